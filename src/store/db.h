@@ -1,0 +1,103 @@
+/* db.h - the store: one narrow interface, two engines (SQLite, PostgreSQL).
+ *
+ * SQL is written once, as string literals, in the subset both engines run:
+ * parameters are ?1, ?2 ... (the PostgreSQL engine turns them into $1, $2),
+ * INSERT ... RETURNING and ON CONFLICT work on both, times are BIGINT epoch
+ * milliseconds, booleans are INTEGER 0/1.  Nothing outside src/store asks
+ * which engine runs; where engines truly differ (full-text search, job
+ * locking) the engine implements a named operation declared here.
+ *
+ * Threading: a struct db is one connection, used by one thread at a time.
+ * db_thread() hands each thread its own connection to the site's database
+ * (opened on first use, kept with its prepared-statement cache).
+ *
+ * Statements are cached per connection keyed by the SQL literal's address,
+ * so db_prepare() on a hot path costs a hash lookup.  Every prepared
+ * statement must be released with db_done() (which resets it), normally in
+ * the caller's single cleanup label. */
+#ifndef KR_DB_H
+#define KR_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include "lib/kr.h"
+
+struct db;
+struct db_stmt;
+struct arena;
+
+/* Open a connection.  url is a SQLite file path (":memory:" allowed) or
+ * "postgres://..." / "postgresql://...".  On failure *out is NULL and the
+ * reason is logged; returns KR_EUNAVAIL or KR_EINVAL. */
+int db_open(const char *url, struct db **out);
+void db_close(struct db *db);
+/* "sqlite" or "postgres" (for logs, /metrics and benchmarks only). */
+const char *db_engine(const struct db *db);
+
+/* Site-wide database URL used by db_thread(). Set once at start-up. */
+void db_set_url(const char *url);
+const char *db_get_url(void);
+/* This thread's connection, opened on first use; NULL when the database is
+ * unreachable (the caller answers 503).  A lost PostgreSQL connection is
+ * re-opened on the next call. */
+struct db *db_thread(void);
+/* Close this thread's connection (thread exit, tests). */
+void db_thread_close(void);
+
+/* Apply pending migrations (each in its own transaction).  Idempotent. */
+int db_migrate(struct db *db);
+/* Highest applied migration version, or 0. */
+int db_schema_version(struct db *db, int *out);
+
+/* Prepare (or fetch from the cache) a statement.  sql must be a string
+ * literal (checked at build time).  KR_EDB on a syntax error (logged). */
+int db_prepare(struct db *db, const char *sql, struct db_stmt **out);
+/* Reset and release a statement back to the cache.  NULL is a no-op. */
+void db_done(struct db_stmt *st);
+
+/* Bind parameter idx (1-based).  Text is copied; NULL text binds NULL. */
+void db_bind_int(struct db_stmt *st, int idx, int64_t v);
+void db_bind_text(struct db_stmt *st, int idx, const char *s);
+void db_bind_textn(struct db_stmt *st, int idx, const char *s, size_t n);
+void db_bind_blob(struct db_stmt *st, int idx, const void *p, size_t n);
+void db_bind_null(struct db_stmt *st, int idx);
+
+/* Run or advance: KR_ROW when a row is ready, KR_DONE when finished,
+ * KR_ECONFLICT on a unique/foreign-key violation, KR_EBUSY when locked,
+ * KR_EUNAVAIL when the connection is gone, KR_EDB otherwise. */
+int db_step(struct db_stmt *st);
+
+/* Column access for the current row (0-based).  Pointers stay valid until
+ * the next db_step/db_done on the statement. */
+bool db_col_null(struct db_stmt *st, int col);
+int64_t db_col_int(struct db_stmt *st, int col);
+const char *db_col_text(struct db_stmt *st, int col);  /* "" for NULL */
+const void *db_col_blob(struct db_stmt *st, int col);
+size_t db_col_len(struct db_stmt *st, int col);
+/* Copy a text column into an arena (NULL column -> NULL). */
+char *db_col_dup(struct db_stmt *st, int col, struct arena *a);
+
+/* Rows changed by the last completed INSERT/UPDATE/DELETE statement. */
+int64_t db_changes(struct db_stmt *st);
+
+/* One-shot helpers: prepare, bind nothing, step to done. */
+int db_exec(struct db *db, const char *sql);
+
+/* Transactions.  db_begin() takes the write lock at once (BEGIN IMMEDIATE
+ * on SQLite) so a use case never fails half-way on a lock upgrade.
+ * db_begin_read() opens a read-only snapshot.  Nesting is not supported:
+ * KR_EINVAL if a transaction is open.  db_rollback() is safe to call when
+ * none is open. */
+int db_begin(struct db *db);
+int db_begin_read(struct db *db);
+int db_commit(struct db *db);
+void db_rollback(struct db *db);
+bool db_in_tx(const struct db *db);
+
+/* Engine-specific named operations. */
+/* Consistent copy of the whole database to a file (SQLite: online backup
+ * API; PostgreSQL: KR_EINVAL - use export-db / pg_dump). */
+int db_backup_to(struct db *db, const char *path);
+
+#endif
