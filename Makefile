@@ -26,6 +26,11 @@ ifeq ($(KIND),release)
 else ifeq ($(KIND),asan)
   OPT := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
   LDOPT := -fsanitize=address,undefined
+else ifeq ($(KIND),fuzz)
+  # libFuzzer targets: every object instrumented for coverage and sanitizers.
+  CC  := clang
+  OPT := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+  LDOPT := -fsanitize=address,undefined
 else ifeq ($(KIND),cov)
   OPT := -O0 -g --coverage
   LDOPT := --coverage
@@ -47,8 +52,9 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/fuzz/%)
 
-.PHONY: all run test test-unit test-http test-browser test-fuzz check-code clean bench bootstrap
+.PHONY: fuzz all run test test-unit test-http test-browser test-fuzz check-code clean bench bootstrap
 
 all: $(BUILD)/kairan check-code
 
@@ -89,6 +95,17 @@ check-code: $(BUILD)/tools/codecheck
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libkairan.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(BUILD)/libkairan.a $(LDLIBS) -lcmocka
+
+# Fuzz targets: tests/fuzz/fuzz_NAME.c -> build/fuzz/fuzz/fuzz_NAME, seed corpus
+# in tests/fuzz/corpus/NAME/.  Build with: make fuzz (uses KIND=fuzz).
+fuzz:
+	$(MAKE) KIND=fuzz fuzz-bins
+
+fuzz-bins: $(FUZZ_BIN)
+
+build/fuzz/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(BUILD)/libkairan.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $< $(BUILD)/libkairan.a $(LDLIBS)
 
 run:
 	scripts/bootstrap.sh

@@ -227,6 +227,13 @@ int64_t db_changes(struct db_stmt *st) { return st->changes; }
 
 int db_exec(struct db *db, const char *sql) { return db->eng->exec(db->conn, sql); }
 
+int db_ping(struct db *db)
+{
+	if (!db || !db->eng->alive(db->conn))
+		return KR_EUNAVAIL;
+	return db->eng->exec(db->conn, "SELECT 1") == KR_OK ? KR_OK : KR_EUNAVAIL;
+}
+
 int db_begin(struct db *db)
 {
 	if (db->in_tx)

@@ -83,6 +83,8 @@ int64_t db_changes(struct db_stmt *st);
 
 /* One-shot helpers: prepare, bind nothing, step to done. */
 int db_exec(struct db *db, const char *sql);
+/* Cheap liveness check for /healthz: KR_OK or KR_EUNAVAIL. */
+int db_ping(struct db *db);
 
 /* Transactions.  db_begin() takes the write lock at once (BEGIN IMMEDIATE
  * on SQLite) so a use case never fails half-way on a lock upgrade.
