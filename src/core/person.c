@@ -319,6 +319,39 @@ int person_list(struct ctx *c, const struct person_filter *f, struct person_page
 #undef PERSON_FILTER
 }
 
+int person_contacts(struct ctx *c, int64_t org_id, struct person **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	if (!acl_logged_in(c))
+		return KR_EPERM;
+	struct db_stmt *st;
+	int rc = db_prepare(c->db,
+			    "SELECT id, login, display_name, title, email, phone, org_admin FROM people"
+			    " WHERE org_id = ?1 AND status = 'active' ORDER BY display_name, id LIMIT 500",
+			    &st);
+	if (rc)
+		return rc;
+	db_bind_int(st, 1, org_id);
+	struct person *items = arena_alloc(c->a, sizeof(*items) * 500);
+	size_t k = 0;
+	while ((rc = db_step(st)) == KR_ROW && k < 500) {
+		struct person *p = &items[k++];
+		p->id = db_col_int(st, 0);
+		p->org_id = org_id;
+		p->login = db_col_dup(st, 1, c->a);
+		p->display_name = db_col_dup(st, 2, c->a);
+		p->title = db_col_dup(st, 3, c->a);
+		p->email = db_col_dup(st, 4, c->a);
+		p->phone = db_col_dup(st, 5, c->a);
+		p->org_admin = db_col_int(st, 6) != 0;
+	}
+	db_done(st);
+	*out = items;
+	*n = k;
+	return rc < 0 ? rc : KR_OK;
+}
+
 int person_update_profile(struct ctx *c, const struct person *in, const char **bad)
 {
 	const char *dummy;
