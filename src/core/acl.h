@@ -46,4 +46,59 @@ bool acl_can_see_audit(const struct ctx *c, int64_t target_org_id);
 #define ACL_ACCOUNT_PRED "(?1 = 1 OR p.org_id = ?2 OR p.id = ?3)"
 void acl_account_binds(const struct ctx *c, int64_t *all, int64_t *org_id, int64_t *self);
 
+/* ---- Communities and topics (R3, R5) ----
+ *
+ * Every query of topics binds the viewer as ?1 = person id, ?2 = org id,
+ * ?3 = space (acl_viewer_binds); the query's own parameters start at ?4.
+ *
+ * A person belongs to a community when it is an everyone-community, or
+ * their organisation or they themselves are listed in community_members.
+ * A topic is visible to P when it is in P's space, not deleted, and
+ *   - P wrote it, or
+ *   - scope is "community" and P belongs to its home community, or to a
+ *     community it was shared into while its TLP is GREEN or CLEAR (RED and
+ *     AMBER never travel beyond their recipients, R5.3), or
+ *   - scope is "manual", P belongs to the home community and P or P's
+ *     organisation is among the selected recipients.
+ * No role reads around this (R5.5). */
+#define ACL_MY_COMMUNITIES                                                                     \
+	"(SELECT c_.id FROM communities c_ WHERE c_.space = ?3 AND c_.archived_at IS NULL"       \
+	" AND c_.everyone = 1"                                                                   \
+	" UNION SELECT m_.community_id FROM community_members m_"                               \
+	" JOIN communities c2_ ON c2_.id = m_.community_id"                                      \
+	" WHERE c2_.space = ?3 AND c2_.archived_at IS NULL"                                       \
+	" AND ((m_.member_type = 'org' AND m_.member_id = ?2)"                                    \
+	" OR (m_.member_type = 'person' AND m_.member_id = ?1)))"
+
+#define ACL_TOPIC_PRED                                                                         \
+	"(t.space = ?3 AND t.deleted_at IS NULL AND ?1 > 0 AND ("                                 \
+	"t.author_id = ?1"                                                                       \
+	" OR (t.scope = 'community' AND (t.community_id IN " ACL_MY_COMMUNITIES                   \
+	" OR (t.tlp IN ('green', 'clear') AND EXISTS (SELECT 1 FROM topic_shares s_"             \
+	" WHERE s_.topic_id = t.id AND s_.community_id IN " ACL_MY_COMMUNITIES "))))"             \
+	" OR (t.scope = 'manual' AND t.community_id IN " ACL_MY_COMMUNITIES                       \
+	" AND EXISTS (SELECT 1 FROM topic_scope p_ WHERE p_.topic_id = t.id"                      \
+	" AND ((p_.member_type = 'org' AND p_.member_id = ?2)"                                    \
+	" OR (p_.member_type = 'person' AND p_.member_id = ?1))))))"
+
+struct db_stmt;
+/* Bind ?1..?3 for ACL_MY_COMMUNITIES / ACL_TOPIC_PRED.  An anonymous
+ * viewer binds person 0, which the predicates never match. */
+void acl_viewer_binds(const struct ctx *c, struct db_stmt *st);
+
+/* Membership facts of the viewer in one community, computed in C from
+ * the rows (the single-item face; the SQL face is ACL_MY_COMMUNITIES). */
+struct acl_membership {
+	bool member;      /* belongs (everyone-community or listed) */
+	bool moderator;   /* listed with role moderator or owner */
+	bool owner;
+};
+int acl_community_membership(struct ctx *c, int64_t community_id, struct acl_membership *out);
+
+/* May the viewer see this topic?  Loads the topic's scope, shares and the
+ * viewer's memberships and decides in C, independently of ACL_TOPIC_PRED;
+ * the randomised property test checks that both always agree.  Returns
+ * KR_OK (visible), KR_ENOTFOUND (hidden or missing) or a database error. */
+int acl_topic_visible(struct ctx *c, int64_t topic_id);
+
 #endif
