@@ -515,7 +515,8 @@ static int64_t pg_col_int(void *p, int col)
 	if (pg_col_null(st, col))
 		return 0;
 	const char *s = PQgetvalue(st->res, st->row, col);
-	if (PQftype(st->res, col) == BOOL_OID || ((s[0] == 't' || s[0] == 'f') && !s[1]))
+	/* A comparison selected as a value is boolean here, 0/1 on SQLite. */
+	if (PQftype(st->res, col) == BOOL_OID)
 		return s[0] == 't';
 	/* Like SQLite: leading integer part of numeric text, 0 when none. */
 	return strtoll(s, NULL, 10);

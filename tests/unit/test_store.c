@@ -529,6 +529,34 @@ static void test_translate(void **state)
 	assert_int_equal(db_col_int(st, 2), 42);
 	assert_string_equal(db_col_text(st, 3), "x");
 	db_done(st);
+	/* An index past the statement's parameters is ignored (and logged). */
+	assert_int_equal(db_prepare(db, "SELECT ?1", &st), KR_OK);
+	db_bind_int(st, 1, 7);
+	db_bind_int(st, 2, 8);
+	db_bind_text(st, 0, "x");
+	assert_int_equal(db_step(st), KR_ROW);
+	assert_int_equal(db_col_int(st, 0), 7);
+	db_done(st);
+	/* Unterminated literal: a clean error on both engines. */
+	assert_int_equal(db_prepare(db, "SELECT 'oops", &st), KR_EDB);
+	if (is_pg(db)) {
+		assert_int_equal(db_prepare(db, "SELECT 1 /* oops", &st), KR_EDB);
+		/* PostgreSQL-only quoting: E'' escapes, dollar quotes, nested comments. */
+		assert_int_equal(db_prepare(db,
+					    "SELECT E'\\'?1', $$?1$$, $t$ '?1 $t$, /* /* ?1 */ ?1 */ ?1, E'\\\\', ?2",
+					    &st),
+				 KR_OK);
+		db_bind_text(st, 1, "p1");
+		db_bind_text(st, 2, "p2");
+		assert_int_equal(db_step(st), KR_ROW);
+		assert_string_equal(db_col_text(st, 0), "'?1");
+		assert_string_equal(db_col_text(st, 1), "?1");
+		assert_string_equal(db_col_text(st, 2), " '?1 ");
+		assert_string_equal(db_col_text(st, 3), "p1");
+		assert_string_equal(db_col_text(st, 4), "\\");
+		assert_string_equal(db_col_text(st, 5), "p2");
+		db_done(st);
+	}
 	/* A parameter left unbound is NULL, as on SQLite. */
 	assert_int_equal(db_prepare(db, "SELECT k FROM t_vals WHERE k = ?1", &st), KR_OK);
 	assert_int_equal(db_step(st), KR_DONE);
