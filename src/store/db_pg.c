@@ -653,6 +653,9 @@ static const struct db_engine engine = {
 	.blob_type = "BYTEA",
 	.sql_begin = "BEGIN",
 	.sql_begin_read = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+	/* A session advisory lock keyed by an arbitrary constant ("kairan"). */
+	.sql_migrate_lock = "SELECT pg_advisory_lock(4813543156)",
+	.sql_migrate_unlock = "SELECT pg_advisory_unlock(4813543156)",
 	.open = pg_open,
 	.close = pg_close,
 	.exec = pg_exec,

@@ -657,6 +657,69 @@ static void test_threads(void **state)
 	assert_int_equal(count_vals(db, "th:"), NTHREADS * PER_THREAD);
 }
 
+struct mig_arg {
+	const char *url;
+	int rc;
+};
+
+static void *migrate_main(void *p)
+{
+	struct mig_arg *ma = p;
+	struct db *db;
+	ma->rc = db_open(ma->url, &db);
+	if (ma->rc == KR_OK) {
+		ma->rc = db_migrate(db);
+		db_close(db);
+	}
+	return NULL;
+}
+
+/* Several nodes starting at once on one empty database: each migration is
+ * applied once and every node's db_migrate() succeeds. */
+static void test_migrate_race(void **state)
+{
+	struct env *e = *state;
+	char url[512], path[80] = "";
+	if (is_pg(e->db)) {
+		assert_int_equal(db_exec(e->db, "DROP SCHEMA IF EXISTS mig_race CASCADE; CREATE SCHEMA mig_race"), KR_OK);
+		snprintf(url, sizeof(url), "%s%soptions=-csearch_path%%3Dmig_race", e->url,
+			 strchr(e->url, '?') ? "&" : "?");
+	} else {
+		snprintf(path, sizeof(path), "%s.race", e->path);
+		unlink(path);
+		snprintf(url, sizeof(url), "%s", path);
+	}
+	pthread_t t[NTHREADS];
+	struct mig_arg a[NTHREADS];
+	for (int i = 0; i < NTHREADS; i++) {
+		a[i] = (struct mig_arg){.url = url, .rc = 1};
+		assert_int_equal(pthread_create(&t[i], NULL, migrate_main, &a[i]), 0);
+	}
+	for (int i = 0; i < NTHREADS; i++) {
+		pthread_join(t[i], NULL);
+		assert_int_equal(a[i].rc, KR_OK);
+	}
+	struct db *db;
+	struct db_stmt *st;
+	assert_int_equal(db_open(url, &db), KR_OK);
+	assert_int_equal(db_prepare(db, "SELECT COUNT(*), COUNT(DISTINCT version) FROM schema_migrations", &st), KR_OK);
+	assert_int_equal(db_step(st), KR_ROW);
+	assert_int_equal(db_col_int(st, 0), (int64_t)db_nmigrations);
+	assert_int_equal(db_col_int(st, 1), (int64_t)db_nmigrations);
+	db_done(st);
+	db_close(db);
+	if (path[0]) {
+		char p[96];
+		unlink(path);
+		snprintf(p, sizeof(p), "%s-wal", path);
+		unlink(p);
+		snprintf(p, sizeof(p), "%s-shm", path);
+		unlink(p);
+	} else {
+		assert_int_equal(db_exec(e->db, "DROP SCHEMA mig_race CASCADE"), KR_OK);
+	}
+}
+
 static int64_t backend_pid(struct db *db)
 {
 	struct db_stmt *st;
@@ -731,7 +794,7 @@ int main(void)
 		T(test_fk_violation),	 T(test_text_roundtrip),   T(test_int_extremes), T(test_blob),
 		T(test_tx),		 T(test_commit_after_error_pg), T(test_read_tx),   T(test_stmt_cache),
 		T(test_changes),	 T(test_translate),	   T(test_errors),	T(test_ping),
-		T(test_threads),	 T(test_reconnect_pg),
+		T(test_threads),	 T(test_migrate_race),	   T(test_reconnect_pg),
 	};
 	int failed = cmocka_run_group_tests_name("store/sqlite", tests, setup_sqlite, teardown);
 	if (getenv("KAIRAN_TEST_PG_URL"))
