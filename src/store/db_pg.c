@@ -46,6 +46,7 @@ struct pg_stmt {
 	struct pg_param *params;
 	PGresult *res;
 	bool executed;
+	int bind_err; /* a bind that could not be honoured fails the step */
 	int row; /* current row; -1 before the first */
 	int ncols;
 	/* Decoded BYTEA columns of the current row (NUL-terminated copies). */
@@ -365,6 +366,7 @@ static void pg_reset(void *p)
 	PQclear(st->res);
 	st->res = NULL;
 	st->executed = false;
+	st->bind_err = KR_OK;
 	st->row = -1;
 	for (int i = 0; i < st->nparams; i++) {
 		free(st->params[i].val);
@@ -403,11 +405,15 @@ static void set_param(struct pg_stmt *st, int idx, const void *v, size_t n, int 
 	struct pg_param *pp = param(st, idx);
 	if (!pp)
 		return;
-	if (n > INT32_MAX)
-		return; /* binds NULL; nothing this large gets past the body caps */
-	pp->val = malloc(n + 1);
-	if (!pp->val)
+	if (n > INT32_MAX) {
+		st->bind_err = KR_ETOOBIG;
 		return;
+	}
+	pp->val = malloc(n + 1);
+	if (!pp->val) {
+		st->bind_err = KR_ENOMEM;
+		return;
+	}
 	memcpy(pp->val, v, n);
 	pp->val[n] = '\0';
 	pp->len = (int)n;
@@ -423,9 +429,14 @@ static void pg_bind_int(void *p, int idx, int64_t v)
 
 static void pg_bind_text(void *p, int idx, const char *s, size_t n)
 {
-	/* Text goes as a C string: PostgreSQL text cannot hold NUL anyway. */
-	const char *z = memchr(s, '\0', n);
-	set_param(p, idx, s, z ? (size_t)(z - s) : n, 0);
+	/* PostgreSQL text cannot hold NUL: refuse rather than cut the value. */
+	if (memchr(s, '\0', n)) {
+		struct pg_stmt *st = p;
+		log_error("msg=\"postgresql: text parameter holds a NUL byte\" idx=%d", idx);
+		st->bind_err = KR_EINVAL;
+		return;
+	}
+	set_param(p, idx, s, n, 0);
 }
 
 static void pg_bind_blob(void *p, int idx, const void *v, size_t n) { set_param(p, idx, v, n, 1); }
@@ -439,6 +450,8 @@ static void pg_bind_null(void *p, int idx)
 static int pg_step(void *p)
 {
 	struct pg_stmt *st = p;
+	if (!st->executed && st->bind_err)
+		return st->bind_err;
 	if (!st->executed) {
 		const char **vals = NULL;
 		int *lens = NULL, *fmts = NULL;

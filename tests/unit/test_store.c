@@ -406,6 +406,32 @@ static void test_commit_after_error_pg(void **state)
 	assert_int_equal(count_vals(db, "txe:"), 0);
 }
 
+/* A row lock held by another transaction past lock_timeout: KR_EBUSY. */
+static void test_busy_pg(void **state)
+{
+	struct env *e = *state;
+	if (!is_pg(e->db))
+		skip();
+	struct db *db = e->db, *other;
+	assert_int_equal(put_val(db, "busy:1", 1), KR_DONE);
+	assert_int_equal(db_open(e->url, &other), KR_OK);
+	assert_int_equal(db_exec(other, "SET lock_timeout = '100ms'"), KR_OK);
+	assert_int_equal(db_begin(db), KR_OK);
+	struct db_stmt *st;
+	assert_int_equal(db_prepare(db, "UPDATE t_vals SET i = i + 1 WHERE k = ?1", &st), KR_OK);
+	db_bind_text(st, 1, "busy:1");
+	assert_int_equal(db_step(st), KR_DONE);
+	db_done(st);
+	assert_int_equal(db_begin(other), KR_OK);
+	assert_int_equal(db_prepare(other, "UPDATE t_vals SET i = i + 1 WHERE k = ?1", &st), KR_OK);
+	db_bind_text(st, 1, "busy:1");
+	assert_int_equal(db_step(st), KR_EBUSY);
+	db_done(st);
+	db_rollback(other);
+	assert_int_equal(db_commit(db), KR_OK);
+	db_close(other);
+}
+
 static void test_read_tx(void **state)
 {
 	struct env *e = *state;
@@ -537,6 +563,15 @@ static void test_translate(void **state)
 	assert_int_equal(db_step(st), KR_ROW);
 	assert_int_equal(db_col_int(st, 0), 7);
 	db_done(st);
+	if (is_pg(db)) {
+		/* PostgreSQL text cannot hold NUL: refused, not truncated. */
+		assert_int_equal(db_prepare(db, "INSERT INTO t_vals (k, t) VALUES (?1, ?2)", &st), KR_OK);
+		db_bind_text(st, 1, "nul:1");
+		db_bind_textn(st, 2, "a\0b", 3);
+		assert_int_equal(db_step(st), KR_EINVAL);
+		db_done(st);
+		assert_int_equal(count_vals(db, "nul:"), 0);
+	}
 	/* Unterminated literal: a clean error on both engines. */
 	assert_int_equal(db_prepare(db, "SELECT 'oops", &st), KR_EDB);
 	if (is_pg(db)) {
@@ -792,7 +827,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_migrate),	 T(test_insert_returning), T(test_on_conflict), T(test_unique_violation),
 		T(test_fk_violation),	 T(test_text_roundtrip),   T(test_int_extremes), T(test_blob),
-		T(test_tx),		 T(test_commit_after_error_pg), T(test_read_tx),   T(test_stmt_cache),
+		T(test_tx),		 T(test_commit_after_error_pg), T(test_busy_pg), T(test_read_tx),   T(test_stmt_cache),
 		T(test_changes),	 T(test_translate),	   T(test_errors),	T(test_ping),
 		T(test_threads),	 T(test_migrate_race),	   T(test_reconnect_pg),
 	};
