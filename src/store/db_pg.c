@@ -47,7 +47,7 @@ struct pg_stmt {
 	PGresult *res;
 	bool executed;
 	int bind_err; /* a bind that could not be honoured fails the step */
-	int row; /* current row; -1 before the first */
+	int row;      /* current row; -1 before the first */
 	int ncols;
 	/* Decoded BYTEA columns of the current row (NUL-terminated copies). */
 	char **blob;
@@ -78,10 +78,10 @@ static const char *flat(const char *in, char *out, size_t cap)
 /* SQLSTATEs that mean the server or the connection is gone. */
 static bool state_unavailable(const char *st)
 {
-	return strncmp(st, "08", 2) == 0 /* connection exception */
-	       || strcmp(st, "57P01") == 0 /* admin shutdown */
-	       || strcmp(st, "57P02") == 0 /* crash shutdown */
-	       || strcmp(st, "57P03") == 0 /* cannot connect now */
+	return strncmp(st, "08", 2) == 0    /* connection exception */
+	       || strcmp(st, "57P01") == 0  /* admin shutdown */
+	       || strcmp(st, "57P02") == 0  /* crash shutdown */
+	       || strcmp(st, "57P03") == 0  /* cannot connect now */
 	       || strcmp(st, "53300") == 0; /* too many connections */
 }
 
@@ -161,14 +161,16 @@ static int pg_open(const char *url, void **conn)
 	if (PQstatus(c->h) != CONNECTION_OK) {
 		/* The message names host and port but never the password. */
 		char msg[400];
-		log_error("msg=\"cannot connect to postgresql\" err=\"%s\"", flat(PQerrorMessage(c->h), msg, sizeof(msg)));
+		log_error("msg=\"cannot connect to postgresql\" err=\"%s\"",
+		          flat(PQerrorMessage(c->h), msg, sizeof(msg)));
 		pg_close(c);
 		return KR_EUNAVAIL;
 	}
 	PQsetNoticeReceiver(c->h, on_notice, c);
 	if (PQsetClientEncoding(c->h, "UTF8") != 0) {
 		char msg[400];
-		log_error("msg=\"postgresql: cannot set client_encoding\" err=\"%s\"", flat(PQerrorMessage(c->h), msg, sizeof(msg)));
+		log_error("msg=\"postgresql: cannot set client_encoding\" err=\"%s\"",
+		          flat(PQerrorMessage(c->h), msg, sizeof(msg)));
 		pg_close(c);
 		return KR_EUNAVAIL;
 	}
@@ -193,7 +195,8 @@ static int pg_exec(void *conn, const char *sql)
 		/* COMMIT of a transaction an earlier error aborted "succeeds" as a
 		 * rollback; the caller must not believe its writes were kept. */
 		if (strcmp(sql, "COMMIT") == 0 && strcmp(PQcmdStatus(r), "ROLLBACK") == 0) {
-			log_error("msg=\"postgresql: transaction was aborted by an earlier error and rolled back\"");
+			log_error("msg=\"postgresql: transaction was aborted by an earlier error and rolled "
+			          "back\"");
 			rc = KR_EDB;
 		}
 		break;
@@ -228,7 +231,7 @@ static int translate(const char *sql, struct buf *b)
 			/* 'it''s' and "a""b": a doubled quote stays inside.  E'..'
 			 * strings may also escape the quote with a backslash. */
 			bool esc = ch == '\'' && p > sql && (p[-1] == 'E' || p[-1] == 'e') &&
-				   (p - 1 == sql || !ident_char(p[-2]));
+			           (p - 1 == sql || !ident_char(p[-2]));
 			buf_addc(b, *p++);
 			for (;;) {
 				if (!*p)
@@ -391,7 +394,7 @@ static struct pg_param *param(struct pg_stmt *st, int idx)
 	if (idx < 1 || idx > st->nparams) {
 		char q[200];
 		log_error("msg=\"postgresql: bind index out of range\" idx=%d nparams=%d sql=\"%s\"", idx,
-			  st->nparams, flat(st->sql, q, sizeof(q)));
+		          st->nparams, flat(st->sql, q, sizeof(q)));
 		return NULL;
 	}
 	struct pg_param *pp = &st->params[idx - 1];
@@ -439,7 +442,10 @@ static void pg_bind_text(void *p, int idx, const char *s, size_t n)
 	set_param(p, idx, s, n, 0);
 }
 
-static void pg_bind_blob(void *p, int idx, const void *v, size_t n) { set_param(p, idx, v, n, 1); }
+static void pg_bind_blob(void *p, int idx, const void *v, size_t n)
+{
+	set_param(p, idx, v, n, 1);
+}
 
 static void pg_bind_null(void *p, int idx)
 {
@@ -656,7 +662,8 @@ static bool pg_alive(void *conn)
 static int pg_backup(void *conn, const char *path)
 {
 	KR_UNUSED(conn);
-	log_error("msg=\"backup to a file is for SQLite; back up PostgreSQL with pg_dump\" path=\"%s\"", path);
+	log_error("msg=\"backup to a file is for SQLite; back up PostgreSQL with pg_dump\" path=\"%s\"",
+	          path);
 	return KR_EINVAL;
 }
 

@@ -28,7 +28,10 @@ struct env {
 	struct db *db;
 };
 
-static bool is_pg(struct db *db) { return strcmp(db_engine(db), "postgres") == 0; }
+static bool is_pg(struct db *db)
+{
+	return strcmp(db_engine(db), "postgres") == 0;
+}
 
 /* Count rows of the scratch table with key prefix. */
 static int64_t count_vals(struct db *db, const char *prefix)
@@ -61,10 +64,10 @@ static int64_t make_org(struct db *db, const char *slug)
 	struct db_stmt *st;
 	int64_t id = -1;
 	assert_int_equal(db_prepare(db,
-				    "INSERT INTO orgs (slug, name_ja, name_en, kind, created_at, updated_at)"
-				    " VALUES (?1, ?2, ?1, 'member', ?3, ?3) RETURNING id",
-				    &st),
-			 KR_OK);
+	                            "INSERT INTO orgs (slug, name_ja, name_en, kind, created_at, updated_at)"
+	                            " VALUES (?1, ?2, ?1, 'member', ?3, ?3) RETURNING id",
+	                            &st),
+	                 KR_OK);
 	db_bind_text(st, 1, slug);
 	db_bind_text(st, 2, "組織");
 	db_bind_int(st, 3, 1700000000000);
@@ -113,8 +116,14 @@ static int setup(void **state, const char *url)
 	return 0;
 }
 
-static int setup_sqlite(void **state) { return setup(state, NULL); }
-static int setup_pg(void **state) { return setup(state, getenv("KAIRAN_TEST_PG_URL")); }
+static int setup_sqlite(void **state)
+{
+	return setup(state, NULL);
+}
+static int setup_pg(void **state)
+{
+	return setup(state, getenv("KAIRAN_TEST_PG_URL"));
+}
 
 static int teardown(void **state)
 {
@@ -133,7 +142,10 @@ static int teardown(void **state)
 	return 0;
 }
 
-static struct db *DB(void **state) { return ((struct env *)*state)->db; }
+static struct db *DB(void **state)
+{
+	return ((struct env *)*state)->db;
+}
 
 static void test_migrate(void **state)
 {
@@ -147,7 +159,8 @@ static void test_migrate(void **state)
 	assert_int_equal(db_schema_version(db, &v), KR_OK);
 	assert_int_equal(v, want);
 	struct db_stmt *st;
-	assert_int_equal(db_prepare(db, "SELECT COUNT(*), MIN(applied_at) FROM schema_migrations", &st), KR_OK);
+	assert_int_equal(db_prepare(db, "SELECT COUNT(*), MIN(applied_at) FROM schema_migrations", &st),
+	                 KR_OK);
 	assert_int_equal(db_step(st), KR_ROW);
 	assert_int_equal(db_col_int(st, 0), (int64_t)db_nmigrations);
 	assert_true(db_col_int(st, 1) > 1600000000000);
@@ -177,12 +190,13 @@ static void test_on_conflict(void **state)
 	struct db *db = DB(state);
 	struct db_stmt *st;
 	for (int64_t want = 1; want <= 3; want++) {
-		assert_int_equal(db_prepare(db,
-					    "INSERT INTO throttle (key, hits, window_start) VALUES (?1, 1, ?2)"
-					    " ON CONFLICT (key) DO UPDATE SET hits = throttle.hits + 1"
-					    " RETURNING hits",
-					    &st),
-				 KR_OK);
+		assert_int_equal(
+		    db_prepare(db,
+		               "INSERT INTO throttle (key, hits, window_start) VALUES (?1, 1, ?2)"
+		               " ON CONFLICT (key) DO UPDATE SET hits = throttle.hits + 1"
+		               " RETURNING hits",
+		               &st),
+		    KR_OK);
 		db_bind_text(st, 1, "ip:192.0.2.1");
 		db_bind_int(st, 2, 5);
 		assert_int_equal(db_step(st), KR_ROW);
@@ -190,11 +204,12 @@ static void test_on_conflict(void **state)
 		db_done(st);
 	}
 	assert_true(make_org(db, "conf-a") > 0);
-	assert_int_equal(db_prepare(db,
-				    "INSERT INTO orgs (slug, name_ja, name_en, kind, created_at, updated_at)"
-				    " VALUES (?1, 'x', 'x', 'member', 0, 0) ON CONFLICT (slug) DO NOTHING RETURNING id",
-				    &st),
-			 KR_OK);
+	assert_int_equal(
+	    db_prepare(db,
+	               "INSERT INTO orgs (slug, name_ja, name_en, kind, created_at, updated_at)"
+	               " VALUES (?1, 'x', 'x', 'member', 0, 0) ON CONFLICT (slug) DO NOTHING RETURNING id",
+	               &st),
+	    KR_OK);
 	db_bind_text(st, 1, "conf-a");
 	assert_int_equal(db_step(st), KR_DONE); /* nothing inserted, no row */
 	assert_int_equal(db_changes(st), 0);
@@ -219,11 +234,13 @@ static void test_fk_violation(void **state)
 	int64_t org = make_org(db, "fk-org");
 	assert_true(org > 0);
 	for (int i = 0; i < 2; i++) {
-		assert_int_equal(db_prepare(db,
-					    "INSERT INTO people (org_id, login, email, display_name, created_at, updated_at)"
-					    " VALUES (?1, ?2, ?3, 'P', 0, 0)",
-					    &st),
-				 KR_OK);
+		assert_int_equal(
+		    db_prepare(
+		        db,
+		        "INSERT INTO people (org_id, login, email, display_name, created_at, updated_at)"
+		        " VALUES (?1, ?2, ?3, 'P', 0, 0)",
+		        &st),
+		    KR_OK);
 		db_bind_int(st, 1, i == 0 ? org : org + 100000);
 		db_bind_text(st, 2, i == 0 ? "fk-ok" : "fk-bad");
 		db_bind_text(st, 3, i == 0 ? "ok@example.org" : "bad@example.org");
@@ -259,7 +276,8 @@ static void test_text_roundtrip(void **state)
 	assert_int_equal(db_step(st), KR_DONE);
 	db_done(st);
 
-	assert_int_equal(db_prepare(db, "SELECT k, t, i FROM t_vals WHERE k LIKE 'txt:%' ORDER BY k", &st), KR_OK);
+	assert_int_equal(db_prepare(db, "SELECT k, t, i FROM t_vals WHERE k LIKE 'txt:%' ORDER BY k", &st),
+	                 KR_OK);
 	assert_int_equal(db_step(st), KR_ROW);
 	assert_string_equal(db_col_text(st, 1), s);
 	assert_int_equal(db_col_len(st, 1), strlen(s));
@@ -521,7 +539,8 @@ static void test_changes(void **state)
 		assert_int_equal(put_val(db, k, i), KR_DONE);
 	}
 	struct db_stmt *st;
-	assert_int_equal(db_prepare(db, "UPDATE t_vals SET i = i + 10 WHERE k LIKE 'ch:%' AND i >= ?1", &st), KR_OK);
+	assert_int_equal(db_prepare(db, "UPDATE t_vals SET i = i + 10 WHERE k LIKE 'ch:%' AND i >= ?1", &st),
+	                 KR_OK);
 	db_bind_int(st, 1, 2);
 	assert_int_equal(db_step(st), KR_DONE);
 	assert_int_equal(db_changes(st), 3);
@@ -543,10 +562,10 @@ static void test_translate(void **state)
 	struct db_stmt *st;
 	/* ?N inside literals, quoted identifiers and comments is not a parameter. */
 	assert_int_equal(db_prepare(db,
-				    "SELECT '?1 it''s', ?1 AS \"q?2\" /* ?3 */, ?2 -- ?4\n"
-				    " , 'x'",
-				    &st),
-			 KR_OK);
+	                            "SELECT '?1 it''s', ?1 AS \"q?2\" /* ?3 */, ?2 -- ?4\n"
+	                            " , 'x'",
+	                            &st),
+	                 KR_OK);
 	db_bind_text(st, 1, "one");
 	db_bind_int(st, 2, 42);
 	assert_int_equal(db_step(st), KR_ROW);
@@ -577,10 +596,10 @@ static void test_translate(void **state)
 	if (is_pg(db)) {
 		assert_int_equal(db_prepare(db, "SELECT 1 /* oops", &st), KR_EDB);
 		/* PostgreSQL-only quoting: E'' escapes, dollar quotes, nested comments. */
-		assert_int_equal(db_prepare(db,
-					    "SELECT E'\\'?1', $$?1$$, $t$ '?1 $t$, /* /* ?1 */ ?1 */ ?1, E'\\\\', ?2",
-					    &st),
-				 KR_OK);
+		assert_int_equal(
+		    db_prepare(db, "SELECT E'\\'?1', $$?1$$, $t$ '?1 $t$, /* /* ?1 */ ?1 */ ?1, E'\\\\', ?2",
+		               &st),
+		    KR_OK);
 		db_bind_text(st, 1, "p1");
 		db_bind_text(st, 2, "p2");
 		assert_int_equal(db_step(st), KR_ROW);
@@ -716,9 +735,10 @@ static void test_migrate_race(void **state)
 	struct env *e = *state;
 	char url[512], path[80] = "";
 	if (is_pg(e->db)) {
-		assert_int_equal(db_exec(e->db, "DROP SCHEMA IF EXISTS mig_race CASCADE; CREATE SCHEMA mig_race"), KR_OK);
+		assert_int_equal(
+		    db_exec(e->db, "DROP SCHEMA IF EXISTS mig_race CASCADE; CREATE SCHEMA mig_race"), KR_OK);
 		snprintf(url, sizeof(url), "%s%soptions=-csearch_path%%3Dmig_race", e->url,
-			 strchr(e->url, '?') ? "&" : "?");
+		         strchr(e->url, '?') ? "&" : "?");
 	} else {
 		snprintf(path, sizeof(path), "%s.race", e->path);
 		unlink(path);
@@ -737,7 +757,8 @@ static void test_migrate_race(void **state)
 	struct db *db;
 	struct db_stmt *st;
 	assert_int_equal(db_open(url, &db), KR_OK);
-	assert_int_equal(db_prepare(db, "SELECT COUNT(*), COUNT(DISTINCT version) FROM schema_migrations", &st), KR_OK);
+	assert_int_equal(
+	    db_prepare(db, "SELECT COUNT(*), COUNT(DISTINCT version) FROM schema_migrations", &st), KR_OK);
 	assert_int_equal(db_step(st), KR_ROW);
 	assert_int_equal(db_col_int(st, 0), (int64_t)db_nmigrations);
 	assert_int_equal(db_col_int(st, 1), (int64_t)db_nmigrations);
@@ -771,7 +792,8 @@ static void terminate(struct db *killer, int64_t pid)
 {
 	struct db_stmt *st;
 	/* With a timeout the call waits until the backend is gone. */
-	assert_int_equal(db_prepare(killer, "SELECT pg_terminate_backend(CAST(?1 AS INTEGER), 5000)", &st), KR_OK);
+	assert_int_equal(db_prepare(killer, "SELECT pg_terminate_backend(CAST(?1 AS INTEGER), 5000)", &st),
+	                 KR_OK);
 	db_bind_int(st, 1, pid);
 	assert_int_equal(db_step(st), KR_ROW);
 	assert_int_equal(db_col_int(st, 0), 1);
@@ -825,16 +847,22 @@ int main(void)
 	/* The failure tests log expected errors; show them only on request. */
 	log_set_level(getenv("KAIRAN_TEST_LOG") ? LOG_DEBUG : (enum log_level)(LOG_ERROR + 1));
 	const struct CMUnitTest tests[] = {
-		T(test_migrate),	 T(test_insert_returning), T(test_on_conflict), T(test_unique_violation),
-		T(test_fk_violation),	 T(test_text_roundtrip),   T(test_int_extremes), T(test_blob),
-		T(test_tx),		 T(test_commit_after_error_pg), T(test_busy_pg), T(test_read_tx),   T(test_stmt_cache),
-		T(test_changes),	 T(test_translate),	   T(test_errors),	T(test_ping),
-		T(test_threads),	 T(test_migrate_race),	   T(test_reconnect_pg),
+	    T(test_migrate),      T(test_insert_returning),
+	    T(test_on_conflict),  T(test_unique_violation),
+	    T(test_fk_violation), T(test_text_roundtrip),
+	    T(test_int_extremes), T(test_blob),
+	    T(test_tx),           T(test_commit_after_error_pg),
+	    T(test_busy_pg),      T(test_read_tx),
+	    T(test_stmt_cache),   T(test_changes),
+	    T(test_translate),    T(test_errors),
+	    T(test_ping),         T(test_threads),
+	    T(test_migrate_race), T(test_reconnect_pg),
 	};
 	int failed = cmocka_run_group_tests_name("store/sqlite", tests, setup_sqlite, teardown);
 	if (getenv("KAIRAN_TEST_PG_URL"))
 		failed += cmocka_run_group_tests_name("store/postgres", tests, setup_pg, teardown);
 	else
-		fprintf(stderr, "store/postgres: skipped (set KAIRAN_TEST_PG_URL, see scripts/pg-cluster.sh)\n");
+		fprintf(stderr,
+		        "store/postgres: skipped (set KAIRAN_TEST_PG_URL, see scripts/pg-cluster.sh)\n");
 	return failed ? 1 : 0;
 }
