@@ -174,6 +174,7 @@ static int pg_open(const char *url, void **conn)
 		pg_close(c);
 		return KR_EUNAVAIL;
 	}
+	/* The same timeout is restored by sql_migrate_unlock below. */
 	PGresult *r = PQexec(c->h, "SET TimeZone = 'UTC'; SET statement_timeout = '30s'");
 	int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? KR_OK : map_error(c, r, "SET ...");
 	PQclear(r);
@@ -673,9 +674,11 @@ static const struct db_engine engine = {
 	.blob_type = "BYTEA",
 	.sql_begin = "BEGIN",
 	.sql_begin_read = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
-	/* A session advisory lock keyed by an arbitrary constant ("kairan"). */
-	.sql_migrate_lock = "SELECT pg_advisory_lock(4813543156)",
-	.sql_migrate_unlock = "SELECT pg_advisory_unlock(4813543156)",
+	/* A session advisory lock keyed by an arbitrary constant.  A migration
+	 * (or waiting for another node's) may take longer than the statement
+	 * timeout of ordinary requests, so it is lifted meanwhile. */
+	.sql_migrate_lock = "SET statement_timeout = 0; SELECT pg_advisory_lock(4813543156)",
+	.sql_migrate_unlock = "SELECT pg_advisory_unlock(4813543156); SET statement_timeout = '30s'",
 	.open = pg_open,
 	.close = pg_close,
 	.exec = pg_exec,

@@ -165,6 +165,19 @@ static void test_migrate(void **state)
 	assert_int_equal(db_col_int(st, 0), (int64_t)db_nmigrations);
 	assert_true(db_col_int(st, 1) > 1600000000000);
 	db_done(st);
+	if (is_pg(db)) {
+		/* Session settings survive the migration's lifted timeout. */
+		assert_int_equal(db_prepare(db,
+		                            "SELECT current_setting('statement_timeout'), current_setting('TimeZone'),"
+		                            " current_setting('client_encoding')",
+		                            &st),
+		                 KR_OK);
+		assert_int_equal(db_step(st), KR_ROW);
+		assert_string_equal(db_col_text(st, 0), "30s");
+		assert_string_equal(db_col_text(st, 1), "UTC");
+		assert_string_equal(db_col_text(st, 2), "UTF8");
+		db_done(st);
+	}
 }
 
 static void test_insert_returning(void **state)
