@@ -37,13 +37,13 @@ bool acl_can_see_account(const struct ctx *c, int64_t org_id, int64_t person_id)
 
 /* Audit log rows visible to the viewer: admins see all; everyone else the
  * rows about their own organisation (R5.5).  Bind ?1 = all (0/1), ?2 = org. */
-#define ACL_AUDIT_PRED "(?1 = 1 OR a.target_org_id = ?2)"
+#define ACL_AUDIT_PRED "(CAST(?1 AS BIGINT) = 1 OR a.target_org_id = ?2)"
 void acl_audit_binds(const struct ctx *c, int64_t *all, int64_t *org_id);
 bool acl_can_see_audit(const struct ctx *c, int64_t target_org_id);
 
 /* Account list (person_list): ?1 = all (0/1), ?2 = org whose accounts the
  * viewer may list, ?3 = the viewer's own person id. */
-#define ACL_ACCOUNT_PRED "(?1 = 1 OR p.org_id = ?2 OR p.id = ?3)"
+#define ACL_ACCOUNT_PRED "(CAST(?1 AS BIGINT) = 1 OR p.org_id = ?2 OR p.id = ?3)"
 void acl_account_binds(const struct ctx *c, int64_t *all, int64_t *org_id, int64_t *self);
 
 /* ---- Communities and topics (R3, R5) ----
@@ -71,7 +71,7 @@ void acl_account_binds(const struct ctx *c, int64_t *all, int64_t *org_id, int64
 	" OR (m_.member_type = 'person' AND m_.member_id = ?1)))"
 
 #define ACL_TOPIC_PRED                                                                         \
-	"(t.space = ?3 AND t.deleted_at IS NULL AND ?1 > 0 AND ("                                 \
+	"(t.space = ?3 AND t.deleted_at IS NULL AND CAST(?1 AS BIGINT) > 0 AND ("                                 \
 	"t.author_id = ?1"                                                                       \
 	" OR (t.scope = 'community' AND (t.community_id IN " ACL_MY_COMMUNITIES                   \
 	" OR (t.tlp IN ('green', 'clear') AND EXISTS (SELECT 1 FROM topic_shares s_"             \

@@ -248,8 +248,8 @@ int org_list(struct ctx *c, const struct org_filter *f, struct org_page *out)
 
 /* One WHERE clause for the page and its count, so they always agree. */
 #define ORG_FILTER \
-	" WHERE o.status = 'active' AND (?1 IS NULL OR o.kind = ?1) AND (?2 IS NULL OR o.sector = ?2)" \
-	" AND (?3 IS NULL OR lower(o.name_ja) LIKE ?3 ESCAPE '\\' OR lower(o.name_en) LIKE ?3 ESCAPE '\\'" \
+	" WHERE o.status = 'active' AND (CAST(?1 AS TEXT) IS NULL OR o.kind = ?1) AND (CAST(?2 AS TEXT) IS NULL OR o.sector = ?2)" \
+	" AND (CAST(?3 AS TEXT) IS NULL OR lower(o.name_ja) LIKE ?3 ESCAPE '\\' OR lower(o.name_en) LIKE ?3 ESCAPE '\\'" \
 	" OR o.slug LIKE ?3 ESCAPE '\\')"
 
 	struct db_stmt *st;
@@ -267,7 +267,7 @@ int org_list(struct ctx *c, const struct org_filter *f, struct org_page *out)
 			"SELECT " ORG_COLS ","
 			" (SELECT COUNT(*) FROM people p WHERE p.org_id = o.id AND p.status = 'active')"
 			" FROM orgs o" ORG_FILTER
-			" AND (?4 IS NULL OR o.name_en > ?4 OR (o.name_en = ?4 AND o.id > ?5))"
+			" AND (CAST(?4 AS TEXT) IS NULL OR o.name_en > ?4 OR (o.name_en = ?4 AND o.id > ?5))"
 			" ORDER BY o.name_en, o.id LIMIT ?6",
 			&st);
 	if (rc)
