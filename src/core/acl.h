@@ -61,25 +61,34 @@ void acl_account_binds(const struct ctx *c, int64_t *all, int64_t *org_id, int64
  *   - scope is "manual", P belongs to the home community and P or P's
  *     organisation is among the selected recipients.
  * No role reads around this (R5.5). */
-#define ACL_MY_COMMUNITIES                                                                     \
-	"(SELECT c_.id FROM communities c_ WHERE c_.space = ?3 AND c_.archived_at IS NULL"       \
+/* The predicates are written once over a person expression P, an
+ * organisation expression O and a space expression S: "?1"/"?2"/"?3" for
+ * the viewer, or columns such as "p.id"/"p.org_id" when listing who may see
+ * a topic (its recipients). */
+#define ACL_COMMUNITIES_OF(P, O, S)                                                            \
+	"(SELECT c_.id FROM communities c_ WHERE c_.space = " S " AND c_.archived_at IS NULL"    \
 	" AND c_.everyone = 1"                                                                   \
 	" UNION SELECT m_.community_id FROM community_members m_"                               \
 	" JOIN communities c2_ ON c2_.id = m_.community_id"                                      \
-	" WHERE c2_.space = ?3 AND c2_.archived_at IS NULL"                                       \
-	" AND ((m_.member_type = 'org' AND m_.member_id = ?2)"                                    \
-	" OR (m_.member_type = 'person' AND m_.member_id = ?1)))"
+	" WHERE c2_.space = " S " AND c2_.archived_at IS NULL"                                    \
+	" AND ((m_.member_type = 'org' AND m_.member_id = " O ")"                                 \
+	" OR (m_.member_type = 'person' AND m_.member_id = " P ")))"
 
-#define ACL_TOPIC_PRED                                                                         \
-	"(t.space = ?3 AND t.deleted_at IS NULL AND CAST(?1 AS BIGINT) > 0 AND ("                                 \
-	"t.author_id = ?1"                                                                       \
-	" OR (t.scope = 'community' AND (t.community_id IN " ACL_MY_COMMUNITIES                   \
+#define ACL_TOPIC_PRED_OF(P, O, S)                                                             \
+	"(t.space = " S " AND t.deleted_at IS NULL AND CAST(" P " AS BIGINT) > 0 AND ("              \
+	"t.author_id = " P                                                                       \
+	" OR (t.scope = 'community' AND (t.community_id IN " ACL_COMMUNITIES_OF(P, O, S)             \
 	" OR (t.tlp IN ('green', 'clear') AND EXISTS (SELECT 1 FROM topic_shares s_"             \
-	" WHERE s_.topic_id = t.id AND s_.community_id IN " ACL_MY_COMMUNITIES "))))"             \
-	" OR (t.scope = 'manual' AND t.community_id IN " ACL_MY_COMMUNITIES                       \
+	" WHERE s_.topic_id = t.id AND s_.community_id IN " ACL_COMMUNITIES_OF(P, O, S) "))))"       \
+	" OR (t.scope = 'manual' AND t.community_id IN " ACL_COMMUNITIES_OF(P, O, S)                 \
 	" AND EXISTS (SELECT 1 FROM topic_scope p_ WHERE p_.topic_id = t.id"                      \
-	" AND ((p_.member_type = 'org' AND p_.member_id = ?2)"                                    \
-	" OR (p_.member_type = 'person' AND p_.member_id = ?1))))))"
+	" AND ((p_.member_type = 'org' AND p_.member_id = " O ")"                                 \
+	" OR (p_.member_type = 'person' AND p_.member_id = " P "))))))"
+
+#define ACL_MY_COMMUNITIES ACL_COMMUNITIES_OF("?1", "?2", "?3")
+#define ACL_TOPIC_PRED ACL_TOPIC_PRED_OF("?1", "?2", "?3")
+/* Recipients of topic t (people p who may see it): bind ?1 = space. */
+#define ACL_TOPIC_RECIPIENT_PRED ACL_TOPIC_PRED_OF("p.id", "p.org_id", "?1")
 
 struct db_stmt;
 /* Bind ?1..?3 for ACL_MY_COMMUNITIES / ACL_TOPIC_PRED.  An anonymous

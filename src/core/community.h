@@ -20,7 +20,6 @@ struct community {
 	int64_t created_at;
 	/* The viewer's standing (filled by get and list). */
 	bool member, moderator, owner, can_post;
-	int64_t topics;          /* visible topics (list_mine only) */
 };
 
 /* The built-in communities of R3.1 for the current space, created when

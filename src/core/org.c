@@ -7,6 +7,7 @@
 #include "core/acl.h"
 #include "core/audit.h"
 #include "core/common.h"
+#include "core/community.h"
 #include "lib/arena.h"
 #include "lib/util.h"
 #include "store/db.h"
@@ -105,6 +106,10 @@ int org_create(struct ctx *c, const struct org *in, int64_t *id_out, const char 
 		db_done(st);
 		st = NULL;
 		rc = audit(c, "org.create", "org", in->slug, id, in->name_en);
+		/* Its private observation-notice community (and a CTI vendor's
+		 * information community) come with it (R3.1). */
+		if (rc == KR_OK)
+			rc = community_init_for_org(c, id, in->slug, in->name_ja, in->name_en, in->kind);
 	} else if (rc == KR_ECONFLICT) {
 		*bad = "slug";
 	} else if (rc == KR_DONE) {
