@@ -29,6 +29,7 @@
 #include "lib/arena.h"
 #include "lib/buf.h"
 #include "lib/util.h"
+#include "store/db.h"
 
 /* ---- the test application ---- */
 
@@ -166,6 +167,7 @@ const struct route app_routes[] = {
 	{"GET", "/slow", h_slow, ACC_ANY, AUTH_NONE, false, 0, OUT_RAW},
 	{"GET", "/badstatus", h_bad_status, ACC_ANY, AUTH_NONE, false, 0, OUT_RAW},
 	{"GET", "/metrics", http_metrics_handler, ACC_ANY, AUTH_NONE, false, 0, OUT_RAW},
+	{"GET", "/healthz", http_healthz_handler, ACC_ANY, AUTH_NONE, false, 0, OUT_RAW},
 };
 const size_t app_nroutes = KR_ARRAY_LEN(app_routes);
 
@@ -851,11 +853,97 @@ static void test_metrics(void **state)
 	assert_non_null(strstr(r.body.p, "kairan_http_requests_total{method=\"GET\",status=\"2xx\"}"));
 	assert_non_null(strstr(r.body.p, "kairan_http_route_requests_total{route=\"GET /orgs/{}\",status=\"2xx\"}"));
 	assert_non_null(strstr(r.body.p, "kairan_http_route_requests_total{route=\"unmatched\",status=\"4xx\"}"));
-	assert_non_null(strstr(r.body.p, "kairan_http_requests_in_flight 1\n"));
+	/* This request is in flight; the previous one may still be finishing
+	 * (the client can see a response before its completion callback). */
+	const char *inf = strstr(r.body.p, "\nkairan_http_requests_in_flight ");
+	assert_non_null(inf);
+	long nin = strtol(inf + strlen("\nkairan_http_requests_in_flight "), NULL, 10);
+	if (nin < 1 || nin > 3)
+		fail_msg("in flight: %ld", nin);
 	assert_non_null(strstr(r.body.p, "kairan_http_request_duration_seconds_bucket{le=\"+Inf\"}"));
 	assert_non_null(strstr(r.body.p, "kairan_http_response_bytes_total "));
 	assert_non_null(strstr(r.body.p, "process_start_time_seconds "));
 	resp_free(&r);
+}
+
+static void test_healthz(void **state)
+{
+	KR_UNUSED(state);
+	struct resp r;
+	assert_int_equal(get("/healthz", &r, NULL), 200);
+	assert_string_equal(r.body.p, "ok\n");
+	resp_free(&r);
+}
+
+/* Several clients at once, each reusing its connection (keep-alive), mixing
+ * answers, errors and bodies: every answer right, under the sanitizers. */
+struct par_arg {
+	int id;
+	int bad;
+};
+
+static void *par_thread(void *p)
+{
+	struct par_arg *a = p;
+	CURL *c = curl_easy_init();
+	struct curl_slist *hl = curl_slist_append(NULL, "X-Test-Role: member");
+	hl = curl_slist_append(hl, "Content-Type: application/x-www-form-urlencoded");
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_head);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
+	for (int i = 0; i < 60; i++) {
+		struct resp r;
+		memset(&r, 0, sizeof(r));
+		curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
+		curl_easy_setopt(c, CURLOPT_HEADERDATA, &r);
+		char url[256], want[128], body[64];
+		long want_status = 200;
+		switch (i % 3) {
+		case 0:
+			snprintf(url, sizeof(url), "http://127.0.0.1:%d/orgs/t%d-%d", port, a->id, i);
+			snprintf(want, sizeof(want), "n=1 [t%d-%d]", a->id, i);
+			curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+			break;
+		case 1:
+			snprintf(url, sizeof(url), "http://127.0.0.1:%d/orgs/%d", port, i);
+			snprintf(body, sizeof(body), "v=%d-%d&csrf=tok-123456", a->id, i);
+			snprintf(want, sizeof(want), "v=%d-%d;csrf=tok-123456;", a->id, i);
+			curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+			break;
+		default:
+			snprintf(url, sizeof(url), "http://127.0.0.1:%d/missing/%d", port, i);
+			snprintf(want, sizeof(want), "ERR 404 err.not_found lang=en");
+			want_status = 404;
+			curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+			break;
+		}
+		curl_easy_setopt(c, CURLOPT_URL, url);
+		CURLcode cc = curl_easy_perform(c);
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+		buf_adds(&r.body, "");
+		if (cc != CURLE_OK || r.status != want_status || strcmp(r.body.p, want) != 0)
+			a->bad++;
+		resp_free(&r);
+	}
+	curl_slist_free_all(hl);
+	curl_easy_cleanup(c);
+	return NULL;
+}
+
+static void test_parallel_keepalive(void **state)
+{
+	KR_UNUSED(state);
+	struct par_arg args[6];
+	pthread_t t[6];
+	for (int i = 0; i < 6; i++) {
+		args[i] = (struct par_arg){.id = i};
+		assert_int_equal(pthread_create(&t[i], NULL, par_thread, &args[i]), 0);
+	}
+	for (int i = 0; i < 6; i++) {
+		pthread_join(t[i], NULL);
+		assert_int_equal(args[i].bad, 0);
+	}
 }
 
 struct slow_arg {
@@ -890,10 +978,36 @@ static void test_graceful_stop(void **state)
 	resp_free(&r);
 }
 
+/* A second life of the server: restart works, a server that does not
+ * trust a proxy ignores X-Forwarded-*, and /healthz answers 503 when the
+ * database cannot be opened.  Runs after test_graceful_stop. */
+static void test_restart_untrusted(void **state)
+{
+	KR_UNUSED(state);
+	struct http_config cfg = {.listen_host = "127.0.0.1", .port = 0, .threads = 1,
+				  .conn_limit = 8, .per_ip_limit = 4, .timeout_s = 5,
+				  .trust_proxy = false};
+	db_set_url(NULL);
+	assert_int_equal(http_start(&cfg, &port), KR_OK);
+	assert_int_equal(http_start(&cfg, &port), KR_EINVAL); /* one at a time */
+	struct resp r;
+	struct req_opts o = {.hdrs = {"X-Forwarded-For: 203.0.113.9", "X-Forwarded-Proto: https"}};
+	do_req("/ip", &o, &r);
+	assert_string_equal(r.body.p, "ip=127.0.0.1 https=0");
+	char v[64];
+	assert_false(header_of(&r, "Strict-Transport-Security", v, sizeof(v)));
+	resp_free(&r);
+	assert_int_equal(get("/healthz", &r, NULL), 503);
+	resp_free(&r);
+	http_stop();
+	http_stop(); /* idempotent */
+}
+
 static int setup(void **state)
 {
 	KR_UNUSED(state);
 	curl_global_init(CURL_GLOBAL_ALL);
+	db_set_url(":memory:");
 	struct http_config cfg = {.listen_host = "127.0.0.1", .port = 0, .threads = 2,
 				  .conn_limit = 64, .per_ip_limit = 0, .timeout_s = 10,
 				  .trust_proxy = true};
@@ -930,7 +1044,10 @@ int main(void)
 		cmocka_unit_test(test_huge_header),
 		cmocka_unit_test(test_finish_always_called),
 		cmocka_unit_test(test_metrics),
+		cmocka_unit_test(test_healthz),
+		cmocka_unit_test(test_parallel_keepalive),
 		cmocka_unit_test(test_graceful_stop),
+		cmocka_unit_test(test_restart_untrusted),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
