@@ -87,7 +87,7 @@ struct request {
 
 	struct kv *query;  size_t nquery;
 	struct kv *form;   size_t nform;  /* urlencoded or multipart fields */
-	const char *body;  size_t body_len; /* raw body for JSON/TAXII routes */
+	const char *body;  size_t body_len; /* raw body (NUL-terminated), any route */
 	const char *content_type;
 
 	const char *ip;
@@ -172,7 +172,7 @@ void http_stop(void);
 int app_authenticate(struct request *r, enum auth_kind kind);
 /* Render r->status / r->err_key as the route's output kind.  r->route is
  * NULL when no route matched (404, or a path refused with 400 before the
- * lookup); app_authenticate has not run for errors the router raises
+ * lookup); for 405 it is a route of the same path with another method; app_authenticate has not run for errors the router raises
  * before authentication (bad path, 404, 405, 413, malformed body), so
  * r->ctx.who is anonymous and r->lang comes from Accept-Language. */
 void app_render_error(struct request *r);

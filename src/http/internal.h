@@ -24,15 +24,17 @@ struct http_req {
 	size_t drained;            /* bytes thrown away since */
 	int stage;                 /* HTTP_STAGE_* (server.c) */
 	bool answered;             /* a response was queued */
+	bool routed;               /* r->route matched method and path */
 	int64_t start_us;          /* monotonic, for the latency histogram */
 	size_t bytes_out;
 };
 
 /* Route lookup over a table.  KR_OK: *out is the route and params[] hold
  * the decoded {} segments (pointing into a copy of path in the arena).
- * KR_ENOTFOUND: no pattern matches (404).  KR_EPERM: the path matches but
- * not the method (405); *allow is the Allow header value.  HEAD looks up
- * the GET route. */
+ * KR_ENOTFOUND: no pattern matches (404), *out NULL.  KR_EPERM: the path
+ * matches but not the method (405); *allow is the Allow header value and
+ * *out the first route with that path (so the error is rendered in its
+ * output kind; its handler must not run).  HEAD looks up the GET route. */
 int http_route_match(const struct route *routes, size_t n, struct arena *a,
 		     const char *method, const char *path, const struct route **out,
 		     const char *params[REQ_MAX_PARAMS], int *nparams, const char **allow);

@@ -72,6 +72,7 @@ int http_route_match(const struct route *routes, size_t n, struct arena *a,
 	const char *want = strcmp(method, "HEAD") == 0 ? "GET" : method;
 	struct buf methods = BUF_INIT;
 	bool any = false, get = false;
+	const struct route *first = NULL;
 	for (size_t i = 0; i < n; i++) {
 		if (!pattern_match(routes[i].pattern, seg, nseg, NULL, NULL))
 			continue;
@@ -81,6 +82,8 @@ int http_route_match(const struct route *routes, size_t n, struct arena *a,
 			buf_free(&methods);
 			return KR_OK;
 		}
+		if (!first)
+			first = &routes[i];
 		/* List each method once. */
 		bool seen = false;
 		for (size_t j = 0; j < i; j++)
@@ -102,6 +105,7 @@ int http_route_match(const struct route *routes, size_t n, struct arena *a,
 		buf_adds(&methods, ", HEAD");
 	*allow = arena_strdup(a, methods.p);
 	buf_free(&methods);
+	*out = first; /* for the error's output kind only */
 	return KR_EPERM;
 }
 

@@ -96,7 +96,7 @@ static void on_completed(void *cls, struct MHD_Connection *mc, void **req_cls,
 		return;
 	*req_cls = NULL;
 	long idx = -1;
-	if (h->r.route)
+	if (h->routed)
 		idx = (long)(h->r.route - app_routes);
 	http_metrics_end(h->r.method, h->answered ? h->r.status : 0, idx,
 			 http_mono_us() - h->start_us, h->bytes_out);
@@ -301,9 +301,13 @@ static enum MHD_Result begin(struct http_req *h, struct MHD_Connection *mc, cons
 	if (rc == KR_ENOTFOUND)
 		return fail_now(h, mc, 404, "err.not_found", NULL);
 	if (rc != KR_OK) {
+		/* r->route is a route of this path with another method: it
+		 * decides how the error is rendered, nothing else. */
 		resp_header(r, "Allow", allow);
 		return fail_now(h, mc, 405, "err.method", NULL);
 	}
+
+	h->routed = true;
 
 	/* Refuse an oversized body before reading any of it. */
 	h->body_limit = r->route->body_limit;
@@ -317,6 +321,8 @@ static enum MHD_Result begin(struct http_req *h, struct MHD_Connection *mc, cons
 		return fail_now(h, mc, 413, "err.too_big", "body on a route without one");
 	if ((uint64_t)clen > h->body_limit)
 		return fail_now(h, mc, 413, "err.too_big", "Content-Length over the limit");
+	if (clen > 0)
+		buf_grow(&h->body, (size_t)clen);
 	h->stage = HTTP_STAGE_BODY;
 	return MHD_YES;
 }

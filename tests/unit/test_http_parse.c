@@ -605,11 +605,14 @@ static void test_route_match(void **state)
 			fail_msg("matched %s", miss[i]);
 	assert_int_equal(http_route_match(rt, KR_ARRAY_LEN(rt), A, "PATCH", "/orgs/1", &r, params, &np, &allow), KR_EPERM);
 	assert_string_equal(allow, "GET, PUT, DELETE, HEAD");
+	assert_ptr_equal(r, &rt[4]);
 	assert_int_equal(http_route_match(rt, KR_ARRAY_LEN(rt), A, "GET", "/only-post", &r, params, &np, &allow), KR_EPERM);
 	assert_string_equal(allow, "POST");
 	/* "/orgs/new" matches both its literal route and {}: GET listed once. */
 	assert_int_equal(http_route_match(rt, KR_ARRAY_LEN(rt), A, "POST", "/orgs/new", &r, params, &np, &allow), KR_EPERM);
 	assert_string_equal(allow, "GET, PUT, DELETE, HEAD");
+	assert_int_equal(http_route_match(rt, KR_ARRAY_LEN(rt), A, "GET", "/nothing", &r, params, &np, &allow), KR_ENOTFOUND);
+	assert_null(r);
 	/* Very deep paths do not overflow the segment table. */
 	struct buf b = BUF_INIT;
 	for (int i = 0; i < 100; i++)

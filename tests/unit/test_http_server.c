@@ -198,6 +198,12 @@ int app_authenticate(struct request *r, enum auth_kind kind)
 void app_render_error(struct request *r)
 {
 	atomic_fetch_add(&n_render, 1);
+	if (r->route && r->route->out == OUT_JSON) {
+		buf_printf(&r->out, "{\"error\":{\"code\":%d,\"message\":\"%s\"}}", r->status,
+			   r->err_key ? r->err_key : "-");
+		r->out_ctype = "application/json";
+		return;
+	}
 	buf_printf(&r->out, "ERR %d %s lang=%s", r->status, r->err_key ? r->err_key : "-",
 		   r->lang ? r->lang : "-");
 	r->out_ctype = "text/plain; charset=utf-8";
@@ -408,6 +414,12 @@ static void test_method_not_allowed(void **state)
 	assert_int_equal(r.status, 405);
 	assert_true(header_of(&r, "Allow", v, sizeof(v)));
 	assert_string_equal(v, "POST");
+	resp_free(&r);
+
+	/* A 405 on an API path is rendered as the API renders errors. */
+	do_req("/api/json", &o2, &r);
+	assert_int_equal(r.status, 405);
+	assert_string_equal(r.body.p, "{\"error\":{\"code\":405,\"message\":\"err.method\"}}");
 	resp_free(&r);
 }
 
@@ -798,7 +810,7 @@ static void test_errors(void **state)
 	assert_int_equal(atomic_load(&n_render), before + 1);
 	resp_free(&r);
 	assert_int_equal(get("/locked", &r, NULL), 429);
-	assert_string_equal(r.body.p, "ERR 429 err.locked lang=en");
+	assert_string_equal(r.body.p, "{\"error\":{\"code\":429,\"message\":\"err.locked\"}}");
 	resp_free(&r);
 	/* A handler returning nonsense gets a clean 500, partial output dropped. */
 	assert_int_equal(get("/badstatus", &r, NULL), 500);
