@@ -17,7 +17,11 @@
 #include <cmocka.h>
 
 #include <curl/curl.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pthread.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -838,6 +842,98 @@ static void test_huge_header(void **state)
 	resp_free(&r);
 }
 
+/* Send raw bytes (curl would tidy them) and return the status of the
+ * answer, or 0 when the server closed without one. */
+static int raw_request(const char *req, size_t n)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	struct timeval tv = {2, 0};
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	size_t off = 0;
+	while (off < n) {
+		ssize_t w = send(fd, req + off, n - off, MSG_NOSIGNAL);
+		if (w <= 0)
+			break;
+		off += (size_t)w;
+	}
+	shutdown(fd, SHUT_WR);
+	char buf[64] = {0};
+	size_t got = 0;
+	while (got < sizeof(buf) - 1) {
+		ssize_t rd = recv(fd, buf + got, sizeof(buf) - 1 - got, 0);
+		if (rd <= 0)
+			break;
+		got += (size_t)rd;
+	}
+	close(fd);
+	int status = 0;
+	if (sscanf(buf, "HTTP/1.%*d %d", &status) != 1)
+		status = 0;
+	return status;
+}
+
+static void test_raw_requests(void **state)
+{
+	KR_UNUSED(state);
+	static const struct {
+		const char *req;
+		size_t n; /* 0: strlen */
+		int want; /* 0: closed without an answer or any 4xx; -1: anything but a crash
+			   * (libmicrohttpd cuts a header value or the target at a NUL
+			   * before we see it) */
+	} cases[] = {
+		{"GET /orgs/1 HTTP/1.1\r\nHost: x\r\n\r\n", 0, 200},
+		{"GET /orgs/\xff HTTP/1.1\r\nHost: x\r\n\r\n", 0, 400},
+		{"GET /orgs/a%2fb HTTP/1.1\r\nHost: x\r\n\r\n", 0, 400},
+		{"GET /orgs/../orgs/1 HTTP/1.1\r\nHost: x\r\n\r\n", 0, 400},
+		{"GET http://x/orgs/1 HTTP/1.1\r\nHost: x\r\n\r\n", 0, 400},
+		{"GET * HTTP/1.1\r\nHost: x\r\n\r\n", 0, 400},
+		{"OPTIONS /orgs/1 HTTP/1.1\r\nHost: x\r\n\r\n", 0, 405},
+		{"BREW /orgs/1 HTTP/1.1\r\nHost: x\r\n\r\n", 0, 405},
+		{"GET /q?a=%00 HTTP/1.1\r\nHost: x\r\n\r\n", 0, 400},
+		{"GET /q?a=\xc3 HTTP/1.1\r\nHost: x\r\n\r\n", 0, 400},
+		{"POST /form HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n", 0, 0},
+		{"POST /form HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999\r\n\r\n", 0, 0},
+		{"POST /form HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc", 0, 0},
+		{"POST /form HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 0, 0},
+		{"POST /form HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=B\r\n"
+		 "Content-Length: 5\r\n\r\n--B--", 0, 200},
+		{"GET / HTTP/1.1\r\nHost: x\r\nBroken header line\r\n\r\n", 0, 0},
+		{"GET / HTTP/1.1\r\nHost: x\r\nX: a\x00b\r\n\r\n",
+		 sizeof("GET / HTTP/1.1\r\nHost: x\r\nX: a\x00b\r\n\r\n") - 1, -1},
+		{"GET /\x00x HTTP/1.1\r\nHost: x\r\n\r\n",
+		 sizeof("GET /\x00x HTTP/1.1\r\nHost: x\r\n\r\n") - 1, -1},
+		{"\r\n\r\n", 0, 0},
+		{"GARBAGE\r\n\r\n", 0, 0},
+		{"GET / HTTP/9.9\r\nHost: x\r\n\r\n", 0, 505},
+		{"GET / HTTP/1.1\r\nHost: x\r\n\r\nGET /orgs/2 HTTP/1.1\r\nHost: x\r\n\r\n", 0, 200},
+	};
+	for (size_t i = 0; i < KR_ARRAY_LEN(cases); i++) {
+		size_t n = cases[i].n ? cases[i].n : strlen(cases[i].req);
+		int st = raw_request(cases[i].req, n);
+		if (cases[i].want < 0)
+			continue;
+		if (cases[i].want ? st != cases[i].want : (st != 0 && (st < 400 || st > 499)))
+			fail_msg("raw case %zu: status %d, want %d", i, st, cases[i].want);
+	}
+	/* A very long URL. */
+	size_t n = 300 * 1024;
+	char *req = malloc(n + 64);
+	strcpy(req, "GET /");
+	memset(req + 5, 'a', n);
+	strcpy(req + 5 + n, " HTTP/1.1\r\nHost: x\r\n\r\n");
+	int st = raw_request(req, strlen(req));
+	assert_true(st == 0 || (st >= 400 && st <= 499));
+	free(req);
+	struct resp r;
+	assert_int_equal(get("/", &r, NULL), 200);
+	resp_free(&r);
+}
+
 static void test_finish_always_called(void **state)
 {
 	KR_UNUSED(state);
@@ -1054,6 +1150,7 @@ int main(void)
 		cmocka_unit_test(test_access),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_huge_header),
+		cmocka_unit_test(test_raw_requests),
 		cmocka_unit_test(test_finish_always_called),
 		cmocka_unit_test(test_metrics),
 		cmocka_unit_test(test_healthz),
