@@ -25,6 +25,8 @@ struct http_req {
 	int stage;                 /* HTTP_STAGE_* (server.c) */
 	bool answered;             /* a response was queued */
 	bool routed;               /* r->route matched method and path */
+	int refuse_status;         /* HTTP_STAGE_REFUSED: the answer to give */
+	const char *refuse_key, *refuse_detail;
 	int64_t start_us;          /* monotonic, for the latency histogram */
 	size_t bytes_out;
 };

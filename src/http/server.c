@@ -31,6 +31,7 @@
 enum {
 	HTTP_STAGE_NEW,      /* headers received, nothing looked at yet */
 	HTTP_STAGE_BODY,     /* route found, reading the body */
+	HTTP_STAGE_REFUSED,  /* refused, answer once the (empty) body is in */
 	HTTP_STAGE_DONE,     /* response queued */
 };
 
@@ -249,6 +250,22 @@ static enum MHD_Result fail_now(struct http_req *h, struct MHD_Connection *mc, i
 	return queue(h, mc);
 }
 
+/* Refuse a request.  Without a body the answer waits for libmicrohttpd's
+ * next call, when the request is complete, so the connection stays open
+ * (0.9.75 closes it when answered while a body may still come); with one,
+ * answer at once and never read it. */
+static enum MHD_Result refuse(struct http_req *h, struct MHD_Connection *mc, bool has_body,
+			      int status, const char *key, const char *detail)
+{
+	if (has_body)
+		return fail_now(h, mc, status, key, detail);
+	h->refuse_status = status;
+	h->refuse_key = key;
+	h->refuse_detail = detail;
+	h->stage = HTTP_STAGE_REFUSED;
+	return MHD_YES;
+}
+
 /* First call: everything known from the request line and headers. */
 static enum MHD_Result begin(struct http_req *h, struct MHD_Connection *mc, const char *method)
 {
@@ -278,6 +295,14 @@ static enum MHD_Result begin(struct http_req *h, struct MHD_Connection *mc, cons
 	r->lang = accept_lang(req_header(r, "Accept-Language"));
 	r->content_type = req_header(r, "Content-Type");
 
+	/* Is a body coming?  Needed first: it decides how to refuse. */
+	const char *cl = req_header(r, "Content-Length");
+	const char *te = req_header(r, "Transfer-Encoding");
+	int64_t clen = 0;
+	if (cl && parse_i64(cl, 0, INT64_MAX, &clen) != KR_OK)
+		return fail_now(h, mc, 400, "err.bad_request", "bad Content-Length");
+	bool has_body = clen > 0 || (te && strcasecmp(te, "identity") != 0);
+
 	const char *path, *query;
 	size_t plen, qlen;
 	struct http_perr e = {0};
@@ -285,38 +310,30 @@ static enum MHD_Result begin(struct http_req *h, struct MHD_Connection *mc, cons
 	r->path = "/";
 	char *dpath;
 	if (http_parse_path(a, path, plen, &dpath, &e) != KR_OK)
-		return fail_now(h, mc, 400, e.key, e.detail);
+		return refuse(h, mc, has_body, 400, e.key, e.detail);
 	r->path = dpath;
 	if (query) {
 		h->raw_query = arena_strndup(a, query, qlen);
 		int rc = http_parse_urlencoded(a, query, qlen, &r->query, &r->nquery, &e);
 		if (rc != KR_OK)
-			return fail_now(h, mc, rc == KR_ETOOBIG ? 413 : 400,
-					rc == KR_ETOOBIG ? "err.too_big" : e.key, e.detail);
+			return refuse(h, mc, has_body, rc == KR_ETOOBIG ? 413 : 400, e.key, e.detail);
 	}
 
 	const char *allow = NULL;
 	int rc = http_route_match(app_routes, app_nroutes, a, r->method, r->path, &r->route,
 				  r->params, &r->nparams, &allow);
 	if (rc == KR_ENOTFOUND)
-		return fail_now(h, mc, 404, "err.not_found", NULL);
+		return refuse(h, mc, has_body, 404, "err.not_found", NULL);
 	if (rc != KR_OK) {
 		/* r->route is a route of this path with another method: it
 		 * decides how the error is rendered, nothing else. */
 		resp_header(r, "Allow", allow);
-		return fail_now(h, mc, 405, "err.method", NULL);
+		return refuse(h, mc, has_body, 405, "err.method", NULL);
 	}
-
 	h->routed = true;
 
 	/* Refuse an oversized body before reading any of it. */
 	h->body_limit = r->route->body_limit;
-	const char *cl = req_header(r, "Content-Length");
-	const char *te = req_header(r, "Transfer-Encoding");
-	int64_t clen = 0;
-	if (cl && parse_i64(cl, 0, INT64_MAX, &clen) != KR_OK)
-		return fail_now(h, mc, 400, "err.bad_request", "bad Content-Length");
-	bool has_body = clen > 0 || (te && strcasecmp(te, "identity") != 0);
 	if (has_body && h->body_limit == 0)
 		return fail_now(h, mc, 413, "err.too_big", "body on a route without one");
 	if ((uint64_t)clen > h->body_limit)
@@ -388,6 +405,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 		}
 		buf_add(&h->body, upload_data, *upload_data_size);
 		*upload_data_size = 0;
+		return MHD_YES;
+	case HTTP_STAGE_REFUSED:
+		if (*upload_data_size == 0)
+			return fail_now(h, mc, h->refuse_status, h->refuse_key, h->refuse_detail);
+		*upload_data_size = 0; /* said it had no body: drop it */
 		return MHD_YES;
 	default:
 		/* Answered already; drop whatever else arrives. */

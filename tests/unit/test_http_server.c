@@ -983,6 +983,39 @@ static void test_healthz(void **state)
 	resp_free(&r);
 }
 
+/* Refusals of body-less requests (404, 405, bad path) keep the connection
+ * open; a refused request with a body closes it unread. */
+static void test_keepalive_after_errors(void **state)
+{
+	KR_UNUSED(state);
+	CURL *c = curl_easy_init();
+	struct resp r;
+	memset(&r, 0, sizeof(r));
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
+	curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
+	static const struct {
+		const char *path;
+		long status, connects;
+	} steps[] = {
+		{"/", 200, 1}, {"/nope", 404, 0}, {"/form", 405, 0}, {"/orgs/..", 400, 0},
+		{"/q?a=%FF", 400, 0}, {"/orgs/1", 200, 0},
+	};
+	for (size_t i = 0; i < KR_ARRAY_LEN(steps); i++) {
+		char url[256];
+		snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", port, steps[i].path);
+		curl_easy_setopt(c, CURLOPT_URL, url);
+		assert_int_equal(curl_easy_perform(c), CURLE_OK);
+		long st, nc;
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &st);
+		curl_easy_getinfo(c, CURLINFO_NUM_CONNECTS, &nc);
+		if (st != steps[i].status || nc != steps[i].connects)
+			fail_msg("%s: status %ld connects %ld", steps[i].path, st, nc);
+	}
+	resp_free(&r);
+	curl_easy_cleanup(c);
+}
+
 /* Several clients at once, each reusing its connection (keep-alive), mixing
  * answers, errors and bodies: every answer right, under the sanitizers. */
 struct par_arg {
@@ -1154,6 +1187,7 @@ int main(void)
 		cmocka_unit_test(test_finish_always_called),
 		cmocka_unit_test(test_metrics),
 		cmocka_unit_test(test_healthz),
+		cmocka_unit_test(test_keepalive_after_errors),
 		cmocka_unit_test(test_parallel_keepalive),
 		cmocka_unit_test(test_graceful_stop),
 		cmocka_unit_test(test_restart_untrusted),
