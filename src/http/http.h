@@ -108,7 +108,17 @@ struct request {
 	void *priv;                 /* http-internal (connection) */
 };
 
-/* Lookups; NULL when absent.  Repeated keys: the first. */
+/* Lookups; NULL when absent.  Repeated keys: the first (all of them are in
+ * r->query / r->form, in order).  req_form sees text fields only, req_file
+ * uploaded files only.  Header names are case-insensitive.
+ *
+ * What the parser guarantees before any handler runs: the path is
+ * percent-decoded valid UTF-8 without NUL, control characters, backslashes,
+ * "." or ".." segments or encoded slashes; query and form keys and values
+ * are UTF-8 text (no NUL or control characters but tab, CR, LF), each at
+ * most 64 KiB, at most 200 of them; files are at most the route's
+ * body_limit; the whole body is at most body_limit.  Bad input is answered
+ * 400 (err.bad_path, err.bad_utf8, err.bad_request) or 413 (err.too_big). */
 const char *req_query(const struct request *r, const char *key);
 const char *req_form(const struct request *r, const char *key);
 const struct kv *req_file(const struct request *r, const char *key);
