@@ -225,9 +225,13 @@ static enum MHD_Result queue(struct http_req *h, struct MHD_Connection *mc)
 	}
 	struct resp_build b = {resp};
 	http_std_headers(r, add_std, &b);
-	for (size_t i = 0; i < r->nresp_headers; i++)
+	bool own_ctype = false;
+	for (size_t i = 0; i < r->nresp_headers; i++) {
 		MHD_add_response_header(resp, r->resp_headers[i].key, r->resp_headers[i].val);
-	if (len || r->out_ctype)
+		if (strcasecmp(r->resp_headers[i].key, "Content-Type") == 0)
+			own_ctype = true;
+	}
+	if (!own_ctype && (len || r->out_ctype))
 		MHD_add_response_header(resp, "Content-Type",
 					r->out_ctype ? r->out_ctype : default_ctype(r));
 	enum MHD_Result ok = MHD_queue_response(mc, (unsigned)r->status, resp);

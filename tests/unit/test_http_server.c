@@ -101,6 +101,13 @@ static int h_cache(struct request *r)
 	return resp_bytes(r, 200, "text/css", "a{}", 3);
 }
 
+static int h_own_ctype(struct request *r)
+{
+	resp_header(r, "Content-Type", "text/csv; charset=utf-8");
+	buf_adds(&r->out, "a,b\n");
+	return 200;
+}
+
 static int h_cookie(struct request *r)
 {
 	resp_cookie(r, "sid", "abc", 3600);
@@ -164,6 +171,7 @@ const struct route app_routes[] = {
 	{"GET", "/fail", h_fail, ACC_ANY, AUTH_SESSION, false, 0, OUT_HTML},
 	{"GET", "/locked", h_fail_rc, ACC_ANY, AUTH_SESSION, false, 0, OUT_JSON},
 	{"GET", "/cache", h_cache, ACC_ANY, AUTH_NONE, false, 0, OUT_RAW},
+	{"GET", "/csv", h_own_ctype, ACC_ANY, AUTH_NONE, false, 0, OUT_HTML},
 	{"GET", "/cookie", h_cookie, ACC_ANY, AUTH_NONE, false, 0, OUT_RAW},
 	{"GET", "/cookies", h_cookie_echo, ACC_ANY, AUTH_NONE, false, 0, OUT_RAW},
 	{"GET", "/go", h_redirect, ACC_ANY, AUTH_NONE, false, 0, OUT_HTML},
@@ -525,6 +533,13 @@ static void test_security_headers(void **state)
 	assert_string_equal(v, "public, max-age=60");
 	assert_true(header_of(&r, "Content-Type", v, sizeof(v)));
 	assert_string_equal(v, "text/css");
+	resp_free(&r);
+
+	/* A Content-Type set as a header is the only one. */
+	get("/csv", &r, NULL);
+	assert_int_equal(count_header(&r, "Content-Type"), 1);
+	assert_true(header_of(&r, "Content-Type", v, sizeof(v)));
+	assert_string_equal(v, "text/csv; charset=utf-8");
 	resp_free(&r);
 
 	/* HTTPS via the trusted proxy: HSTS and Secure cookies. */
