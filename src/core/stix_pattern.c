@@ -993,6 +993,7 @@ static int parse_cmp_unit(struct parser *p, struct stix_cmp **out)
 			            STIX_PATTERN_MAX_DEPTH);
 		if ((rc = lex(p)) || (rc = parse_cmp_or(p, out)))
 			return rc;
+		(*out)->offset = off; /* errors about the group point at its '(' */
 		if (p->tok.t != T_RPAREN)
 			return fail(p, p->tok.off, STIX_ERR_SYNTAX,
 			            "expected ')' to close the '(' at offset %zu, found %s", off, tok_name(p->tok.t));
