@@ -521,7 +521,7 @@ static int lex(struct parser *p)
 		if (c == '+' || c == '-' || is_digit((unsigned char)c)) {
 			rc = lex_number(p, i);
 		} else if ((c == 'h' || c == 'b' || c == 't') && c1 == '\'') {
-			size_t end;
+			size_t end = 0;
 			rc = lex_quoted_body(p, i + 1, &end);
 			if (rc)
 				return rc;
@@ -964,7 +964,7 @@ static int check_test(struct parser *p, struct stix_cmp *c, size_t const_off)
 			            "%s applies only to ipv4-addr:value or ipv6-addr:value (or a reference to one), not '%s'",
 			            op_name(op), path_text(p, &c->path));
 		enum ip_family fam = ip4 ? IP_V4 : ip6 ? IP_V6 : IP_ANY;
-		if (!ip_or_cidr_valid(v->text, fam))
+		if (!strchr(v->text, '/') || !ip_or_cidr_valid(v->text, fam))
 			return fail(p, const_off, STIX_ERR_VALUE, "%s needs a valid %s CIDR block, not '%.60s'",
 			            op_name(op), fam == IP_V4 ? "IPv4" : fam == IP_V6 ? "IPv6" : "IP", v->text);
 		return KR_OK;
