@@ -1208,6 +1208,18 @@ static int parse_obs_unit(struct parser *p, struct stix_obs **out)
 		p->depth--;
 		if ((rc = lex(p)))
 			return rc;
+		if (o->nquals &&
+		    (p->tok.t == T_WITHIN || p->tok.t == T_REPEATS || p->tok.t == T_START)) {
+			/* Qualifiers on a qualified group stay apart from the inner
+			 * ones: "([a] REPEATS 2 TIMES) REPEATS 3 TIMES" is legal. */
+			struct stix_obs *g = arena_alloc(p->a, sizeof(*g));
+			g->kind = STIX_OBS_GROUP;
+			g->offset = off;
+			g->kids = arena_alloc(p->a, sizeof(*g->kids));
+			g->kids[0] = o;
+			g->nkids = 1;
+			o = g;
+		}
 	} else {
 		return fail(p, off, STIX_ERR_SYNTAX, "expected '[' or '(' to start an observation expression, found %s",
 		            tok_name(p->tok.t));
@@ -1223,8 +1235,16 @@ static int parse_obs_unit(struct parser *p, struct stix_obs **out)
 					memcpy(v, qs, n * sizeof(*v));
 				qs = v;
 			}
+			size_t qoff = p->tok.off;
 			if ((rc = parse_qualifier(p, &qs[n])))
 				return rc;
+			for (size_t k = 0; k < n; k++)
+				if (qs[k].kind == qs[n].kind)
+					return fail(p, qoff, STIX_ERR_QUALIFIER,
+					            "%s is given twice for the same observation expression",
+					            qs[n].kind == STIX_Q_WITHIN    ? "WITHIN"
+					            : qs[n].kind == STIX_Q_REPEATS ? "REPEATS"
+					                                           : "START/STOP");
 			n++;
 		}
 		o->quals = qs;
@@ -1424,6 +1444,10 @@ static void obs_print(const struct stix_obs *o, bool nested, struct buf *out)
 		buf_addc(out, '[');
 		cmp_print(o->cmp, out);
 		buf_addc(out, ']');
+	} else if (o->kind == STIX_OBS_GROUP) {
+		buf_addc(out, '(');
+		obs_print(o->kids[0], false, out);
+		buf_addc(out, ')');
 	} else {
 		bool paren = nested || o->nquals;
 		const char *op = o->kind == STIX_OBS_AND ? " AND " : o->kind == STIX_OBS_OR ? " OR " : " FOLLOWEDBY ";

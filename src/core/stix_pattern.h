@@ -144,15 +144,22 @@ enum stix_obs_kind {
 	STIX_OBS_AND,
 	STIX_OBS_OR,
 	STIX_OBS_FOLLOWEDBY,
+	/* ( expression ) with qualifiers of its own, kept apart only when the
+	 * expression inside already has qualifiers ("([a] WITHIN 5 SECONDS)
+	 * REPEATS 2 TIMES"); kids[0] is that expression, nkids == 1.  Any
+	 * other parentheses leave no trace in the tree. */
+	STIX_OBS_GROUP,
 };
 
 struct stix_obs {
 	enum stix_obs_kind kind;
 	size_t offset;
-	struct stix_obs **kids;  /* AND / OR / FOLLOWEDBY: nkids >= 2, in order */
+	struct stix_obs **kids;  /* AND / OR / FOLLOWEDBY: nkids >= 2, in order; GROUP: 1 */
 	size_t nkids;
 	struct stix_cmp *cmp;    /* CMP */
-	struct stix_qual *quals; /* qualifiers applied to this expression, in order */
+	/* Qualifiers applied to this expression, in order, at most one of each
+	 * kind (as the reference validator also requires). */
+	struct stix_qual *quals;
 	size_t nquals;
 };
 

@@ -211,6 +211,12 @@ static const struct bad bad_patterns[] = {
 	{"[file:name = 'x'] START " T1 " STOP " T1, STIX_ERR_QUALIFIER, 53, "STOP must be later"},
 	{"[file:name = 'x'] START t'2016-01-01T00:00:00.5Z' STOP t'2016-01-01T00:00:00.25Z'",
 	 STIX_ERR_QUALIFIER, 55, "STOP must be later"},
+	{"[file:name = 'x'] WITHIN 5 SECONDS WITHIN 6 SECONDS", STIX_ERR_QUALIFIER, 35,
+	 "WITHIN is given twice"},
+	{"([file:name = 'x'] REPEATS 2 TIMES REPEATS 3 TIMES)", STIX_ERR_QUALIFIER, 35,
+	 "REPEATS is given twice"},
+	{"[file:name = 'x'] START " T1 " STOP " T2 " WITHIN 1 SECONDS START " T1 " STOP " T2,
+	 STIX_ERR_QUALIFIER, 94, "START/STOP is given twice"},
 	{"[file:size = 99999999999999999999]", STIX_ERR_LIMIT, 13, "64-bit range"},
 };
 
@@ -432,8 +438,33 @@ static void test_qualifiers(void **state)
 	stix_pattern_print(p, &b);
 	assert_string_equal(b.p,
 	                    "([file:name = 'a'] WITHIN 2.5 SECONDS AND [file:name = 'b']) WITHIN .5 SECONDS");
-	buf_free(&b);
 	check_roundtrip(a, p);
+
+	/* A parenthesised, qualified expression keeps its own qualifiers. */
+	p = parse_ok(a, "(([file:name = 'a'] REPEATS 2 TIMES)) REPEATS 3 TIMES WITHIN 9 SECONDS");
+	assert_int_equal(p->root->kind, STIX_OBS_GROUP);
+	assert_int_equal(p->root->nkids, 1);
+	assert_int_equal(p->root->nquals, 2);
+	assert_int_equal(p->root->quals[0].a.i, 3);
+	assert_int_equal(p->root->kids[0]->kind, STIX_OBS_CMP);
+	assert_int_equal(p->root->kids[0]->nquals, 1);
+	assert_int_equal(p->root->kids[0]->quals[0].a.i, 2);
+	buf_reset(&b);
+	stix_pattern_print(p, &b);
+	assert_string_equal(b.p, "([file:name = 'a'] REPEATS 2 TIMES) REPEATS 3 TIMES WITHIN 9 SECONDS");
+	check_roundtrip(a, p);
+	p = parse_ok(a, "((([a-b:c = 1] OR [a-b:c = 2]) WITHIN 1 SECONDS) WITHIN 2 SECONDS) WITHIN 3 SECONDS "
+	                "AND [a-b:c = 3]");
+	assert_int_equal(p->root->kind, STIX_OBS_AND);
+	assert_int_equal(p->root->kids[0]->kind, STIX_OBS_GROUP);
+	assert_int_equal(p->root->kids[0]->kids[0]->kind, STIX_OBS_GROUP);
+	assert_int_equal(p->root->kids[0]->kids[0]->kids[0]->kind, STIX_OBS_OR);
+	check_roundtrip(a, p);
+	/* Plain parentheses leave no trace. */
+	p = parse_ok(a, "(([file:name = 'a'])) WITHIN 4 SECONDS");
+	assert_int_equal(p->root->kind, STIX_OBS_CMP);
+	assert_int_equal(p->root->nquals, 1);
+	buf_free(&b);
 
 	/* Leap second at the end of a day, and leap day. */
 	parse_ok(a, "[file:name = 'a'] START t'2016-12-31T23:59:60Z' STOP t'2017-01-01T00:00:00Z'");
