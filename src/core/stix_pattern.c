@@ -374,6 +374,24 @@ static const char *tok_name(enum tok t)
 	return "a token";
 }
 
+/* The current token for an error message: names are quoted as written. */
+static const char *tok_desc(struct parser *p)
+{
+	if (p->tok.t == T_IDENT || (p->tok.t >= T_AND && p->tok.t <= T_TIMES) || p->tok.t == T_BOOL ||
+	    p->tok.t == T_INT || p->tok.t == T_FLOAT) {
+		size_t n = p->tok.end - p->tok.off;
+		if (p->tok.t == T_IDENT) {
+			for (size_t k = 0; k < KR_ARRAY_LEN(keywords); k++)
+				if (strlen(keywords[k].word) == n &&
+				    !strncasecmp(keywords[k].word, p->s + p->tok.off, n))
+					return arena_printf(p->a, "'%.*s' (keywords are written in upper case)",
+					                    (int)n, p->s + p->tok.off);
+		}
+		return arena_printf(p->a, "'%.*s'", (int)(n > 40 ? 40 : n), p->s + p->tok.off);
+	}
+	return tok_name(p->tok.t);
+}
+
 static int lex_quoted_body(struct parser *p, size_t q, size_t *end)
 {
 	/* q is the index of the opening quote of h'..', b'..' or t'..'. */
@@ -438,7 +456,7 @@ static int lex_number(struct parser *p, size_t st)
 		i++;
 		while (i < p->len && is_digit(p->s[i]))
 			i++;
-		char tmp[64];
+		char tmp[256];
 		const char *t = p->s + st + (p->s[st] == '+');
 		size_t tn = (size_t)(p->s + i - t);
 		if (tn >= sizeof(tmp))
@@ -565,7 +583,7 @@ static int expect(struct parser *p, enum tok t, const char *what)
 {
 	if (p->tok.t != t)
 		return fail(p, p->tok.off, STIX_ERR_SYNTAX, "expected %s, found %s", what,
-		            tok_name(p->tok.t));
+		            tok_desc(p));
 	return lex(p);
 }
 
@@ -650,7 +668,7 @@ static int parse_primitive(struct parser *p, struct stix_const *c)
 		rc = check_timestamp(p, t);
 		break;
 	default:
-		return fail(p, t->off, STIX_ERR_SYNTAX, "expected a constant, found %s", tok_name(t->t));
+		return fail(p, t->off, STIX_ERR_SYNTAX, "expected a constant, found %s", tok_desc(p));
 	}
 	if (rc)
 		return rc;
@@ -716,7 +734,7 @@ static int parse_const(struct parser *p, struct stix_const *c)
 	if (p->tok.t != T_RPAREN)
 		return fail(p, p->tok.off, STIX_ERR_SYNTAX,
 		            "expected ',' or ')' to continue the set opened at offset %zu, found %s", open,
-		            tok_name(p->tok.t));
+		            tok_desc(p));
 	c->items = items;
 	c->nitems = n;
 	return lex(p);
@@ -762,7 +780,7 @@ static int path_key(struct parser *p, struct plist *steps)
 		st->key = arena_strndup(p->a, p->tok.s, p->tok.n);
 	} else {
 		return fail(p, p->tok.off, STIX_ERR_SYNTAX,
-		            "expected a property name or a quoted key, found %s", tok_name(p->tok.t));
+		            "expected a property name or a quoted key, found %s", tok_desc(p));
 	}
 	plist_push(p->a, steps, st);
 	return lex(p);
@@ -773,7 +791,7 @@ static int parse_path(struct parser *p, struct stix_path *path)
 	int rc;
 	if (p->tok.t != T_IDENT)
 		return fail(p, p->tok.off, STIX_ERR_SYNTAX,
-		            "expected an object path like 'file:name', found %s", tok_name(p->tok.t));
+		            "expected an object path like 'file:name', found %s", tok_desc(p));
 	if ((rc = check_type_name(p, p->tok.off, p->tok.s, p->tok.n)))
 		return rc;
 	path->type = arena_strndup(p->a, p->tok.s, p->tok.n);
@@ -797,7 +815,7 @@ static int parse_path(struct parser *p, struct stix_path *path)
 				st->index = p->tok.i;
 			} else {
 				return fail(p, p->tok.off, STIX_ERR_SYNTAX,
-				            "expected a list index (integer or '*'), found %s", tok_name(p->tok.t));
+				            "expected a list index (integer or '*'), found %s", tok_desc(p));
 			}
 			if ((rc = lex(p)) || (rc = expect(p, T_RBRACK, "']' to close the list index")))
 				return rc;
@@ -838,6 +856,8 @@ static const struct {
 	{"MD5", 32, "md5"},           {"SHA-1", 40, "sha-1"},       {"SHA-256", 64, "sha-256"},
 	{"SHA-512", 128, "sha-512"},  {"SHA3-256", 64, "sha3-256"}, {"SHA3-512", 128, "sha3-512"},
 	{"SSDEEP", 0, "ssdeep"},      {"TLSH", 0, "tlsh"},
+	/* Spellings seen in the wild for the same algorithms. */
+	{"SHA1", 40, "sha-1"},        {"SHA256", 64, "sha-256"},    {"SHA512", 128, "sha-512"},
 };
 
 /* The hash algorithm a path ends in (...hashes.X), or -1. */
@@ -996,7 +1016,7 @@ static int parse_cmp_unit(struct parser *p, struct stix_cmp **out)
 		(*out)->offset = off; /* errors about the group point at its '(' */
 		if (p->tok.t != T_RPAREN)
 			return fail(p, p->tok.off, STIX_ERR_SYNTAX,
-			            "expected ')' to close the '(' at offset %zu, found %s", off, tok_name(p->tok.t));
+			            "expected ')' to close the '(' at offset %zu, found %s", off, tok_desc(p));
 		p->depth--;
 		return lex(p);
 	}
@@ -1035,7 +1055,7 @@ static int parse_cmp_unit(struct parser *p, struct stix_cmp **out)
 		return fail(p, p->tok.off, STIX_ERR_SYNTAX, "EXISTS goes before the object path");
 	default:
 		return fail(p, p->tok.off, STIX_ERR_SYNTAX, "expected a comparison operator after the object path, found %s",
-		            tok_name(p->tok.t));
+		            tok_desc(p));
 	}
 	if ((rc = lex(p)))
 		return rc;
@@ -1135,7 +1155,7 @@ static int parse_qualifier(struct parser *p, struct stix_qual *q)
 		size_t at = p->tok.off;
 		if (p->tok.t != T_INT && p->tok.t != T_FLOAT)
 			return fail(p, at, STIX_ERR_SYNTAX, "expected a number of seconds after WITHIN, found %s",
-			            tok_name(p->tok.t));
+			            tok_desc(p));
 		if ((rc = parse_primitive(p, &q->a)))
 			return rc;
 		if ((q->a.kind == STIX_C_INT && q->a.i <= 0) || (q->a.kind == STIX_C_FLOAT && !(q->a.f > 0)))
@@ -1147,7 +1167,7 @@ static int parse_qualifier(struct parser *p, struct stix_qual *q)
 		size_t at = p->tok.off;
 		if (p->tok.t != T_INT)
 			return fail(p, at, STIX_ERR_SYNTAX, "expected an integer after REPEATS, found %s",
-			            tok_name(p->tok.t));
+			            tok_desc(p));
 		if ((rc = parse_primitive(p, &q->a)))
 			return rc;
 		if (q->a.i <= 0)
@@ -1157,17 +1177,17 @@ static int parse_qualifier(struct parser *p, struct stix_qual *q)
 	q->kind = STIX_Q_STARTSTOP;
 	if (p->tok.t != T_TIMESTAMP)
 		return fail(p, p->tok.off, STIX_ERR_SYNTAX, "expected a timestamp t'...' after START, found %s",
-		            tok_name(p->tok.t));
+		            tok_desc(p));
 	if ((rc = parse_primitive(p, &q->a)) || (rc = expect(p, T_STOP, "STOP after the START timestamp")))
 		return rc;
 	size_t at = p->tok.off;
 	if (p->tok.t != T_TIMESTAMP)
 		return fail(p, at, STIX_ERR_SYNTAX, "expected a timestamp t'...' after STOP, found %s",
-		            tok_name(p->tok.t));
+		            tok_desc(p));
 	if ((rc = parse_primitive(p, &q->b)))
 		return rc;
 	if (timestamp_cmp(q->a.text, q->b.text) >= 0)
-		return fail(p, at, STIX_ERR_QUALIFIER, "STOP must be later than START (offset %zu)", off);
+		return fail(p, at, STIX_ERR_QUALIFIER, "STOP must be later than START (qualifier at offset %zu)", off);
 	return KR_OK;
 }
 
@@ -1192,7 +1212,7 @@ static int parse_obs_unit(struct parser *p, struct stix_obs **out)
 		if (p->tok.t != T_RBRACK)
 			return fail(p, p->tok.off, STIX_ERR_SYNTAX,
 			            "expected ']' to close the observation expression opened at offset %zu, found %s",
-			            off, tok_name(p->tok.t));
+			            off, tok_desc(p));
 		p->depth--;
 		if ((rc = lex(p)))
 			return rc;
@@ -1204,7 +1224,7 @@ static int parse_obs_unit(struct parser *p, struct stix_obs **out)
 			return rc;
 		if (p->tok.t != T_RPAREN)
 			return fail(p, p->tok.off, STIX_ERR_SYNTAX,
-			            "expected ')' to close the '(' at offset %zu, found %s", off, tok_name(p->tok.t));
+			            "expected ')' to close the '(' at offset %zu, found %s", off, tok_desc(p));
 		p->depth--;
 		if ((rc = lex(p)))
 			return rc;
@@ -1222,7 +1242,7 @@ static int parse_obs_unit(struct parser *p, struct stix_obs **out)
 		}
 	} else {
 		return fail(p, off, STIX_ERR_SYNTAX, "expected '[' or '(' to start an observation expression, found %s",
-		            tok_name(p->tok.t));
+		            tok_desc(p));
 	}
 	if (p->tok.t == T_WITHIN || p->tok.t == T_REPEATS || p->tok.t == T_START) {
 		size_t n = o->nquals, cap = n;
@@ -1330,7 +1350,7 @@ int stix_pattern_parse(struct arena *a, const char *pattern, size_t len,
 	if (p.tok.t != T_EOF) {
 		rc = fail(&p, p.tok.off, STIX_ERR_SYNTAX,
 		          "expected AND, OR, FOLLOWEDBY or a qualifier between observation expressions, found %s",
-		          tok_name(p.tok.t));
+		          tok_desc(&p));
 		goto done;
 	}
 	struct stix_pattern *pat = arena_alloc(a, sizeof(*pat));
