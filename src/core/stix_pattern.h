@@ -13,8 +13,9 @@
  *
  * Hostile input is bounded: at most STIX_PATTERN_MAX_LEN bytes, at most
  * STIX_PATTERN_MAX_DEPTH nested brackets/parentheses, and no step is worse
- * than linear in the input.  Every exported function is thread-safe as long
- * as its arguments are not shared. */
+ * than linear in the input (a 64 KiB pattern parses in a few milliseconds
+ * and takes a few MiB of arena at most).  Every exported function is
+ * thread-safe as long as its arguments are not shared. */
 #ifndef KR_STIX_PATTERN_H
 #define KR_STIX_PATTERN_H
 
