@@ -516,7 +516,11 @@ static int lex(struct parser *p)
 	case ',': p->tok.t = T_COMMA; break;
 	case ':': p->tok.t = T_COLON; break;
 	case '*': p->tok.t = T_STAR; break;
-	case '=': p->tok.t = T_EQ; break;
+	case '=':
+		/* '==' and '<>' are spellings the reference grammar also takes. */
+		p->tok.t = T_EQ;
+		p->tok.end = i + (c1 == '=' ? 2 : 1);
+		break;
 	case '!':
 		if (c1 != '=')
 			return fail(p, i, STIX_ERR_LEXICAL, "'!' must be followed by '='");
@@ -524,8 +528,16 @@ static int lex(struct parser *p)
 		p->tok.end = i + 2;
 		break;
 	case '<':
+		if (c1 == '>') {
+			p->tok.t = T_NEQ;
+			p->tok.end = i + 2;
+			break;
+		}
+		p->tok.t = c1 == '=' ? T_LE : T_LT;
+		p->tok.end = i + (c1 == '=' ? 2 : 1);
+		break;
 	case '>':
-		p->tok.t = c == '<' ? (c1 == '=' ? T_LE : T_LT) : (c1 == '=' ? T_GE : T_GT);
+		p->tok.t = c1 == '=' ? T_GE : T_GT;
 		p->tok.end = i + (c1 == '=' ? 2 : 1);
 		break;
 	case '\'': rc = lex_string(p, i); break;

@@ -140,6 +140,8 @@ static const struct bad bad_patterns[] = {
 	{"[file:name = 'x\\n']", STIX_ERR_LEXICAL, 15, "invalid escape"},
 	{"[file:name = 'abc]", STIX_ERR_LEXICAL, 13, "missing its closing quote"},
 	{"[file:name ! 'a']", STIX_ERR_LEXICAL, 11, "'!' must be followed by '='"},
+	{"[file:name === 'a']", STIX_ERR_SYNTAX, 13, "expected a constant, found '='"},
+	{"[file:size => 1]", STIX_ERR_SYNTAX, 12, "expected a constant, found '>'"},
 	{"[file:name = 'a'] /* c */", STIX_ERR_LEXICAL, 18, "comments"},
 	{"[file:name = 'a' # ]", STIX_ERR_LEXICAL, 17, "unexpected character '#'"},
 	{"[file:size = 007]", STIX_ERR_LEXICAL, 13, "leading zero"},
@@ -563,6 +565,25 @@ static void test_ip_and_hash_values(void **state)
 	arena_free(a);
 }
 
+static void test_operator_spellings(void **state)
+{
+	(void)state;
+	struct arena *a = arena_new();
+	struct stix_pattern *p = parse_ok(a, "[file:size == 1 OR file:size <> 2 OR file:size<=3 OR file:size>=4 "
+	                                     "OR file:size<5 OR file:size>6 OR file:name!='x']");
+	struct buf b = BUF_INIT;
+	stix_pattern_print(p, &b);
+	assert_string_equal(b.p, "[file:size = 1 OR file:size != 2 OR file:size <= 3 OR file:size >= 4 OR "
+	                         "file:size < 5 OR file:size > 6 OR file:name != 'x']");
+	buf_free(&b);
+	check_roundtrip(a, p);
+	/* Keywords need no surrounding space next to punctuation. */
+	p = parse_ok(a, "([file:name MATCHES'^a$'AND file:size IN(1,2)])WITHIN 5 SECONDS");
+	assert_int_equal(p->root->nquals, 1);
+	assert_int_equal(p->root->cmp->kind, STIX_CMP_AND);
+	arena_free(a);
+}
+
 static void test_bad_args(void **state)
 {
 	(void)state;
@@ -589,6 +610,7 @@ int main(void)
 		cmocka_unit_test(test_escapes),
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_ip_and_hash_values),
+		cmocka_unit_test(test_operator_spellings),
 		cmocka_unit_test(test_bad_args),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
