@@ -1066,8 +1066,8 @@ static int parse_cmp_unit(struct parser *p, struct stix_cmp **out)
 	case T_EXISTS:
 		return fail(p, p->tok.off, STIX_ERR_SYNTAX, "EXISTS goes before the object path");
 	default:
-		return fail(p, p->tok.off, STIX_ERR_SYNTAX, "expected a comparison operator after the object path, found %s",
-		            tok_desc(p));
+		return fail(p, p->tok.off, STIX_ERR_SYNTAX,
+		            "expected a comparison operator after the object path, found %s", tok_desc(p));
 	}
 	if ((rc = lex(p)))
 		return rc;
