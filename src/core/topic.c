@@ -668,10 +668,18 @@ int topic_share(struct ctx *c, const char *public_id, const char *community)
 	" AND (CAST(?12 AS BIGINT) = 0 OR " COL " < ?13 OR (" COL " = ?13 AND t.id < ?12))" \
 	" ORDER BY " COL " DESC, t.id DESC LIMIT ?14"
 
-static const char sql_page_updated[] = TOPIC_PAGE("t.last_activity_at");
-static const char sql_page_created[] = TOPIC_PAGE("t.created_at");
-static const char sql_page_views[] = TOPIC_PAGE("t.view_count");
-static const char sql_page_likes[] = TOPIC_PAGE("t.like_count");
+/* One literal statement per sort order (SQL stays literal and each keeps
+ * its own plan). */
+static int prepare_page(struct ctx *c, enum topic_sort sort, struct db_stmt **st)
+{
+	switch (sort) {
+	case SORT_CREATED: return db_prepare(c->db, "" TOPIC_PAGE("t.created_at"), st);
+	case SORT_VIEWS: return db_prepare(c->db, "" TOPIC_PAGE("t.view_count"), st);
+	case SORT_LIKES: return db_prepare(c->db, "" TOPIC_PAGE("t.like_count"), st);
+	case SORT_UPDATED: break;
+	}
+	return db_prepare(c->db, "" TOPIC_PAGE("t.last_activity_at"), st);
+}
 
 static int64_t sort_key(const struct topic *t, enum topic_sort s)
 {
@@ -749,10 +757,7 @@ int topic_list(struct ctx *c, const struct topic_filter *f, struct topic_page *o
 	out->total = one_int(st, &rc);
 	if (rc)
 		return rc;
-	const char *sql = f->sort == SORT_CREATED ? sql_page_created
-			  : f->sort == SORT_VIEWS ? sql_page_views
-			  : f->sort == SORT_LIKES ? sql_page_likes : sql_page_updated;
-	if ((rc = db_prepare(c->db, sql, &st)))
+	if ((rc = prepare_page(c, f->sort, &st)))
 		return rc;
 	bind_filter(c, st, community, f, org);
 	db_bind_int(st, 12, after_id);
