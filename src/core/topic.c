@@ -15,6 +15,7 @@
 #include "core/audit.h"
 #include "core/common.h"
 #include "core/community.h"
+#include "core/notify.h"
 #include "core/org.h"
 #include "core/person.h"
 #include "lib/arena.h"
@@ -276,6 +277,9 @@ int topic_create(struct ctx *c, const struct topic_input *in, const char **publi
 	}
 	if (rc == KR_OK)
 		rc = audit(c, "topic.create", "topic", pid, c->who.org_id, tlp_label(tlp));
+	/* Told in the same transaction: no topic without its notices. */
+	if (rc == KR_OK)
+		rc = notify_topic_created(c, id);
 	rc = tx_end(c, rc);
 	if (rc == KR_OK)
 		*public_id = pid;
@@ -893,6 +897,8 @@ int comment_add(struct ctx *c, const char *public_id, const char *body, int64_t 
 	}
 	if (rc == KR_OK)
 		rc = audit(c, "comment.add", "topic", public_id, c->who.org_id, NULL);
+	if (rc == KR_OK)
+		rc = notify_comment(c, tid);
 	rc = tx_end(c, rc);
 	if (rc == KR_OK && id_out)
 		*id_out = id;
