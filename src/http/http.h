@@ -134,6 +134,12 @@ int resp_redirect(struct request *r, const char *path);
 /* Body bytes with a content type; the status is the return value. */
 int resp_bytes(struct request *r, int status, const char *ctype, const void *p, size_t n);
 
+/* Built-in handlers the route table points at (http/): GET /healthz
+ * (database reachable: 200 "ok", else 503) and GET /metrics (plain-text
+ * counters). */
+int http_healthz_handler(struct request *r);
+int http_metrics_handler(struct request *r);
+
 /* Server lifecycle (http/server.c). */
 struct http_config {
 	const char *listen_host;    /* "127.0.0.1" */
