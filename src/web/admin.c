@@ -581,7 +581,7 @@ int web_admin_applications(struct request *r)
 	for (size_t i = 0; i < KR_ARRAY_LEN(sts); i++)
 		html_printf(&r->out, "<a href=\"%s\"%s>%s</a> ",
 			    url_path(r->a, "/admin/applications?status=%s", sts[i]),
-			    str_eq(st, sts[i]) ? " aria-current=\"page\"" : "",
+			    str_eq(st, sts[i]) ? " aria-current=page" : "",
 			    web_t(r, arena_printf(r->a, "appst.%s", sts[i])));
 	html_raw(&r->out, "</nav>");
 	if (!n)

@@ -227,6 +227,10 @@ static void render_html(struct request *r, const char *msg)
 
 void app_render_error(struct request *r)
 {
+	/* A handler that answered 4xx with its own page (a form re-shown
+	 * with its error, status 422) did not call req_fail: keep its body. */
+	if (!r->err_key && r->out.len > 0 && r->status >= 400)
+		return;
 	if (!r->lang)
 		r->lang = i18n_pick(req_header(r, "Accept-Language"));
 	if (r->status < 400)

@@ -180,7 +180,7 @@ void web_form_error(struct request *r, const char *msg_key, const char *bad)
 	html_printf(&r->out, "<div class=\"alert alert-error\" role=\"alert\"><p>%s</p>",
 		    web_t(r, msg_key));
 	if (!str_empty(bad))
-		html_printf(&r->out, "<p>%s: <strong>%s</strong></p>", web_t(r, "form.check_field"),
+		html_printf(&r->out, "<p>%s<strong>%s</strong></p>", web_t(r, "form.check_field"),
 			    web_field_label(r, bad));
 	html_raw(&r->out, "</div>");
 }
@@ -243,7 +243,7 @@ static void nav_link(struct request *r, const char *href, const char *key, const
 	bool cur = strcmp(section, "/") == 0 ? strcmp(path, "/") == 0
 					     : strncmp(path, section, strlen(section)) == 0;
 	html_printf(&r->out, "<li><a href=\"%s\"%s>%s</a></li>", href,
-		    cur ? " aria-current=\"page\"" : "", web_t(r, key));
+		    cur ? " aria-current=page" : "", web_t(r, key));
 }
 
 static void lang_switch(struct request *r)
@@ -258,7 +258,7 @@ static void lang_switch(struct request *r)
 		    "<button type=\"submit\" name=\"lang\" value=\"ja\" lang=\"ja\"%s>日本語</button>"
 		    "<button type=\"submit\" name=\"lang\" value=\"en\" lang=\"en\"%s>English</button>"
 		    "</form>",
-		    en ? "" : " aria-pressed=\"true\"", en ? " aria-pressed=\"true\"" : "");
+		    en ? "" : " aria-pressed=true", en ? " aria-pressed=true" : "");
 }
 
 static void flash(struct request *r)

@@ -7,8 +7,10 @@
 #include <sodium.h>
 
 #include "core/auth.h"
+#include "core/person.h"
 #include "lib/arena.h"
 #include "lib/util.h"
+#include "store/db.h"
 #include "web/web.h"
 
 #define COOKIE_SESSION "kr_session"
@@ -92,6 +94,11 @@ int web_totp_get(struct request *r)
 {
 	if (!r->mfa_pending)
 		return resp_redirect(r, r->ctx.who.person_id ? "/" : "/login");
+	/* A person whose role requires a second factor they have not set up
+	 * yet cannot enter a code: send them to enrolment instead. */
+	struct person p;
+	if (person_get(&r->ctx, r->ctx.who.login, &p) == KR_OK && !p.totp_enabled)
+		return resp_redirect(r, "/totp/enrol");
 	totp_form(r, NULL);
 	return page_end(r);
 }
@@ -175,6 +182,8 @@ int web_enrol_get(struct request *r)
 	if (!r->ctx.who.person_id)
 		return resp_redirect(r, "/login?next=/totp/enrol");
 	const char *secret = NULL, *uri = NULL;
+	/* Leave the page's read snapshot: making a secret may write. */
+	db_rollback(r->ctx.db);
 	int rc = auth_totp_new(&r->ctx, &secret, &uri);
 	if (rc == KR_ECONFLICT)
 		return web_redirect_flash(r, "/account", "flash.totp_already");

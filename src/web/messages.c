@@ -44,7 +44,7 @@ const struct message i18n_messages[] = {
 	/* forms and lists */
 	{"form.save", "保存する", "Save"},
 	{"form.back", "戻る", "Back"},
-	{"form.check_field", "次の項目をご確認ください", "Please check this field"},
+	{"form.check_field", "次の項目をご確認ください：", "Please check this field: "},
 	{"list.any", "すべて", "Any"},
 	{"list.choose", "選択してください", "Please choose"},
 	{"list.not_applicable", "該当なし", "Not applicable"},
