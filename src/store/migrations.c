@@ -39,6 +39,7 @@ static const char m1_identity[] =
 	" pw_hash TEXT,"
 	" totp_secret TEXT,"
 	" totp_enabled INTEGER NOT NULL DEFAULT 0,"
+	" totp_last_step BIGINT NOT NULL DEFAULT 0,"
 	" failed_logins INTEGER NOT NULL DEFAULT 0,"
 	" locked_until BIGINT NOT NULL DEFAULT 0,"
 	" last_login_at BIGINT,"
