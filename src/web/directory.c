@@ -199,22 +199,17 @@ int web_org_page(struct request *r)
 		html_printf(&r->out, "<p><a class=\"button\" href=\"%s\">%s</a></p>",
 			    url_path(r->a, "/admin/orgs/%s/edit", o.slug), web_t(r, "adm.edit_org"));
 
-	/* Contacts: the people core lets this viewer see in the org. */
-	struct person_filter pf;
-	memset(&pf, 0, sizeof pf);
-	pf.org_slug = o.slug;
-	pf.status = "active";
-	pf.limit = 200;
-	struct person_page pp;
-	memset(&pp, 0, sizeof pp);
-	if (person_list(&r->ctx, &pf, &pp) == KR_OK && pp.n) {
+	/* Contacts (R1.4): who to call there in an incident. */
+	struct person *pp = NULL;
+	size_t np = 0;
+	if (person_contacts(&r->ctx, o.id, &pp, &np) == KR_OK && np) {
 		html_printf(&r->out,
 			    "<h2>%s</h2><div class=\"table-wrap\"><table class=\"list\"><thead><tr>"
 			    "<th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>",
 			    web_t(r, "dir.contacts"), web_t(r, "field.display_name"),
 			    web_t(r, "field.title"), web_t(r, "field.email"), web_t(r, "field.phone"));
-		for (size_t i = 0; i < pp.n; i++) {
-			const struct person *p = &pp.items[i];
+		for (size_t i = 0; i < np; i++) {
+			const struct person *p = &pp[i];
 			html_printf(&r->out,
 				    "<tr><td data-label=\"%s\">%s</td><td data-label=\"%s\">%s</td>"
 				    "<td data-label=\"%s\"><a href=\"%s\">%s</a></td>"
@@ -227,6 +222,9 @@ int web_org_page(struct request *r)
 				    p->phone ? p->phone : "");
 		}
 		html_raw(&r->out, "</tbody></table></div>");
+	} else {
+		html_printf(&r->out, "<h2>%s</h2><p class=\"range\">%s</p>", web_t(r, "dir.contacts"),
+			    web_t(r, "list.none"));
 	}
 	return page_end(r);
 }

@@ -18,6 +18,8 @@
 
 #include <cmocka.h>
 
+#include "core/org.h"
+#include "core/person.h"
 #include "lib/arena.h"
 #include "lib/buf.h"
 #include "lib/util.h"
@@ -201,6 +203,46 @@ static void test_catalogue(void **st)
 	for (size_t i = 0; i < sizeof http_keys / sizeof http_keys[0]; i++)
 		if (!tr_has(http_keys[i]))
 			fail_msg("missing %s", http_keys[i]);
+}
+
+/* Keys the pages build at run time from core's lists. */
+static void test_dynamic_keys(void **st)
+{
+	(void)st;
+	char k[128];
+	for (size_t i = 0; i < org_nkinds; i++) {
+		snprintf(k, sizeof k, "kind.%s", org_kinds[i]);
+		if (!tr_has(k))
+			fail_msg("missing %s", k);
+	}
+	for (size_t i = 0; i < org_nsectors; i++) {
+		snprintf(k, sizeof k, "sector.%s", org_sectors[i]);
+		if (!tr_has(k))
+			fail_msg("missing %s", k);
+	}
+	const enum role roles[] = {ROLE_MEMBER, ROLE_COORDINATOR, ROLE_ADMIN};
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(k, sizeof k, "role.%s", role_name(roles[i]));
+		if (!tr_has(k))
+			fail_msg("missing %s", k);
+	}
+	/* Field keys core reports in *bad (grep '*bad = ' src/core). */
+	const char *const bad[] = {"contact_email", "contact_name", "contact_phone",
+				   "description", "display_name", "email", "kind", "locale",
+				   "login", "login_or_email", "message", "name_en", "name_ja",
+				   "org", "org_name_en", "org_name_ja", "password", "phone",
+				   "role", "sector", "slug", "terms", "title", "tz"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		snprintf(k, sizeof k, "field.%s", bad[i]);
+		if (!tr_has(k))
+			fail_msg("missing %s", k);
+	}
+	const char *const appst[] = {"pending", "approved", "rejected"};
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(k, sizeof k, "appst.%s", appst[i]);
+		if (!tr_has(k))
+			fail_msg("missing %s", k);
+	}
 }
 
 /* ---- source scan ------------------------------------------------------ */
@@ -418,6 +460,7 @@ int main(void)
 		cmocka_unit_test(test_urls),
 		cmocka_unit_test(test_pick),
 		cmocka_unit_test(test_catalogue),
+		cmocka_unit_test(test_dynamic_keys),
 		cmocka_unit_test(test_sources_use_known_keys),
 		cmocka_unit_test(test_scanner_catches_missing),
 	};
