@@ -4,6 +4,7 @@
  * output kind, and the end-of-request cleanup.  Also the two tiny routes
  * every page depends on: /assets/{} and POST /lang. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -185,21 +186,33 @@ static const char *default_key(int status)
 	}
 }
 
+/* JSON errors: {"error":{"code","message"}} (R0.6), plus "field" for a
+ * validation failure (the detail names the field) or "detail" otherwise.
+ * TAXII: the error resource of TAXII 2.1 section 3.6.1. */
 static void render_json(struct request *r, bool taxii, const char *key, const char *msg)
 {
 	json_t *j;
 	char st[16];
 	snprintf(st, sizeof st, "%d", r->status);
-	if (taxii)
+	const char *detail = r->err_detail;
+	if (taxii) {
 		j = json_pack("{s:s, s:s}", "title", msg, "http_status", st);
-	else
-		j = json_pack("{s:{s:s, s:s}}", "error", "code", err_code(key), "message", msg);
+		if (j && detail)
+			json_object_set_new(j, "description", json_string(detail));
+	} else {
+		bool field = strcmp(key, "err.invalid_field") == 0;
+		json_t *e = json_pack("{s:s, s:s}", "code", field ? "invalid" : err_code(key),
+				      "message", msg);
+		if (e && detail)
+			json_object_set_new(e, field ? "field" : "detail", json_string(detail));
+		j = e ? json_pack("{s:o}", "error", e) : NULL;
+	}
 	char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
 	if (s) {
 		buf_adds(&r->out, s);
 		free(s);
 	} else {
-		buf_adds(&r->out, "{}");
+		buf_adds(&r->out, "{\"error\":{\"code\":\"internal\",\"message\":\"\"}}");
 	}
 	json_decref(j);
 	r->out_ctype = taxii ? "application/taxii+json;version=2.1"

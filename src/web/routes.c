@@ -6,6 +6,7 @@
  * both anonymous and logged-in people reach (login, TOTP enrolment, the
  * language switch) are ACC_ANY and decide in the handler where to send
  * the visitor; everything else is gated here. */
+#include "api/api.h"
 #include "http/http.h"
 #include "web/web.h"
 
@@ -70,6 +71,9 @@ const struct route app_routes[] = {
 	/* Every person may read the audit rows about their own organisation
 	 * (R5.5); core's filter decides which rows. */
 	PAGE("GET", "/admin/audit", web_audit, ACC_USER),
+
+	/* JSON API v1 (src/api) */
+	API_ROUTES
 };
 
 const size_t app_nroutes = sizeof app_routes / sizeof app_routes[0];
