@@ -716,7 +716,7 @@ int web_audit(struct request *r)
 			    "<div class=\"table-wrap\"><table class=\"list audit\"><thead><tr>"
 			    "<th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
 			    "</tr></thead><tbody>",
-			    web_t(r, "audit.when"), web_t(r, "audit.actor"), web_t(r, "audit.action"),
+			    web_t(r, "audit.when"), web_t(r, "audit.actor"), web_t(r, "audit.action_col"),
 			    web_t(r, "audit.target"), web_t(r, "audit.ip"), web_t(r, "audit.detail"));
 		for (size_t i = 0; i < pg.n; i++) {
 			const struct audit_row *a = &pg.items[i];
@@ -726,8 +726,8 @@ int web_audit(struct request *r)
 				    "<td data-label=\"%s\">%s %s <span class=\"muted\">%s</span></td>"
 				    "<td data-label=\"%s\">%s</td><td data-label=\"%s\">%s</td></tr>",
 				    web_t(r, "audit.when"), web_time(r, a->at), web_t(r, "audit.actor"),
-				    a->actor_login ? a->actor_login : "-",
-				    a->actor_org ? a->actor_org : "", web_t(r, "audit.action"),
+				    a->actor_login ? a->actor_login : web_t(r, "audit.system"),
+				    a->actor_org ? a->actor_org : "", web_t(r, "audit.action_col"),
 				    a->action, web_t(r, "audit.target"),
 				    a->target_type ? a->target_type : "", a->target_id ? a->target_id : "",
 				    a->target_org ? a->target_org : "", web_t(r, "audit.ip"),

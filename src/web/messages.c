@@ -283,6 +283,8 @@ const struct message i18n_messages[] = {
 	{"audit.when", "日時", "When"},
 	{"audit.actor", "操作者", "Who"},
 	{"audit.action", "操作（前方一致）", "Action (prefix)"},
+	{"audit.action_col", "操作", "Action"},
+	{"audit.system", "システム", "System"},
 	{"audit.target", "対象", "Target"},
 	{"audit.ip", "接続元", "From"},
 	{"audit.detail", "詳細", "Detail"},
