@@ -18,6 +18,8 @@ PKGS    := libmicrohttpd sqlite3 jansson libsodium libcurl libcmark-gfm liboath 
 WARN    := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wvla -Wimplicit-fallthrough
 CSTD    := -std=c17 -D_GNU_SOURCE
+# libcmark-gfm.pc already links -lcmark-gfm-extensions; Debian ships no .pc
+# of its own for the extensions, and one unknown package empties the lot.
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ifeq ($(PKG_LIBS),)

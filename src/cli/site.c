@@ -3,6 +3,7 @@
 
 #include "cli/cli_internal.h"
 #include "core/common.h"
+#include "core/community.h"
 #include "core/org.h"
 #include "core/person.h"
 #include "lib/arena.h"
@@ -28,6 +29,8 @@ int core_init_site(struct ctx *c, const char *login, const char *email, const ch
 	} else if (rc) {
 		return cli_fail(rc, "init", NULL);
 	}
+	if ((rc = community_init_builtin(c)))
+		return cli_fail(rc, "init", "communities");
 	struct person existing;
 	if (person_get(c, login, &existing) == KR_OK) {
 		fprintf(stderr, "kairan: already initialised (%s exists)\n", login);

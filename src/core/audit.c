@@ -78,11 +78,11 @@ int audit_list(struct ctx *c, const struct audit_filter *f, struct audit_page *o
 			    " LEFT JOIN orgs oa ON oa.id = a.actor_org_id"
 			    " LEFT JOIN orgs ot ON ot.id = a.target_org_id"
 			    " WHERE " ACL_AUDIT_PRED
-			    " AND (?3 IS NULL OR a.action LIKE ?3 ESCAPE '\\')"
-			    " AND (?4 IS NULL OR pa.login = ?4)"
-			    " AND (?5 IS NULL OR ot.slug = ?5)"
-			    " AND (?6 = 0 OR a.at >= ?6) AND (?7 = 0 OR a.at < ?7)"
-			    " AND (?8 = 0 OR a.at < ?8 OR (a.at = ?8 AND a.id < ?9))"
+			    " AND (CAST(?3 AS TEXT) IS NULL OR a.action LIKE ?3 ESCAPE '\\')"
+			    " AND (CAST(?4 AS TEXT) IS NULL OR pa.login = ?4)"
+			    " AND (CAST(?5 AS TEXT) IS NULL OR ot.slug = ?5)"
+			    " AND (CAST(?6 AS BIGINT) = 0 OR a.at >= ?6) AND (CAST(?7 AS BIGINT) = 0 OR a.at < ?7)"
+			    " AND (CAST(?8 AS BIGINT) = 0 OR a.at < ?8 OR (a.at = ?8 AND a.id < ?9))"
 			    " ORDER BY a.at DESC, a.id DESC LIMIT ?10",
 			    &st);
 	if (rc)

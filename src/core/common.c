@@ -141,6 +141,10 @@ int tx_begin(struct ctx *c)
 		c->tx_depth++;
 		return KR_OK;
 	}
+	/* A GET request runs in a read snapshot; a use case that writes (a
+	 * topic view counter) ends it and starts its own transaction. */
+	if (db_in_tx(c->db))
+		db_rollback(c->db);
 	int rc = db_begin(c->db);
 	if (rc == KR_OK)
 		c->tx_depth = 1;

@@ -7,6 +7,7 @@
 #include "core/acl.h"
 #include "core/audit.h"
 #include "core/common.h"
+#include "core/community.h"
 #include "lib/arena.h"
 #include "lib/util.h"
 #include "store/db.h"
@@ -105,6 +106,10 @@ int org_create(struct ctx *c, const struct org *in, int64_t *id_out, const char 
 		db_done(st);
 		st = NULL;
 		rc = audit(c, "org.create", "org", in->slug, id, in->name_en);
+		/* Its private observation-notice community (and a CTI vendor's
+		 * information community) come with it (R3.1). */
+		if (rc == KR_OK)
+			rc = community_init_for_org(c, id, in->slug, in->name_ja, in->name_en, in->kind);
 	} else if (rc == KR_ECONFLICT) {
 		*bad = "slug";
 	} else if (rc == KR_DONE) {
@@ -248,8 +253,8 @@ int org_list(struct ctx *c, const struct org_filter *f, struct org_page *out)
 
 /* One WHERE clause for the page and its count, so they always agree. */
 #define ORG_FILTER \
-	" WHERE o.status = 'active' AND (?1 IS NULL OR o.kind = ?1) AND (?2 IS NULL OR o.sector = ?2)" \
-	" AND (?3 IS NULL OR lower(o.name_ja) LIKE ?3 ESCAPE '\\' OR lower(o.name_en) LIKE ?3 ESCAPE '\\'" \
+	" WHERE o.status = 'active' AND (CAST(?1 AS TEXT) IS NULL OR o.kind = ?1) AND (CAST(?2 AS TEXT) IS NULL OR o.sector = ?2)" \
+	" AND (CAST(?3 AS TEXT) IS NULL OR lower(o.name_ja) LIKE ?3 ESCAPE '\\' OR lower(o.name_en) LIKE ?3 ESCAPE '\\'" \
 	" OR o.slug LIKE ?3 ESCAPE '\\')"
 
 	struct db_stmt *st;
@@ -267,7 +272,7 @@ int org_list(struct ctx *c, const struct org_filter *f, struct org_page *out)
 			"SELECT " ORG_COLS ","
 			" (SELECT COUNT(*) FROM people p WHERE p.org_id = o.id AND p.status = 'active')"
 			" FROM orgs o" ORG_FILTER
-			" AND (?4 IS NULL OR o.name_en > ?4 OR (o.name_en = ?4 AND o.id > ?5))"
+			" AND (CAST(?4 AS TEXT) IS NULL OR o.name_en > ?4 OR (o.name_en = ?4 AND o.id > ?5))"
 			" ORDER BY o.name_en, o.id LIMIT ?6",
 			&st);
 	if (rc)

@@ -274,8 +274,8 @@ int person_list(struct ctx *c, const struct person_filter *f, struct person_page
 
 #define PERSON_FILTER \
 	" FROM people p JOIN orgs o ON o.id = p.org_id WHERE " ACL_ACCOUNT_PRED \
-	" AND (?4 IS NULL OR o.slug = ?4) AND (?5 IS NULL OR p.status = ?5)" \
-	" AND (?6 IS NULL OR p.login LIKE ?6 ESCAPE '\\' OR lower(p.display_name) LIKE ?6 ESCAPE '\\'" \
+	" AND (CAST(?4 AS TEXT) IS NULL OR o.slug = ?4) AND (CAST(?5 AS TEXT) IS NULL OR p.status = ?5)" \
+	" AND (CAST(?6 AS TEXT) IS NULL OR p.login LIKE ?6 ESCAPE '\\' OR lower(p.display_name) LIKE ?6 ESCAPE '\\'" \
 	" OR lower(p.email) LIKE ?6 ESCAPE '\\')"
 
 	struct db_stmt *st;
@@ -294,7 +294,7 @@ int person_list(struct ctx *c, const struct person_filter *f, struct person_page
 
 	rc = db_prepare(c->db,
 			"SELECT " PERSON_COLS PERSON_FILTER
-			" AND (?7 IS NULL OR p.login > ?7) ORDER BY p.login LIMIT ?8",
+			" AND (CAST(?7 AS TEXT) IS NULL OR p.login > ?7) ORDER BY p.login LIMIT ?8",
 			&st);
 	if (rc)
 		return rc;

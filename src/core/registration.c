@@ -130,7 +130,7 @@ int application_list(struct ctx *c, const char *status, struct application **out
 		return KR_EINVAL;
 	struct db_stmt *st;
 	int rc = db_prepare(c->db,
-			    "SELECT " APP_COLS " FROM applications WHERE (?1 IS NULL OR status = ?1)"
+			    "SELECT " APP_COLS " FROM applications WHERE (CAST(?1 AS TEXT) IS NULL OR status = ?1)"
 			    " ORDER BY CASE WHEN status = 'pending' THEN 0 ELSE 1 END, created_at DESC, id DESC LIMIT 200",
 			    &st);
 	if (rc)

@@ -21,8 +21,12 @@
 #include "core/person.h"
 #include "core/registration.h"
 #include "lib/arena.h"
+#include "lib/log.h"
 #include "lib/util.h"
 #include "store/db.h"
+
+/* Which engine the current group runs on: NULL = SQLite temp file. */
+static const char *pg_url;
 
 struct fx {
 	char path[64];
@@ -37,7 +41,10 @@ static int setup(void **state)
 	struct fx *f = calloc(1, sizeof *f);
 	snprintf(f->path, sizeof f->path, "/tmp/kairan-test-core-%d.db", (int)getpid());
 	unlink(f->path);
-	assert_int_equal(db_open(f->path, &f->db), KR_OK);
+	assert_int_equal(db_open(pg_url ? pg_url : f->path, &f->db), KR_OK);
+	/* A throwaway database: start every test from an empty schema. */
+	if (pg_url)
+		assert_int_equal(db_exec(f->db, "DROP SCHEMA public CASCADE; CREATE SCHEMA public"), KR_OK);
 	assert_int_equal(db_migrate(f->db), KR_OK);
 	f->a = arena_new();
 	f->sys = (struct ctx){.db = f->db, .a = f->a, .now = now_ms(), .ip = "127.0.0.1"};
@@ -386,5 +393,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_paging, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_application_flow, setup, teardown),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	log_set_level(getenv("KAIRAN_TEST_LOG") ? LOG_DEBUG : LOG_WARN);
+	int failed = cmocka_run_group_tests_name("core/sqlite", tests, NULL, NULL);
+	pg_url = getenv("KAIRAN_TEST_PG_URL");
+	if (pg_url)
+		failed += cmocka_run_group_tests_name("core/postgres", tests, NULL, NULL);
+	return failed;
 }
