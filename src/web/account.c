@@ -180,7 +180,7 @@ int web_account_password(struct request *r)
 	if (str_empty(old) || str_empty(pw))
 		return account_page(r, &p, "password", "err.invalid_field",
 				    str_empty(old) ? "old_password" : "password", 422);
-	if (!str_eq(pw, pw2))
+	if (pw2 && !str_eq(pw, pw2))
 		return account_page(r, &p, "password", "acct.password_mismatch", "password2", 422);
 	rc = person_change_password(&r->ctx, old, pw);
 	if (rc == KR_EAUTH)

@@ -512,10 +512,17 @@ int web_admin_person_new_post(struct request *r)
 
 int web_admin_person_status(struct request *r)
 {
+	/* active=1|0 from our form; status=active|disabled also accepted. */
 	const char *a = web_field(r, "active");
-	if (!str_eq(a, "0") && !str_eq(a, "1"))
+	const char *st = web_field(r, "status");
+	bool on;
+	if (str_eq(a, "1") || str_eq(st, "active"))
+		on = true;
+	else if (str_eq(a, "0") || str_eq(st, "disabled"))
+		on = false;
+	else
 		return req_fail(r, 400, "err.bad_request");
-	int rc = person_set_status(&r->ctx, r->params[0], str_eq(a, "1"));
+	int rc = person_set_status(&r->ctx, r->params[0], on);
 	if (rc != KR_OK)
 		return req_fail_rc(r, rc);
 	return web_redirect_flash(r, web_next(r, "/admin/people"), "flash.saved");
@@ -678,6 +685,10 @@ int web_audit(struct request *r)
 	f.limit = 100;
 	int off = web_tz_offset(r);
 	const char *df = opt_q(r, "from_date"), *dt = opt_q(r, "to_date");
+	if (!df)
+		df = opt_q(r, "from");
+	if (!dt)
+		dt = opt_q(r, "to");
 	if (df && time_parse_date(df, off, &f.from) != KR_OK)
 		return req_fail_detail(r, 400, "err.bad_request", web_t(r, "field.from_date"));
 	if (dt) {

@@ -68,7 +68,8 @@ int web_register_post(struct request *r)
 	a.contact_email = web_field(r, "contact_email");
 	a.login = web_field(r, "login");
 	a.message = web_field(r, "message");
-	a.terms_accepted = str_eq(req_form(r, "terms"), "1");
+	/* "1" from our form; a browser's default "on" or any value counts. */
+	a.terms_accepted = !str_empty(req_form(r, "terms")) && !str_eq(req_form(r, "terms"), "0");
 	const char *bad = NULL;
 	int64_t id = 0;
 	int rc = application_submit(&r->ctx, &a, &id, &bad);
@@ -124,7 +125,8 @@ int web_invite_post(struct request *r)
 	const char *login = web_field(r, "login");
 	const char *name = web_field(r, "display_name");
 	const char *pw = req_form(r, "password");
-	if (!str_eq(pw, req_form(r, "password2")))
+	const char *pw2 = req_form(r, "password2");
+	if (pw2 && !str_eq(pw, pw2))
 		return invite_form(r, &inv, login, name, "acct.password_mismatch", "password2", 422);
 	const char *bad = NULL;
 	rc = invitation_accept(&r->ctx, r->params[0], login, name, pw ? pw : "", &bad);
