@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
+#include <strings.h>
 
 #include "lib/arena.h"
 #include "lib/buf.h"
@@ -345,4 +346,29 @@ const char *url_safe_href(const char *s)
 	    has_prefix_ci(s, "mailto:"))
 		return s;
 	return "#";
+}
+
+bool html_tlp(struct buf *b, const char *tlp)
+{
+	static const struct {
+		const char *in, *cls, *label;
+	} map[] = {
+		{"red", "tlp-red", "TLP:RED"},
+		{"amber", "tlp-amber", "TLP:AMBER"},
+		{"amber+strict", "tlp-amber-strict", "TLP:AMBER+STRICT"},
+		{"green", "tlp-green", "TLP:GREEN"},
+		{"clear", "tlp-clear", "TLP:CLEAR"},
+		{"white", "tlp-clear", "TLP:CLEAR"}, /* TLP 1.0 */
+	};
+	if (!tlp)
+		return false;
+	if (has_prefix_ci(tlp, "tlp:"))
+		tlp += 4;
+	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
+		if (strcasecmp(tlp, map[i].in) == 0) {
+			html_printf(b, "<span class=\"tlp %s\">%s</span>", map[i].cls, map[i].label);
+			return true;
+		}
+	}
+	return false;
 }

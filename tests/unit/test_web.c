@@ -149,6 +149,26 @@ static void test_urls(void **st)
 	arena_free(a);
 }
 
+static void test_tlp(void **st)
+{
+	(void)st;
+	struct buf b = BUF_INIT;
+	assert_true(html_tlp(&b, "RED"));
+	assert_string_equal(b.p, "<span class=\"tlp tlp-red\">TLP:RED</span>");
+	buf_reset(&b);
+	assert_true(html_tlp(&b, "tlp:amber+strict"));
+	assert_string_equal(b.p, "<span class=\"tlp tlp-amber-strict\">TLP:AMBER+STRICT</span>");
+	buf_reset(&b);
+	assert_true(html_tlp(&b, "White"));
+	assert_string_equal(b.p, "<span class=\"tlp tlp-clear\">TLP:CLEAR</span>");
+	buf_reset(&b);
+	assert_false(html_tlp(&b, "amber\"><script>"));
+	assert_false(html_tlp(&b, "purple"));
+	assert_false(html_tlp(&b, NULL));
+	assert_int_equal(b.len, 0);
+	buf_free(&b);
+}
+
 static void test_pick(void **st)
 {
 	(void)st;
@@ -458,6 +478,7 @@ int main(void)
 		cmocka_unit_test(test_escape_contexts),
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_urls),
+		cmocka_unit_test(test_tlp),
 		cmocka_unit_test(test_pick),
 		cmocka_unit_test(test_catalogue),
 		cmocka_unit_test(test_dynamic_keys),
