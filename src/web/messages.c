@@ -84,7 +84,7 @@ const struct message i18n_messages[] = {
 	{"login.submit", "ログイン", "Log in"},
 	{"login.missing", "ログイン ID とパスワードを入力してください。", "Please enter your login and password."},
 	{"login.failed", "ログイン ID またはパスワードが正しくありません。", "The login or password is incorrect."},
-	{"login.no_account", "アカウントをお持ちでない組織の方は", "Organisation without an account?"},
+	{"login.no_account", "Kairan をまだご利用でない組織の方は、こちらから：", "Organisation not on Kairan yet?"},
 	{"login.totp_title", "二要素認証", "Two-factor authentication"},
 	{"login.totp_help", "認証アプリに表示されている 6 桁のコード、またはリカバリーコードを入力してください。", "Enter the 6-digit code from your authenticator app, or a recovery code."},
 	{"login.verify", "確認する", "Verify"},
