@@ -64,26 +64,29 @@ void acl_account_binds(const struct ctx *c, int64_t *all, int64_t *org_id, int64
 /* The predicates are written once over a person expression P, an
  * organisation expression O and a space expression S: "?1"/"?2"/"?3" for
  * the viewer, or columns such as "p.id"/"p.org_id" when listing who may see
- * a topic (its recipients). */
+ * a topic (its recipients).  CROSS JOIN makes SQLite start from the
+ * member index (member_type, member_id) instead of scanning every
+ * community's members; PostgreSQL treats it as a plain join.  The
+ * subqueries are uncorrelated for the viewer's form, so each runs once per
+ * statement rather than once per topic row. */
 #define ACL_COMMUNITIES_OF(P, O, S)                                                            \
 	"(SELECT c_.id FROM communities c_ WHERE c_.space = " S " AND c_.archived_at IS NULL"    \
 	" AND c_.everyone = 1"                                                                   \
-	" UNION SELECT m_.community_id FROM community_members m_"                               \
-	" JOIN communities c2_ ON c2_.id = m_.community_id"                                      \
-	" WHERE c2_.space = " S " AND c2_.archived_at IS NULL"                                    \
-	" AND ((m_.member_type = 'org' AND m_.member_id = " O ")"                                 \
-	" OR (m_.member_type = 'person' AND m_.member_id = " P ")))"
+	" UNION SELECT m_.community_id FROM community_members m_ CROSS JOIN communities c2_"     \
+	" WHERE ((m_.member_type = 'org' AND m_.member_id = " O ")"                               \
+	" OR (m_.member_type = 'person' AND m_.member_id = " P "))"                               \
+	" AND c2_.id = m_.community_id AND c2_.space = " S " AND c2_.archived_at IS NULL)"
 
 #define ACL_TOPIC_PRED_OF(P, O, S)                                                             \
-	"(t.space = " S " AND t.deleted_at IS NULL AND CAST(" P " AS BIGINT) > 0 AND ("              \
+	"(t.space = " S " AND t.deleted_at IS NULL AND CAST(" P " AS BIGINT) > 0 AND ("           \
 	"t.author_id = " P                                                                       \
-	" OR (t.scope = 'community' AND (t.community_id IN " ACL_COMMUNITIES_OF(P, O, S)             \
-	" OR (t.tlp IN ('green', 'clear') AND EXISTS (SELECT 1 FROM topic_shares s_"             \
-	" WHERE s_.topic_id = t.id AND s_.community_id IN " ACL_COMMUNITIES_OF(P, O, S) "))))"       \
-	" OR (t.scope = 'manual' AND t.community_id IN " ACL_COMMUNITIES_OF(P, O, S)                 \
-	" AND EXISTS (SELECT 1 FROM topic_scope p_ WHERE p_.topic_id = t.id"                      \
-	" AND ((p_.member_type = 'org' AND p_.member_id = " O ")"                                 \
-	" OR (p_.member_type = 'person' AND p_.member_id = " P "))))))"
+	" OR (t.scope = 'community' AND (t.community_id IN " ACL_COMMUNITIES_OF(P, O, S)          \
+	" OR (t.tlp IN ('green', 'clear') AND t.id IN (SELECT s_.topic_id FROM topic_shares s_"   \
+	" WHERE s_.community_id IN " ACL_COMMUNITIES_OF(P, O, S) "))))"                           \
+	" OR (t.scope = 'manual' AND t.community_id IN " ACL_COMMUNITIES_OF(P, O, S)              \
+	" AND t.id IN (SELECT p_.topic_id FROM topic_scope p_"                                    \
+	" WHERE (p_.member_type = 'org' AND p_.member_id = " O ")"                                \
+	" OR (p_.member_type = 'person' AND p_.member_id = " P ")))))"
 
 #define ACL_MY_COMMUNITIES ACL_COMMUNITIES_OF("?1", "?2", "?3")
 #define ACL_TOPIC_PRED ACL_TOPIC_PRED_OF("?1", "?2", "?3")

@@ -82,6 +82,7 @@ const char db_m2_topics[] =
 	" member_type TEXT NOT NULL,"
 	" member_id BIGINT NOT NULL,"
 	" PRIMARY KEY (topic_id, member_type, member_id));"
+	"CREATE INDEX topic_scope_who ON topic_scope (member_type, member_id, topic_id);"
 	/* Cross-community sharing (R3.4): one thread, one set of counts. */
 	"CREATE TABLE topic_shares ("
 	" topic_id BIGINT NOT NULL REFERENCES topics(id),"
