@@ -156,12 +156,6 @@ int resp_bytes(struct request *r, int status, const char *ctype, const void *p, 
 int http_metrics_handler(struct request *r);
 int http_healthz_handler(struct request *r);
 
-/* Built-in handlers the route table points at (http/): GET /healthz
- * (database reachable: 200 "ok", else 503) and GET /metrics (plain-text
- * counters). */
-int http_healthz_handler(struct request *r);
-int http_metrics_handler(struct request *r);
-
 /* Server lifecycle (http/server.c). */
 struct http_config {
 	const char *listen_host;    /* "127.0.0.1" */
