@@ -181,6 +181,9 @@ int web_enrol_get(struct request *r)
 {
 	if (!r->ctx.who.person_id)
 		return resp_redirect(r, "/login?next=/totp/enrol");
+	struct person p;
+	if (!r->mfa_pending && person_get(&r->ctx, r->ctx.who.login, &p) == KR_OK && p.totp_enabled)
+		return web_redirect_flash(r, "/account", "flash.totp_already");
 	const char *secret = NULL, *uri = NULL;
 	/* Leave the page's read snapshot: making a secret may write. */
 	db_rollback(r->ctx.db);
@@ -196,8 +199,9 @@ int web_enrol_get(struct request *r)
  * shows the same QR code again. */
 static const char *enrol_uri(struct request *r, const char *secret)
 {
-	return url_path(r->a, "otpauth://totp/Kairan:%s?secret=%s&issuer=Kairan",
-			r->ctx.who.login ? r->ctx.who.login : "", secret);
+	return url_path(r->a,
+			"otpauth://totp/Kairan:%s?secret=%s&issuer=Kairan&algorithm=SHA1&digits=6&period=30",
+			r->ctx.who.login ? r->ctx.who.login : "user", secret);
 }
 
 int web_enrol_post(struct request *r)
