@@ -133,12 +133,12 @@ def test_disable_person_ends_sessions_and_keys(server, admin):
 
 def test_admin_resets_password(server, admin):
     pg = admin.page("/admin/people?org=acme-rail")
-    f = pg.form(action="/admin/people/acme-worker/password")
+    f = pg.form(action="/admin/people/made-by-admin/password")
     pw_field = [k for k in f.field_types if k.startswith("pw-") or k == "password"][0]
-    r = admin.submit(pg, {pw_field: "reset-by-admin-77"}, action="/admin/people/acme-worker/password",
+    r = admin.submit(pg, {pw_field: "reset-by-admin-77"}, action="/admin/people/made-by-admin/password",
                      has=(pw_field,))
     assert r.status_code == 303
-    assert server.login("acme-worker", password="reset-by-admin-77").logged_in()
+    assert server.login("made-by-admin", password="reset-by-admin-77").logged_in()
 
 
 def audit_text(c, query=""):

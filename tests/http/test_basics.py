@@ -5,6 +5,12 @@ import re
 from conftest import PASSWORD, Page, raw_http
 
 
+def nosniff(r):
+    # requests joins repeated headers with ", "; a repeat is harmless.
+    vals = {v.strip().lower() for v in r.headers.get("X-Content-Type-Options", "").split(",")}
+    return vals == {"nosniff"}
+
+
 def setup_server(s):
     s.add_org("acme-rail", "Acme Rail", kind="critical_service", sector="railway")
     s.add_user("basic-member", "acme-rail")
@@ -51,7 +57,7 @@ def test_security_headers_on_pages(server):
     directives = {d.split()[0]: d for d in (x.strip() for x in csp.split(";")) if d}
     script = directives.get("script-src", directives.get("default-src", ""))
     assert "'unsafe-inline'" not in script and "'unsafe-eval'" not in script, csp
-    assert h.get("X-Content-Type-Options", "").lower() == "nosniff"
+    assert nosniff(r)
     assert h.get("Referrer-Policy"), "Referrer-Policy missing"
     assert "text/html" in h.get("Content-Type", "") and "charset=utf-8" in h.get("Content-Type", "").lower()
 
@@ -60,7 +66,7 @@ def test_security_headers_on_errors_and_api(server):
     for path in ("/no-such-page", "/api/v1/me"):
         r = server.client().get(path)
         assert r.status_code in (401, 404)
-        assert r.headers.get("X-Content-Type-Options", "").lower() == "nosniff", path
+        assert nosniff(r), path
 
 
 def test_session_cookie_flags(server):
@@ -136,15 +142,19 @@ def test_language_switch_anonymous(server):
 
 def test_language_switch_logged_in_is_kept(server):
     c = server.login("basic-member", lang="en")
+    r = c.submit("/account", {"lang": "en"}, action="/lang", has=("csrf",))
+    assert r.status_code in (302, 303)
     assert c.page("/account").lang == "en"
     r = c.submit("/account", {"lang": "ja"}, action="/lang", has=("csrf",))
     assert r.status_code in (302, 303)
     assert c.page("/account").lang == "ja"
-    # The choice belongs to the person: a new session with an English
-    # browser still gets Japanese.
+    # The choice belongs to the person: a new session from an English
+    # browser with no language cookie still gets Japanese.
     c2 = server.login("basic-member", lang="en")
     assert c2.page("/account").lang == "ja"
     c2.submit("/account", {"lang": "en"}, action="/lang", has=("csrf",))
+    c3 = server.login("basic-member", lang="ja")
+    assert c3.page("/account").lang == "en"
 
 
 def test_assets_served_with_types(server):
@@ -154,7 +164,7 @@ def test_assets_served_with_types(server):
     r = server.client().get(css[0])
     assert r.status_code == 200
     assert r.headers["Content-Type"].startswith("text/css")
-    assert r.headers.get("X-Content-Type-Options", "").lower() == "nosniff"
+    assert nosniff(r)
 
 
 def test_head_request(server):

@@ -46,7 +46,7 @@ def test_locked_account_api_key_still_works(server):
 
 
 def test_reset_password_by_cli_unlocks(server):
-    server.cli("user reset-password", "victim", input="a-brand-new-password-7\n")
+    server.cli("user reset-password", "victim", "--password-stdin", input="a-brand-new-password-7\n")
     c = server.login("victim", password="a-brand-new-password-7")
     assert c.logged_in()
 
