@@ -75,6 +75,7 @@ pg_dir=""
 cleanup() {
 	if [ -n "$pg_dir" ]; then
 		scripts/pg-cluster.sh stop "$pg_dir" >/dev/null 2>&1 || true
+		unset KAIRAN_TEST_PG_URL
 		pg_dir=""
 	fi
 }
@@ -89,6 +90,30 @@ if want build || want unit || want http || want browser; then
 		exit 1
 	fi
 	run check-code make KIND=asan check-code
+fi
+
+# --- a throwaway PostgreSQL for the unit tests of the PostgreSQL engine
+# (KAIRAN_TEST_PG_URL) and the HTTP tests' second run -------------------------
+pg_url=""
+if want unit || want http; then
+	if [ ! -x scripts/pg-cluster.sh ]; then
+		echo "test: scripts/pg-cluster.sh is missing; cannot test on PostgreSQL" >&2
+		record postgres-cluster 1
+	else
+		pg_dir=$(mktemp -d /tmp/kairan-pg.XXXXXX)
+		if pg_out=$(scripts/pg-cluster.sh start "$pg_dir" 2>"$out/logs/pg-cluster.log"); then
+			pg_url=$(printf '%s\n' "$pg_out" | grep -E '^postgres(ql)?://' | tail -n 1)
+		fi
+		if [ -n "$pg_url" ]; then
+			echo "test: throwaway PostgreSQL at $pg_url"
+			export KAIRAN_TEST_PG_URL="$pg_url"
+			record postgres-cluster 0
+		else
+			cat "$out/logs/pg-cluster.log" >&2
+			echo "test: scripts/pg-cluster.sh start failed" >&2
+			record postgres-cluster 1
+		fi
+	fi
 fi
 
 # --- unit tests ---------------------------------------------------------------
@@ -142,24 +167,15 @@ if want http; then
 	run http/sqlite env KAIRAN_TEST_DB=sqlite \
 		timeout 1200 "$python" -m pytest "${pytest_args[@]}" --junitxml="$out/http-sqlite.xml"
 
-	if [ ! -x scripts/pg-cluster.sh ]; then
-		echo "test: scripts/pg-cluster.sh is missing; cannot test on PostgreSQL" >&2
-		record http/postgres 1
+	if [ -n "$pg_url" ]; then
+		run http/postgres env KAIRAN_TEST_DB=postgres KAIRAN_TEST_PG_URL="$pg_url" \
+			timeout 1200 "$python" -m pytest "${pytest_args[@]}" --junitxml="$out/http-postgres.xml"
 	else
-		pg_dir=$(mktemp -d /tmp/kairan-pg.XXXXXX)
-		if pg_url=$(scripts/pg-cluster.sh start "$pg_dir" 2>"$out/logs/pg-cluster.log"); then
-			pg_url=$(printf '%s\n' "$pg_url" | grep -E '^postgres(ql)?://' | tail -n 1)
-			echo "test: throwaway PostgreSQL at $pg_url"
-			run http/postgres env KAIRAN_TEST_DB=postgres KAIRAN_TEST_PG_URL="$pg_url" \
-				timeout 1200 "$python" -m pytest "${pytest_args[@]}" --junitxml="$out/http-postgres.xml"
-		else
-			cat "$out/logs/pg-cluster.log" >&2
-			echo "test: scripts/pg-cluster.sh start failed" >&2
-			record http/postgres 1
-		fi
-		cleanup
+		echo "test: no PostgreSQL; the HTTP tests on PostgreSQL did not run" >&2
+		record http/postgres 1
 	fi
 fi
+cleanup
 
 # --- browser tests ------------------------------------------------------------
 if want browser; then
