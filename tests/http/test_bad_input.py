@@ -157,7 +157,7 @@ def test_malformed_json(server, admin_key):
                  b'{"slug": "json-bad", "name_en": "\xc3\x28", "name_ja": "x", "kind": "other"}',
                  b'{"slug": "json-bad", "slug": "json-bad2", "name_en": "a", "name_ja": "x", "kind": "other"}',
                  b'{"slug": 5, "name_en": "a", "name_ja": "x", "kind": "other"}',
-                 b'{"slug": "json\u0000bad", "name_en": "a", "name_ja": "x", "kind": "other"}'):
+                 b'{"slug": "json\\u0000bad", "name_en": "a", "name_ja": "x", "kind": "other"}'):
         r = api.post("/api/v1/orgs", data=body, headers={"Content-Type": "application/json"})
         assert r.status_code in (400, 415, 422), (body[:40], r.status_code)
         assert r.json()["error"]["code"]
