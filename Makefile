@@ -13,13 +13,20 @@
 KIND    ?= debug
 BUILD   := build/$(KIND)
 CC      ?= cc
-PKGS    := libmicrohttpd sqlite3 jansson libsodium libcurl libcmark-gfm libcmark-gfm-extensions liboath libqrencode libpq
+PKGS    := libmicrohttpd sqlite3 jansson libsodium libcurl libcmark-gfm liboath libqrencode libpq
 
 WARN    := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wvla -Wimplicit-fallthrough
 CSTD    := -std=c17 -D_GNU_SOURCE
+# libcmark-gfm.pc already links -lcmark-gfm-extensions; Debian ships no .pc
+# of its own for the extensions, and one unknown package empties the lot.
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+ifeq ($(PKG_LIBS),)
+  ifeq ($(filter bootstrap run test clean,$(MAKECMDGOALS)),)
+    $(error pkg-config cannot find the libraries ($(PKGS)): run scripts/bootstrap.sh)
+  endif
+endif
 
 ifeq ($(KIND),release)
   OPT := -O2 -g -DNDEBUG -fstack-protector-strong -D_FORTIFY_SOURCE=2

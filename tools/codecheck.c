@@ -3,6 +3,9 @@
  * Rules (STYLE.md, ARCHITECTURE.md):
  *  1. SQL text is a string literal: the SQL argument of db_prepare() and
  *     db_exec() must start with a string literal (adjacent literals are fine).
+ *     A statement built wholly from macros is written `"" MACRO(...)`: the
+ *     empty literal makes the compiler prove the macro expands to literals
+ *     (a variable next to a string literal does not compile).
  *  2. Raw HTML is a string literal: html_raw()'s markup argument likewise.
  *     (html_printf's format is checked by the compiler: -Wformat-nonliteral.)
  *  3. Engine calls (sqlite3_*, PQ*) only in src/store/; libmicrohttpd

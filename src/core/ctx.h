@@ -39,6 +39,7 @@ struct ctx {
 	int64_t now;           /* epoch ms, fixed for the whole request */
 	const char *ip;        /* "" for the CLI */
 	int64_t space;         /* 0 = the real platform; later: exercise id */
+	int tx_depth;          /* nesting of tx_begin (core/common.c) */
 };
 
 #endif

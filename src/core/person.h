@@ -60,6 +60,10 @@ int person_get_by_id(struct ctx *c, int64_t id, struct person *out);
  * coordinators/admins; the directory's contacts come from org_list. */
 int person_list(struct ctx *c, const struct person_filter *f, struct person_page *out);
 /* Own profile: display_name, title, phone, locale, tz, email. */
+/* The directory's contacts of one organisation (R1.4): active people's
+ * name, title, e-mail and phone, for any logged-in person.  Other fields
+ * of struct person are left empty.  Ordered by name, at most 500. */
+int person_contacts(struct ctx *c, int64_t org_id, struct person **out, size_t *n);
 int person_update_profile(struct ctx *c, const struct person *in, const char **bad);
 int person_set_role(struct ctx *c, const char *login, enum role role, bool org_admin);
 /* Disable keeps history and ends the person's sessions and API keys. */

@@ -87,7 +87,7 @@ struct request {
 
 	struct kv *query;  size_t nquery;
 	struct kv *form;   size_t nform;  /* urlencoded or multipart fields */
-	const char *body;  size_t body_len; /* raw body for JSON/TAXII routes */
+	const char *body;  size_t body_len; /* raw body (NUL-terminated), any route */
 	const char *content_type;
 
 	const char *ip;
@@ -108,7 +108,17 @@ struct request {
 	void *priv;                 /* http-internal (connection) */
 };
 
-/* Lookups; NULL when absent.  Repeated keys: the first. */
+/* Lookups; NULL when absent.  Repeated keys: the first (all of them are in
+ * r->query / r->form, in order).  req_form sees text fields only, req_file
+ * uploaded files only.  Header names are case-insensitive.
+ *
+ * What the parser guarantees before any handler runs: the path is
+ * percent-decoded valid UTF-8 without NUL, control characters, backslashes,
+ * "." or ".." segments or encoded slashes; query and form keys and values
+ * are UTF-8 text (no NUL or control characters but tab, CR, LF), each at
+ * most 64 KiB, at most 200 of them; files are at most the route's
+ * body_limit; the whole body is at most body_limit.  Bad input is answered
+ * 400 (err.bad_path, err.bad_utf8, err.bad_request) or 413 (err.too_big). */
 const char *req_query(const struct request *r, const char *key);
 const char *req_form(const struct request *r, const char *key);
 const struct kv *req_file(const struct request *r, const char *key);
@@ -133,6 +143,18 @@ void resp_cookie(struct request *r, const char *name, const char *value, int64_t
 int resp_redirect(struct request *r, const char *path);
 /* Body bytes with a content type; the status is the return value. */
 int resp_bytes(struct request *r, int status, const char *ctype, const void *p, size_t n);
+/* Handlers may also write r->out directly; when r->out_ctype is NULL the
+ * Content-Type follows the route's output kind (text/html; charset=utf-8,
+ * application/json, application/taxii+json;version=2.1, or text/plain). */
+
+/* Ready-made handlers for the application's route table (http/metrics.c).
+ * http_metrics_handler: Prometheus text exposition of the request counters
+ * (by method and status class, by route, in flight, latency histogram,
+ * bytes sent, process start time).  http_healthz_handler: 200 "ok\n" when
+ * db_ping() succeeds on r->ctx.db (or this thread's connection), else 503.
+ * Both are meant for GET routes with ACC_ANY, AUTH_NONE, OUT_RAW. */
+int http_metrics_handler(struct request *r);
+int http_healthz_handler(struct request *r);
 
 /* Server lifecycle (http/server.c). */
 struct http_config {
@@ -158,11 +180,16 @@ void http_stop(void);
  * cannot be reached (the router answers 503).  The router has already set
  * r->a, r->ctx.a, r->ctx.now, r->ctx.ip and r->https. */
 int app_authenticate(struct request *r, enum auth_kind kind);
-/* Render r->status / r->err_key as the route's output kind. */
+/* Render r->status / r->err_key as the route's output kind.  r->route is
+ * NULL when no route matched (404, or a path refused with 400 before the
+ * lookup); for 405 it is a route of the same path with another method; app_authenticate has not run for errors the router raises
+ * before authentication (bad path, 404, 405, 413, malformed body), so
+ * r->ctx.who is anonymous and r->lang comes from Accept-Language. */
 void app_render_error(struct request *r);
 /* Called after the handler (and after any error rendering), before the
  * response is queued: ends any open transaction, releases the request's
- * database use.  Must be safe to call when app_authenticate failed. */
+ * database use.  Must be safe to call when app_authenticate failed or was
+ * never called (then r->ctx.db is NULL). */
 void app_finish(struct request *r);
 
 #endif

@@ -311,45 +311,58 @@ int db_schema_version(struct db *db, int *out)
 	return KR_OK;
 }
 
-int db_migrate(struct db *db)
+/* Apply one migration unless another process did meanwhile: the version
+ * is read again inside the write transaction. */
+static int migrate_one(struct db *db, const struct db_migration *m)
 {
-	int rc = db_exec(db, "CREATE TABLE IF NOT EXISTS schema_migrations ("
-			     "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)");
+	int rc = db_begin(db);
 	if (rc)
 		return rc;
 	int have;
-	if ((rc = db_schema_version(db, &have)))
+	if ((rc = db_schema_version(db, &have)) || m->version <= have) {
+		db_rollback(db);
 		return rc;
-	for (size_t i = 0; i < db_nmigrations; i++) {
-		const struct db_migration *m = &db_migrations[i];
-		if (m->version <= have)
-			continue;
-		char *sql = expand_schema(db->eng, m->sql);
-		if ((rc = db_begin(db))) {
-			free(sql);
-			return rc;
-		}
-		rc = db->eng->exec(db->conn, sql);
-		free(sql);
-		if (rc == KR_OK) {
-			struct db_stmt *st;
-			rc = db_prepare(db, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)", &st);
-			if (rc == KR_OK) {
-				db_bind_int(st, 1, m->version);
-				db_bind_text(st, 2, m->name);
-				db_bind_int(st, 3, now_ms());
-				rc = db_step(st) == KR_DONE ? KR_OK : KR_EDB;
-				db_done(st);
-			}
-		}
-		if (rc == KR_OK)
-			rc = db_commit(db);
-		if (rc) {
-			db_rollback(db);
-			log_error("msg=\"migration failed\" version=%d name=%s", m->version, m->name);
-			return rc;
-		}
-		log_info("msg=\"migration applied\" version=%d name=%s", m->version, m->name);
 	}
+	char *sql = expand_schema(db->eng, m->sql);
+	rc = db->eng->exec(db->conn, sql);
+	free(sql);
+	if (rc == KR_OK) {
+		struct db_stmt *st;
+		rc = db_prepare(db, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)", &st);
+		if (rc == KR_OK) {
+			db_bind_int(st, 1, m->version);
+			db_bind_text(st, 2, m->name);
+			db_bind_int(st, 3, now_ms());
+			rc = db_step(st) == KR_DONE ? KR_OK : KR_EDB;
+			db_done(st);
+		}
+	}
+	if (rc == KR_OK)
+		rc = db_commit(db);
+	if (rc) {
+		db_rollback(db);
+		log_error("msg=\"migration failed\" version=%d name=%s", m->version, m->name);
+		return rc;
+	}
+	log_info("msg=\"migration applied\" version=%d name=%s", m->version, m->name);
 	return KR_OK;
+}
+
+int db_migrate(struct db *db)
+{
+	int rc;
+	if (db->eng->sql_migrate_lock && (rc = db->eng->exec(db->conn, db->eng->sql_migrate_lock)))
+		return rc;
+	rc = db_exec(db, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+			 "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)");
+	int have = 0;
+	if (rc == KR_OK)
+		rc = db_schema_version(db, &have);
+	for (size_t i = 0; rc == KR_OK && i < db_nmigrations; i++) {
+		if (db_migrations[i].version > have)
+			rc = migrate_one(db, &db_migrations[i]);
+	}
+	if (db->eng->sql_migrate_unlock)
+		db->eng->exec(db->conn, db->eng->sql_migrate_unlock);
+	return rc;
 }

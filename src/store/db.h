@@ -90,7 +90,11 @@ int db_ping(struct db *db);
  * on SQLite) so a use case never fails half-way on a lock upgrade.
  * db_begin_read() opens a read-only snapshot.  Nesting is not supported:
  * KR_EINVAL if a transaction is open.  db_rollback() is safe to call when
- * none is open. */
+ * none is open.  Any failed statement inside a transaction must end it with
+ * db_rollback(): PostgreSQL aborts the whole transaction on an error (later
+ * statements fail, db_commit() returns KR_EDB), so expected conflicts are
+ * written as INSERT ... ON CONFLICT, not caught and carried on from.
+ * db_begin_read() is read-only on PostgreSQL: a write inside it fails. */
 int db_begin(struct db *db);
 int db_begin_read(struct db *db);
 int db_commit(struct db *db);

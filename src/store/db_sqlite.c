@@ -48,8 +48,16 @@ static int sq_open(const char *url, void **conn)
 	sqlite3_extended_result_codes(h, 0);
 	const char *pragmas = "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;"
 			      " PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16000;";
-	if (strcmp(url, ":memory:") != 0)
+	/* Switching a new file to WAL needs a moment of exclusive access, and
+	 * when several connections open it at once (worker threads at first
+	 * start, nodes starting together) SQLite answers BUSY without asking
+	 * the busy handler: retry for about as long as the busy timeout. */
+	for (int i = 0; strcmp(url, ":memory:") != 0 && i < 500; i++) {
 		rc = sqlite3_exec(h, "PRAGMA journal_mode=WAL;", NULL, NULL, NULL);
+		if (rc != SQLITE_BUSY)
+			break;
+		sqlite3_sleep(20);
+	}
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(h, pragmas, NULL, NULL, NULL);
 	if (rc == SQLITE_OK)

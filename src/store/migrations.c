@@ -39,6 +39,7 @@ static const char m1_identity[] =
 	" pw_hash TEXT,"
 	" totp_secret TEXT,"
 	" totp_enabled INTEGER NOT NULL DEFAULT 0,"
+	" totp_last_step BIGINT NOT NULL DEFAULT 0,"
 	" failed_logins INTEGER NOT NULL DEFAULT 0,"
 	" locked_until BIGINT NOT NULL DEFAULT 0,"
 	" last_login_at BIGINT,"
@@ -145,7 +146,10 @@ static const char m1_identity[] =
 	" created_at BIGINT NOT NULL);"
 	"CREATE INDEX jobs_due ON jobs (done_at, run_at);";
 
+extern const char db_m2_topics[];
+
 const struct db_migration db_migrations[] = {
 	{1, "identity", m1_identity},
+	{2, "communities_topics", db_m2_topics},
 };
 const size_t db_nmigrations = sizeof(db_migrations) / sizeof(db_migrations[0]);

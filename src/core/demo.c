@@ -1,0 +1,310 @@
+/* demo.c - the demo dataset.  Deterministic (a fixed-seed generator), so
+ * every run produces the same organisations and people and tests can rely
+ * on the three named demo logins.  Shapes follow SPEC R1.1: 157 critical-
+ * service providers, 66 sports bodies, 40 organiser and partners, 17
+ * venues, 17 ministries, 13 law-enforcement bodies, 4 security agencies and
+ * 16 others.  Every name carries "(デモ)"/"(demo)": nothing here is real. */
+#include "core/demo.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/common.h"
+#include "core/org.h"
+#include "core/person.h"
+#include "lib/arena.h"
+#include "lib/util.h"
+
+struct pair {
+	const char *ja, *en;
+};
+
+static const struct pair agencies[] = {
+	{"国立サイバー研究機構", "National Cyber Research Institute"},
+	{"情報処理安全推進機構", "Information Security Promotion Agency"},
+	{"コンピュータ緊急対応調整センター", "Computer Emergency Coordination Center"},
+	{"サイバー犯罪対策連携センター", "Cybercrime Countermeasures Liaison Center"},
+};
+
+static const struct pair ministries[] = {
+	{"情報通信省", "Ministry of Information and Communications"},
+	{"経済産業振興省", "Ministry of Economy and Industry Promotion"},
+	{"国土交通基盤省", "Ministry of Land and Transport Infrastructure"},
+	{"厚生医療省", "Ministry of Health and Medical Care"},
+	{"金融監督庁", "Financial Supervision Agency"},
+	{"防災危機管理庁", "Disaster and Crisis Management Agency"},
+	{"文化スポーツ省", "Ministry of Culture and Sports"},
+	{"外務交流省", "Ministry of Foreign Exchange"},
+	{"法務治安省", "Ministry of Justice and Public Order"},
+	{"環境エネルギー省", "Ministry of Environment and Energy"},
+	{"農林水産資源省", "Ministry of Agriculture and Resources"},
+	{"内閣サイバー戦略室", "Cabinet Cyber Strategy Office"},
+	{"教育科学省", "Ministry of Education and Science"},
+	{"財務経済省", "Ministry of Finance and Economy"},
+	{"防衛基盤省", "Ministry of Defence Infrastructure"},
+	{"出入国管理庁", "Immigration Control Agency"},
+	{"気象防災庁", "Meteorological and Disaster Agency"},
+};
+
+/* Fictional place names for prefectures, companies and venues. */
+static const struct pair places[] = {
+	{"東都", "Toto"},     {"青空", "Aozora"},   {"若葉", "Wakaba"},   {"白鷺", "Shirasagi"},
+	{"朝凪", "Asanagi"},  {"星川", "Hoshikawa"}, {"桜丘", "Sakuragaoka"}, {"港南", "Konan"},
+	{"緑山", "Midoriyama"}, {"千鳥", "Chidori"}, {"高砂", "Takasago"}, {"水鏡", "Mizukagami"},
+	{"北斗", "Hokuto"},   {"南風", "Haenokaze"}, {"東雲", "Shinonome"}, {"夕凪", "Yunagi"},
+	{"陽光", "Yoko"},     {"銀河", "Ginga"},    {"紅葉", "Momiji"},   {"雪原", "Setsugen"},
+};
+
+struct sector_name {
+	const char *sector, *ja, *en;
+};
+
+static const struct sector_name sectors[] = {
+	{"telecom", "通信", "Telecom"},          {"broadcasting", "放送", "Broadcasting"},
+	{"finance", "銀行", "Bank"},             {"aviation", "航空", "Airlines"},
+	{"railway", "鉄道", "Railway"},          {"electricity", "電力", "Electric Power"},
+	{"gas", "ガス", "Gas"},                  {"water", "水道局", "Waterworks"},
+	{"logistics", "物流", "Logistics"},      {"credit", "カード", "Card Services"},
+	{"local_gov_services", "行政サービス", "Public Services"},
+	{"sewerage", "下水道局", "Sewerage Bureau"}, {"airports", "空港", "Airport"},
+	{"traffic_control", "交通管制", "Traffic Control"},
+	{"emergency_calls", "緊急通報センター", "Emergency Call Center"},
+	{"weather_disaster", "気象情報", "Weather Information"},
+	{"immigration", "入国審査システム", "Border Systems"},
+	{"expressways", "高速道路", "Expressway"},
+	{"district_heating", "熱供給", "District Heating"},
+	{"bus", "バス", "Bus"},                   {"security_services", "警備保障", "Security Services"},
+	{"travel", "旅行", "Travel"},             {"hospitals", "総合病院", "General Hospital"},
+	{"venues", "施設管理", "Facility Management"},
+};
+
+static const struct pair sports[] = {
+	{"陸上競技", "Athletics"}, {"水泳", "Aquatics"}, {"サッカー", "Football"},
+	{"テニス", "Tennis"}, {"ボート", "Rowing"}, {"ホッケー", "Hockey"}, {"ボクシング", "Boxing"},
+	{"バレーボール", "Volleyball"}, {"体操", "Gymnastics"}, {"バスケットボール", "Basketball"},
+	{"レスリング", "Wrestling"}, {"セーリング", "Sailing"}, {"ウエイトリフティング", "Weightlifting"},
+	{"ハンドボール", "Handball"}, {"自転車競技", "Cycling"}, {"卓球", "Table Tennis"},
+	{"馬術", "Equestrian"}, {"フェンシング", "Fencing"}, {"柔道", "Judo"}, {"バドミントン", "Badminton"},
+	{"射撃", "Shooting"}, {"近代五種", "Modern Pentathlon"}, {"カヌー", "Canoe"},
+	{"アーチェリー", "Archery"}, {"トライアスロン", "Triathlon"}, {"ゴルフ", "Golf"},
+	{"テコンドー", "Taekwondo"}, {"ラグビー", "Rugby"}, {"野球", "Baseball"},
+	{"空手", "Karate"}, {"スケートボード", "Skateboarding"}, {"スポーツクライミング", "Sport Climbing"},
+	{"サーフィン", "Surfing"}, {"ボッチャ", "Boccia"}, {"ゴールボール", "Goalball"},
+	{"車いすバスケットボール", "Wheelchair Basketball"}, {"車いすテニス", "Wheelchair Tennis"},
+	{"パラ陸上競技", "Para Athletics"}, {"パラ水泳", "Para Swimming"}, {"シッティングバレーボール", "Sitting Volleyball"},
+	{"ブラインドサッカー", "Blind Football"}, {"パラ卓球", "Para Table Tennis"},
+	{"パラ柔道", "Para Judo"}, {"パラパワーリフティング", "Para Powerlifting"},
+	{"車いすフェンシング", "Wheelchair Fencing"}, {"車いすラグビー", "Wheelchair Rugby"},
+	{"パラカヌー", "Para Canoe"}, {"パラトライアスロン", "Para Triathlon"},
+	{"パラバドミントン", "Para Badminton"}, {"パラテコンドー", "Para Taekwondo"},
+	{"パラ射撃", "Para Shooting"}, {"パラアーチェリー", "Para Archery"}, {"パラ馬術", "Para Equestrian"},
+	{"パラサイクリング", "Para Cycling"}, {"パラボート", "Para Rowing"},
+	{"ソフトボール", "Softball"}, {"水球", "Water Polo"}, {"飛込", "Diving"},
+	{"アーティスティックスイミング", "Artistic Swimming"}, {"ビーチバレー", "Beach Volleyball"},
+	{"新体操", "Rhythmic Gymnastics"}, {"トランポリン", "Trampoline"}, {"BMX", "BMX"},
+	{"マウンテンバイク", "Mountain Bike"}, {"3x3バスケットボール", "3x3 Basketball"},
+	{"7人制ラグビー", "Rugby Sevens"},
+};
+
+static const char *const family[] = {
+	"佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤",
+	"吉田", "山田", "佐々木", "山口", "松本", "井上", "木村", "林", "清水", "森",
+};
+static const char *const family_en[] = {
+	"Sato", "Suzuki", "Takahashi", "Tanaka", "Ito", "Watanabe", "Yamamoto", "Nakamura",
+	"Kobayashi", "Kato", "Yoshida", "Yamada", "Sasaki", "Yamaguchi", "Matsumoto", "Inoue",
+	"Kimura", "Hayashi", "Shimizu", "Mori",
+};
+static const char *const given[] = {
+	"翔太", "美咲", "健一", "陽子", "大輔", "由美", "拓也", "真理", "直樹", "彩",
+	"亮", "恵", "隆", "智子", "誠", "香織", "悠人", "結衣", "蓮", "葵",
+};
+static const char *const given_en[] = {
+	"Shota", "Misaki", "Kenichi", "Yoko", "Daisuke", "Yumi", "Takuya", "Mari", "Naoki", "Aya",
+	"Ryo", "Megumi", "Takashi", "Tomoko", "Makoto", "Kaori", "Yuto", "Yui", "Ren", "Aoi",
+};
+static const char *const titles[] = {
+	"情報セキュリティ担当", "CSIRT 担当", "システム管理者", "セキュリティ責任者", "情報システム部",
+	"危機管理担当", "ネットワーク運用", "リスク管理担当",
+};
+
+/* A small fixed-seed generator (xorshift) so the data never changes. */
+struct rng {
+	uint32_t s;
+};
+static uint32_t rng_next(struct rng *r)
+{
+	r->s ^= r->s << 13;
+	r->s ^= r->s >> 17;
+	r->s ^= r->s << 5;
+	return r->s;
+}
+
+struct loader {
+	struct ctx *c;
+	const char *pw_hash;
+	struct demo_stats *st;
+	struct rng rng;
+	int person_no;
+};
+
+static int add_org(struct loader *l, const char *slug, const char *ja, const char *en, const char *kind,
+		   const char *sector, int64_t *id)
+{
+	struct arena *a = l->c->a;
+	struct org o = {.slug = slug,
+			.name_ja = arena_printf(a, "%s(デモ)", ja),
+			.name_en = arena_printf(a, "%s (demo)", en),
+			.kind = kind,
+			.sector = sector,
+			.contact_email = arena_printf(a, "soc@%s.example", slug),
+			.contact_phone = arena_printf(a, "03-0000-%04u", rng_next(&l->rng) % 10000),
+			.description = ""};
+	const char *bad = NULL;
+	int rc = org_create(l->c, &o, id, &bad);
+	if (rc)
+		fprintf(stderr, "demo: org %s: %s %s\n", slug, kr_strerror(rc), bad ? bad : "");
+	else
+		l->st->orgs++;
+	return rc;
+}
+
+static int add_person(struct loader *l, int64_t org_id, const char *slug, const char *login,
+		      enum role role, bool org_admin)
+{
+	struct arena *a = l->c->a;
+	int n = l->person_no++;
+	size_t f = (size_t)rng_next(&l->rng) % KR_ARRAY_LEN(family);
+	size_t g = (size_t)rng_next(&l->rng) % KR_ARRAY_LEN(given);
+	char *lg = login ? (char *)login : arena_printf(a, "u%04d", n);
+	struct person p = {
+		.org_id = org_id,
+		.login = lg,
+		.email = arena_printf(a, "%s@%s.example", lg, slug),
+		.display_name = arena_printf(a, "%s %s", family[f], given[g]),
+		.title = titles[rng_next(&l->rng) % KR_ARRAY_LEN(titles)],
+		.phone = arena_printf(a, "090-0000-%04d", n % 10000),
+		.locale = (n % 10 == 9) ? "en" : "ja",
+		.tz = "Asia/Tokyo",
+		.role = role,
+		.org_admin = org_admin,
+	};
+	/* Every tenth person prefers English and gets a romanised name. */
+	if (n % 10 == 9)
+		p.display_name = arena_printf(a, "%s %s", given_en[g], family_en[f]);
+	const char *bad = NULL;
+	int rc = person_create_hashed(l->c, &p, l->pw_hash, NULL, &bad);
+	if (rc)
+		fprintf(stderr, "demo: person %s: %s %s\n", lg, kr_strerror(rc), bad ? bad : "");
+	else
+		l->st->people++;
+	return rc;
+}
+
+/* An organisation with n people; the first is its org-admin.  named, when
+ * set, is the login of the second person (the demo logins). */
+static int org_with_people(struct loader *l, const char *slug, const char *ja, const char *en,
+			   const char *kind, const char *sector, int n, const char *named)
+{
+	int64_t id;
+	int rc = add_org(l, slug, ja, en, kind, sector, &id);
+	for (int i = 0; rc == KR_OK && i < n; i++)
+		rc = add_person(l, id, slug, (i == 1 && named) ? named : NULL, ROLE_MEMBER, i == 0);
+	return rc;
+}
+
+int demo_load(struct ctx *c, const char *pw_hash, struct demo_stats *st)
+{
+	memset(st, 0, sizeof *st);
+	struct loader l = {.c = c, .pw_hash = pw_hash, .st = st, .rng = {2020}, .person_no = 1};
+	struct arena *a = c->a;
+	struct org cc;
+	int rc = org_get(c, "cc", &cc);
+	if (rc)
+		return rc;
+	if ((rc = tx_begin(c)))
+		return rc;
+
+	/* Coordination-center staff: coordinators (TOTP on first login). */
+	rc = add_person(&l, cc.id, "cc", "coordinator", ROLE_COORDINATOR, true);
+	for (int i = 0; rc == KR_OK && i < 28; i++)
+		rc = add_person(&l, cc.id, "cc", NULL, ROLE_COORDINATOR, false);
+
+	for (size_t i = 0; rc == KR_OK && i < KR_ARRAY_LEN(agencies); i++)
+		rc = org_with_people(&l, arena_printf(a, "agency-%zu", i + 1), agencies[i].ja, agencies[i].en,
+				     "security_agency", NULL, 15, i == 2 ? "agency-analyst" : NULL);
+
+	/* Law enforcement: a national body, the capital's police, 11 prefectures. */
+	if (rc == KR_OK)
+		rc = org_with_people(&l, "police-national", "警察中央機構", "National Police Organisation",
+				     "law_enforcement", NULL, 8, NULL);
+	if (rc == KR_OK)
+		rc = org_with_people(&l, "police-toto", "東都警察本部", "Toto Metropolitan Police",
+				     "law_enforcement", NULL, 8, NULL);
+	for (size_t i = 1; rc == KR_OK && i <= 11; i++)
+		rc = org_with_people(&l, arena_printf(a, "police-%zu", i),
+				     arena_printf(a, "%s県警察本部", places[i].ja),
+				     arena_printf(a, "%s Prefectural Police", places[i].en), "law_enforcement",
+				     NULL, 8, NULL);
+
+	for (size_t i = 0; rc == KR_OK && i < KR_ARRAY_LEN(ministries); i++)
+		rc = org_with_people(&l, arena_printf(a, "ministry-%zu", i + 1), ministries[i].ja,
+				     ministries[i].en, "ministry", NULL, 6, NULL);
+
+	/* The organising committee and 39 partners. */
+	if (rc == KR_OK)
+		rc = org_with_people(&l, "organiser", "大会組織委員会", "Games Organising Committee",
+				     "organiser", NULL, 45, NULL);
+	for (size_t i = 1; rc == KR_OK && i <= 39; i++)
+		rc = org_with_people(&l, arena_printf(a, "partner-%02zu", i),
+				     arena_printf(a, "%sパートナーズ%zu", places[i % KR_ARRAY_LEN(places)].ja, i),
+				     arena_printf(a, "%s Partners %zu", places[i % KR_ARRAY_LEN(places)].en, i),
+				     "organiser", NULL, 5, NULL);
+
+	/* Others (16): the coordination center itself, 8 local governments,
+	 * 5 CTI vendors, 2 security information centers. */
+	if (rc == KR_OK)
+		rc = org_with_people(&l, "gov-toto", "東都庁", "Toto Metropolitan Government",
+				     "local_government", NULL, 8, NULL);
+	for (size_t i = 1; rc == KR_OK && i <= 7; i++)
+		rc = org_with_people(&l, arena_printf(a, "gov-%zu", i), arena_printf(a, "%s県庁", places[i + 5].ja),
+				     arena_printf(a, "%s Prefectural Government", places[i + 5].en),
+				     "local_government", NULL, 8, NULL);
+	for (size_t i = 1; rc == KR_OK && i <= 5; i++)
+		rc = org_with_people(&l, arena_printf(a, "cti-%zu", i),
+				     arena_printf(a, "%sサイバーインテリジェンス", places[i + 12].ja),
+				     arena_printf(a, "%s Cyber Intelligence", places[i + 12].en), "cti_vendor",
+				     NULL, 6, NULL);
+	for (size_t i = 1; rc == KR_OK && i <= 2; i++)
+		rc = org_with_people(&l, arena_printf(a, "isc-%zu", i),
+				     arena_printf(a, "%s情報セキュリティセンター", places[i + 17].ja),
+				     arena_printf(a, "%s Security Information Center", places[i + 17].en),
+				     "security_info_center", NULL, 5, NULL);
+
+	/* 157 critical-service providers across every sector of R1.1. */
+	for (size_t i = 0; rc == KR_OK && i < 157; i++) {
+		const struct sector_name *s = &sectors[i % KR_ARRAY_LEN(sectors)];
+		const struct pair *p = &places[(i / KR_ARRAY_LEN(sectors) + i) % KR_ARRAY_LEN(places)];
+		bool rail = i == 4; /* the first railway operator holds rail-member */
+		rc = org_with_people(&l, arena_printf(a, "cs-%03zu", i + 1), arena_printf(a, "%s%s", p->ja, s->ja),
+				     arena_printf(a, "%s %s", p->en, s->en), "critical_service", s->sector, 6,
+				     rail ? "rail-member" : NULL);
+	}
+
+	static const struct pair venue_kinds[] = {
+		{"スタジアム", "Stadium"}, {"アリーナ", "Arena"}, {"水泳センター", "Aquatics Centre"},
+		{"体育館", "Gymnasium"}, {"海浜公園", "Seaside Park"}, {"国際展示場", "Exhibition Centre"},
+	};
+	for (size_t i = 0; rc == KR_OK && i < 17; i++)
+		rc = org_with_people(&l, arena_printf(a, "venue-%02zu", i + 1),
+				     arena_printf(a, "%s%s", places[i].ja, venue_kinds[i % 6].ja),
+				     arena_printf(a, "%s %s", places[i].en, venue_kinds[i % 6].en), "venue", NULL, 5,
+				     NULL);
+
+	for (size_t i = 0; rc == KR_OK && i < KR_ARRAY_LEN(sports); i++)
+		rc = org_with_people(&l, arena_printf(a, "sport-%02zu", i + 1),
+				     arena_printf(a, "日本%s連盟", sports[i].ja),
+				     arena_printf(a, "Japan %s Federation", sports[i].en), "sports_body", NULL, 2,
+				     NULL);
+	return tx_end(c, rc);
+}

@@ -1,0 +1,1192 @@
+/* topic.c - topics and everything hanging off them: scope, TLP, comments,
+ * attachments, likes, views, must-read confirmations, history, sharing.
+ *
+ * Visibility of one topic is decided by acl_topic_visible(); every list
+ * and count uses ACL_TOPIC_PRED.  A hidden topic answers exactly like a
+ * missing one (KR_ENOTFOUND) on every path, including likes, comments and
+ * attachments. */
+#include "core/topic.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/acl.h"
+#include "core/audit.h"
+#include "core/common.h"
+#include "core/community.h"
+#include "core/org.h"
+#include "core/person.h"
+#include "lib/arena.h"
+#include "lib/util.h"
+#include "store/db.h"
+
+/* ---- TLP, categories, tags ---- */
+
+static const char *const tlp_names[] = {"clear", "green", "amber", "amber+strict", "red"};
+static const char *const tlp_labels[] = {"TLP:CLEAR", "TLP:GREEN", "TLP:AMBER", "TLP:AMBER+STRICT", "TLP:RED"};
+
+int tlp_parse(const char *s, enum tlp *out)
+{
+	if (!s)
+		return KR_EINVAL;
+	char b[32];
+	size_t n = strlen(s);
+	if (n >= sizeof b)
+		return KR_EINVAL;
+	for (size_t i = 0; i <= n; i++)
+		b[i] = (char)tolower((unsigned char)s[i]);
+	const char *p = b;
+	if (!strncmp(p, "tlp:", 4))
+		p += 4;
+	if (!strcmp(p, "clear") || !strcmp(p, "white"))
+		*out = TLP_CLEAR;
+	else if (!strcmp(p, "green"))
+		*out = TLP_GREEN;
+	else if (!strcmp(p, "amber"))
+		*out = TLP_AMBER;
+	else if (!strcmp(p, "amber+strict") || !strcmp(p, "amber_strict") || !strcmp(p, "amber-strict"))
+		*out = TLP_AMBER_STRICT;
+	else if (!strcmp(p, "red"))
+		*out = TLP_RED;
+	else
+		return KR_EINVAL;
+	return KR_OK;
+}
+
+const char *tlp_name(enum tlp t) { return tlp_names[t]; }
+const char *tlp_label(enum tlp t) { return tlp_labels[t]; }
+bool tlp_restricted(enum tlp t) { return t >= TLP_AMBER; }
+
+const char *const topic_categories[] = {
+	"vulnerability", "attack_foresight", "malware", "alert", "observation", "incident",
+	"event_schedule", "emergency",
+};
+const size_t topic_ncategories = KR_ARRAY_LEN(topic_categories);
+
+bool topic_category_valid(const char *s)
+{
+	for (size_t i = 0; s && i < topic_ncategories; i++)
+		if (!strcmp(s, topic_categories[i]))
+			return true;
+	return false;
+}
+
+bool topic_tag_valid(const char *s)
+{
+	return str_eq(s, "important") || str_eq(s, "caution") || str_eq(s, "info");
+}
+
+int topic_sort_parse(const char *s, enum topic_sort *out)
+{
+	if (!s || str_eq(s, "updated"))
+		*out = SORT_UPDATED;
+	else if (str_eq(s, "created"))
+		*out = SORT_CREATED;
+	else if (str_eq(s, "views"))
+		*out = SORT_VIEWS;
+	else if (str_eq(s, "likes"))
+		*out = SORT_LIKES;
+	else
+		return KR_EINVAL;
+	return KR_OK;
+}
+
+/* ---- helpers ---- */
+
+static int64_t one_int(struct db_stmt *st, int *rc)
+{
+	int64_t v = 0;
+	*rc = db_step(st);
+	if (*rc == KR_ROW) {
+		v = db_col_int(st, 0);
+		*rc = KR_OK;
+	} else if (*rc == KR_DONE) {
+		*rc = KR_ENOTFOUND;
+	}
+	db_done(st);
+	return v;
+}
+
+/* Is (person, org) a member of community id?  Used for manual recipients,
+ * who must be inside the community (R5.1). */
+static int member_of(struct ctx *c, int64_t community, const char *type, int64_t id, int64_t org, bool *yes)
+{
+	struct db_stmt *st;
+	int rc = db_prepare(c->db,
+			    "SELECT COUNT(*) FROM communities cm WHERE cm.id = ?1 AND (cm.everyone = 1 OR EXISTS ("
+			    "SELECT 1 FROM community_members m WHERE m.community_id = cm.id AND"
+			    " ((m.member_type = 'org' AND m.member_id = ?3)"
+			    " OR (m.member_type = ?2 AND m.member_id = ?4))))",
+			    &st);
+	if (rc)
+		return rc;
+	db_bind_int(st, 1, community);
+	db_bind_text(st, 2, type);
+	db_bind_int(st, 3, org);
+	db_bind_int(st, 4, id);
+	*yes = one_int(st, &rc) > 0;
+	return rc;
+}
+
+/* Next public id: YYYYMMDD (Asia/Tokyo) + a per-day counter. */
+static int next_public_id(struct ctx *c, const char **out)
+{
+	char day[20];
+	time_format(c->now, 540, day, sizeof day); /* "YYYY-MM-DD HH:MM" */
+	char ymd[9] = {day[0], day[1], day[2], day[3], day[5], day[6], day[8], day[9], 0};
+	struct db_stmt *st;
+	int rc = db_prepare(c->db,
+			    "INSERT INTO counters (name, value) VALUES (?1, 1)"
+			    " ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value",
+			    &st);
+	if (rc)
+		return rc;
+	db_bind_text(st, 1, arena_printf(c->a, "topic:%lld:%s", (long long)c->space, ymd));
+	int64_t n = one_int(st, &rc);
+	if (rc)
+		return rc;
+	if (n > 999999)
+		return KR_ECONFLICT;
+	*out = arena_printf(c->a, "%s-%06lld", ymd, (long long)n);
+	return KR_OK;
+}
+
+/* Fields shared by create and edit. */
+static int validate_fields(const struct topic_input *in, enum tlp *tlp, const char **bad)
+{
+	if (!valid_line(in->title, 1, TOPIC_TITLE_MAX))
+		return *bad = "title", KR_EINVAL;
+	if (!str_empty(in->tag) && !topic_tag_valid(in->tag))
+		return *bad = "tag", KR_EINVAL;
+	if (in->audience && !str_eq(in->audience, "general") && !str_eq(in->audience, "professional"))
+		return *bad = "audience", KR_EINVAL;
+	if (!topic_category_valid(in->category))
+		return *bad = "category", KR_EINVAL;
+	if (tlp_parse(in->tlp, tlp))
+		return *bad = "tlp", KR_EINVAL;
+	if (!valid_text(in->body, TOPIC_BODY_MAX))
+		return *bad = "body", KR_EINVAL;
+	return KR_OK;
+}
+
+/* ---- create ---- */
+
+int topic_create(struct ctx *c, const struct topic_input *in, const char **public_id, const char **bad)
+{
+	const char *dummy;
+	if (!bad)
+		bad = &dummy;
+	*bad = NULL;
+	*public_id = NULL;
+	if (c->who.person_id <= 0)
+		return KR_EPERM;
+	struct community cm;
+	int rc = community_get(c, in->community, &cm);
+	if (rc == KR_ENOTFOUND || (rc == KR_OK && !cm.member))
+		return *bad = "community", KR_EINVAL;
+	if (rc)
+		return rc;
+	if (!cm.can_post)
+		return KR_EPERM;
+	enum tlp tlp;
+	if ((rc = validate_fields(in, &tlp, bad)))
+		return rc;
+	bool manual = str_eq(in->scope, "manual");
+	if (in->scope && !manual && !str_eq(in->scope, "community"))
+		return *bad = "scope", KR_EINVAL;
+	if (manual && in->n_scope_orgs + in->n_scope_people == 0)
+		return *bad = "scope", KR_EINVAL;
+	if (in->n_scope_orgs + in->n_scope_people > TOPIC_SCOPE_MAX)
+		return *bad = "scope", KR_EINVAL;
+	if (in->must_read && !acl_is_staff(c))
+		return *bad = "must_read", KR_EPERM;
+	if (in->pinned && !cm.moderator)
+		return *bad = "pinned", KR_EPERM;
+
+	/* Resolve and check manual recipients before writing anything. */
+	size_t nr = manual ? in->n_scope_orgs + in->n_scope_people : 0;
+	int64_t *rid = arena_alloc(c->a, sizeof(int64_t) * (nr + 1));
+	for (size_t i = 0; i < nr; i++) {
+		bool is_org = i < in->n_scope_orgs;
+		const char *ref = is_org ? in->scope_orgs[i] : in->scope_people[i - in->n_scope_orgs];
+		int64_t org = 0;
+		if (is_org) {
+			struct org o;
+			if (org_get(c, ref, &o) || !str_eq(o.status, "active"))
+				return *bad = "scope", KR_EINVAL;
+			rid[i] = org = o.id;
+		} else {
+			struct person p;
+			if (person_get(c, ref, &p) || !str_eq(p.status, "active"))
+				return *bad = "scope", KR_EINVAL;
+			rid[i] = p.id;
+			org = p.org_id;
+		}
+		bool in_it;
+		if ((rc = member_of(c, cm.id, is_org ? "org" : "person", rid[i], org, &in_it)))
+			return rc;
+		if (!in_it)
+			return *bad = "scope", KR_EINVAL;
+	}
+
+	if ((rc = tx_begin(c)))
+		return rc;
+	const char *pid = NULL;
+	int64_t id = 0;
+	rc = next_public_id(c, &pid);
+	struct db_stmt *st = NULL;
+	if (rc == KR_OK)
+		rc = db_prepare(c->db,
+				"INSERT INTO topics (space, public_id, community_id, author_id, author_org_id, title,"
+				" tag, audience, category, tlp, scope, body, must_read, pinned, created_at, updated_at,"
+				" last_activity_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
+				" ?15, ?15, ?15) RETURNING id",
+				&st);
+	if (rc == KR_OK) {
+		db_bind_int(st, 1, c->space);
+		db_bind_text(st, 2, pid);
+		db_bind_int(st, 3, cm.id);
+		db_bind_int(st, 4, c->who.person_id);
+		db_bind_int(st, 5, c->who.org_id);
+		db_bind_text(st, 6, in->title);
+		db_bind_text(st, 7, str_empty(in->tag) ? NULL : in->tag);
+		db_bind_text(st, 8, in->audience ? in->audience : "professional");
+		db_bind_text(st, 9, in->category);
+		db_bind_text(st, 10, tlp_name(tlp));
+		db_bind_text(st, 11, manual ? "manual" : "community");
+		db_bind_text(st, 12, in->body ? in->body : "");
+		db_bind_int(st, 13, in->must_read ? 1 : 0);
+		db_bind_int(st, 14, in->pinned ? 1 : 0);
+		db_bind_int(st, 15, c->now);
+		id = one_int(st, &rc);
+	}
+	for (size_t i = 0; rc == KR_OK && i < nr; i++) {
+		rc = db_prepare(c->db,
+				"INSERT INTO topic_scope (topic_id, member_type, member_id) VALUES (?1, ?2, ?3)"
+				" ON CONFLICT DO NOTHING",
+				&st);
+		if (rc)
+			break;
+		db_bind_int(st, 1, id);
+		db_bind_text(st, 2, i < in->n_scope_orgs ? "org" : "person");
+		db_bind_int(st, 3, rid[i]);
+		rc = db_step(st) == KR_DONE ? KR_OK : KR_EDB;
+		db_done(st);
+	}
+	if (rc == KR_OK)
+		rc = audit(c, "topic.create", "topic", pid, c->who.org_id, tlp_label(tlp));
+	rc = tx_end(c, rc);
+	if (rc == KR_OK)
+		*public_id = pid;
+	return rc;
+}
+
+/* ---- read ---- */
+
+#define TOPIC_COLS \
+	"t.id, t.public_id, cm.slug, cm.name_ja, cm.name_en, a.login, a.display_name, ao.slug," \
+	" ao.name_ja, ao.name_en, t.title, t.tag, t.audience, t.category, t.scope, t.tlp," \
+	" t.must_read, t.pinned, t.version, t.read_version, t.created_at, t.updated_at, t.edited_at," \
+	" t.last_activity_at, t.view_count, t.reader_count, t.like_count, t.comment_count"
+#define TOPIC_FROM \
+	" FROM topics t JOIN communities cm ON cm.id = t.community_id" \
+	" JOIN people a ON a.id = t.author_id JOIN orgs ao ON ao.id = t.author_org_id"
+
+static void topic_row(struct db_stmt *st, struct arena *a, struct topic *t)
+{
+	t->id = db_col_int(st, 0);
+	t->public_id = db_col_dup(st, 1, a);
+	t->community = db_col_dup(st, 2, a);
+	t->community_name_ja = db_col_dup(st, 3, a);
+	t->community_name_en = db_col_dup(st, 4, a);
+	t->author = db_col_dup(st, 5, a);
+	t->author_name = db_col_dup(st, 6, a);
+	t->author_org = db_col_dup(st, 7, a);
+	t->author_org_name_ja = db_col_dup(st, 8, a);
+	t->author_org_name_en = db_col_dup(st, 9, a);
+	t->title = db_col_dup(st, 10, a);
+	t->tag = db_col_dup(st, 11, a);
+	t->audience = db_col_dup(st, 12, a);
+	t->category = db_col_dup(st, 13, a);
+	t->scope = db_col_dup(st, 14, a);
+	if (tlp_parse(db_col_text(st, 15), &t->tlp))
+		t->tlp = TLP_RED; /* unreadable label: fail closed */
+	t->must_read = db_col_int(st, 16) != 0;
+	t->pinned = db_col_int(st, 17) != 0;
+	t->version = (int)db_col_int(st, 18);
+	t->read_version = (int)db_col_int(st, 19);
+	t->created_at = db_col_int(st, 20);
+	t->updated_at = db_col_int(st, 21);
+	t->edited_at = db_col_int(st, 22);
+	t->last_activity_at = db_col_int(st, 23);
+	t->views = db_col_int(st, 24);
+	t->readers = db_col_int(st, 25);
+	t->likes = db_col_int(st, 26);
+	t->comments = db_col_int(st, 27);
+}
+
+/* Find a topic's id by public id in the viewer's space, visible or not. */
+static int topic_id_of(struct ctx *c, const char *public_id, int64_t *id)
+{
+	if (!public_id || strlen(public_id) != 15)
+		return KR_ENOTFOUND;
+	struct db_stmt *st;
+	int rc = db_prepare(c->db, "SELECT id FROM topics WHERE space = ?1 AND public_id = ?2", &st);
+	if (rc)
+		return rc;
+	db_bind_int(st, 1, c->space);
+	db_bind_text(st, 2, public_id);
+	*id = one_int(st, &rc);
+	return rc;
+}
+
+/* Resolve a public id to a visible topic id (hidden == missing). */
+static int visible_id(struct ctx *c, const char *public_id, int64_t *id)
+{
+	int rc = topic_id_of(c, public_id, id);
+	if (rc)
+		return rc;
+	return acl_topic_visible(c, *id);
+}
+
+int topic_get(struct ctx *c, const char *public_id, struct topic *out)
+{
+	memset(out, 0, sizeof *out);
+	int64_t id;
+	int rc = visible_id(c, public_id, &id);
+	if (rc)
+		return rc;
+	struct db_stmt *st;
+	rc = db_prepare(c->db,
+			"SELECT " TOPIC_COLS ", t.body,"
+			" (SELECT COUNT(*) FROM topic_likes l WHERE l.topic_id = t.id AND l.person_id = ?2),"
+			" (SELECT COUNT(*) FROM topic_reads r WHERE r.topic_id = t.id AND r.person_id = ?2"
+			" AND r.version >= t.read_version)" TOPIC_FROM " WHERE t.id = ?1",
+			&st);
+	if (rc)
+		return rc;
+	db_bind_int(st, 1, id);
+	db_bind_int(st, 2, c->who.person_id);
+	rc = db_step(st);
+	if (rc == KR_ROW) {
+		topic_row(st, c->a, out);
+		out->body = db_col_dup(st, 28, c->a);
+		out->liked = db_col_int(st, 29) > 0;
+		out->confirmed = db_col_int(st, 30) > 0;
+		rc = KR_OK;
+	} else if (rc == KR_DONE) {
+		rc = KR_ENOTFOUND;
+	}
+	db_done(st);
+	if (rc)
+		return rc;
+	struct community cm;
+	struct acl_membership ms = {0};
+	int64_t cid = 0;
+	if (community_get(c, out->community, &cm) == KR_OK)
+		cid = cm.id;
+	if (cid && (rc = acl_community_membership(c, cid, &ms)))
+		return rc;
+	out->can_moderate = ms.moderator;
+	out->can_edit = ms.moderator || str_eq(out->author, c->who.login);
+	return KR_OK;
+}
+
+int topic_record_view(struct ctx *c, int64_t topic_id)
+{
+	if (c->who.person_id <= 0)
+		return KR_EPERM;
+	int rc = tx_begin(c);
+	if (rc)
+		return rc;
+	struct db_stmt *st;
+	rc = db_prepare(c->db,
+			"INSERT INTO topic_views (topic_id, person_id, first_at, last_at, views) VALUES (?1, ?2, ?3, ?3, 1)"
+			" ON CONFLICT (topic_id, person_id) DO UPDATE SET last_at = ?3, views = topic_views.views + 1"
+			" RETURNING views",
+			&st);
+	int64_t views = 0;
+	if (rc == KR_OK) {
+		db_bind_int(st, 1, topic_id);
+		db_bind_int(st, 2, c->who.person_id);
+		db_bind_int(st, 3, c->now);
+		views = one_int(st, &rc);
+	}
+	if (rc == KR_OK && (rc = db_prepare(c->db,
+					    "UPDATE topics SET view_count = view_count + 1,"
+					    " reader_count = reader_count + ?2 WHERE id = ?1",
+					    &st)) == KR_OK) {
+		db_bind_int(st, 1, topic_id);
+		db_bind_int(st, 2, views == 1 ? 1 : 0);
+		rc = db_step(st) == KR_DONE ? KR_OK : KR_EDB;
+		db_done(st);
+	}
+	return tx_end(c, rc);
+}
+
+int topic_like(struct ctx *c, const char *public_id, bool on)
+{
+	int64_t id;
+	int rc = visible_id(c, public_id, &id);
+	if (rc)
+		return rc;
+	if ((rc = tx_begin(c)))
+		return rc;
+	struct db_stmt *st;
+	if (on)
+		rc = db_prepare(c->db, "INSERT INTO topic_likes (topic_id, person_id, at) VALUES (?1, ?2, ?3)"
+				       " ON CONFLICT DO NOTHING", &st);
+	else
+		rc = db_prepare(c->db, "DELETE FROM topic_likes WHERE topic_id = ?1 AND person_id = ?2"
+				       " AND CAST(?3 AS BIGINT) >= 0", &st);
+	int64_t changed = 0;
+	if (rc == KR_OK) {
+		db_bind_int(st, 1, id);
+		db_bind_int(st, 2, c->who.person_id);
+		db_bind_int(st, 3, c->now);
+		rc = db_step(st) == KR_DONE ? KR_OK : KR_EDB;
+		changed = db_changes(st);
+		db_done(st);
+	}
+	if (rc == KR_OK && changed &&
+	    (rc = db_prepare(c->db, "UPDATE topics SET like_count = like_count + ?2 WHERE id = ?1", &st)) == KR_OK) {
+		db_bind_int(st, 1, id);
+		db_bind_int(st, 2, on ? 1 : -1);
+		rc = db_step(st) == KR_DONE ? KR_OK : KR_EDB;
+		db_done(st);
+	}
+	if (rc == KR_OK && changed)
+		rc = audit(c, on ? "topic.like" : "topic.unlike", "topic", public_id, c->who.org_id, NULL);
+	return tx_end(c, rc);
+}
+
+int topic_confirm(struct ctx *c, const char *public_id)
+{
+	struct topic t;
+	int rc = topic_get(c, public_id, &t);
+	if (rc)
+		return rc;
+	if (!t.must_read)
+		return KR_EINVAL;
+	if (t.confirmed)
+		return KR_OK;
+	if ((rc = tx_begin(c)))
+		return rc;
+	struct db_stmt *st;
+	rc = db_prepare(c->db,
+			"INSERT INTO topic_reads (topic_id, person_id, org_id, version, confirmed_at)"
+			" VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (topic_id, person_id)"
+			" DO UPDATE SET version = ?4, confirmed_at = ?5",
+			&st);
+	if (rc == KR_OK) {
+		db_bind_int(st, 1, t.id);
+		db_bind_int(st, 2, c->who.person_id);
+		db_bind_int(st, 3, c->who.org_id);
+		db_bind_int(st, 4, t.read_version);
+		db_bind_int(st, 5, c->now);
+		rc = db_step(st) == KR_DONE ? KR_OK : KR_EDB;
+		db_done(st);
+	}
+	if (rc == KR_OK)
+		rc = audit(c, "topic.confirm", "topic", public_id, c->who.org_id, NULL);
+	return tx_end(c, rc);
+}
+
+/* ---- edit, delete, share ---- */
+
+int topic_edit(struct ctx *c, const char *public_id, const struct topic_input *in, const char **bad,
+	       bool *reconfirm)
+{
+	const char *dummy;
+	if (!bad)
+		bad = &dummy;
+	*bad = NULL;
+	*reconfirm = false;
+	struct topic t;
+	int rc = topic_get(c, public_id, &t);
+	if (rc)
+		return rc;
+	if (!t.can_edit)
+		return KR_EPERM;
+	struct topic_input merged = *in;
+	if (!merged.category)
+		merged.category = t.category;
+	if (!merged.tlp)
+		merged.tlp = tlp_name(t.tlp);
+	if (!merged.audience)
+		merged.audience = t.audience;
+	enum tlp tlp;
+	if ((rc = validate_fields(&merged, &tlp, bad)))
+		return rc;
+	if (merged.must_read != t.must_read && !acl_is_staff(c))
+		return *bad = "must_read", KR_EPERM;
+	if (merged.pinned != t.pinned && !t.can_moderate)
+		return *bad = "pinned", KR_EPERM;
+	bool substance = !str_eq(merged.title, t.title) || !str_eq(merged.body ? merged.body : "", t.body) ||
+			 tlp != t.tlp;
+	*reconfirm = merged.must_read && substance;
+	if ((rc = tx_begin(c)))
+		return rc;
+	struct db_stmt *st;
+	rc = db_prepare(c->db,
+			"INSERT INTO topic_versions (topic_id, version, title, tag, category, tlp, body, edited_by,"
+			" edited_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+			&st);
+	if (rc == KR_OK) {
+		db_bind_int(st, 1, t.id);
+		db_bind_int(st, 2, t.version);
+		db_bind_text(st, 3, t.title);
+		db_bind_text(st, 4, t.tag);
+		db_bind_text(st, 5, t.category);
+		db_bind_text(st, 6, tlp_name(t.tlp));
+		db_bind_text(st, 7, t.body);
+		db_bind_int(st, 8, c->who.person_id);
+		db_bind_int(st, 9, c->now);
+		rc = db_step(st) == KR_DONE ? KR_OK : KR_EDB;
+		db_done(st);
+	}
+	if (rc == KR_OK)
+		rc = db_prepare(c->db,
+				"UPDATE topics SET title = ?2, tag = ?3, audience = ?4, category = ?5, tlp = ?6, body = ?7,"
+				" must_read = ?8, pinned = ?9, version = version + 1,"
+				" read_version = CASE WHEN ?10 = 1 THEN version + 1 ELSE read_version END,"
+				" edited_at = ?11, updated_at = ?11, last_activity_at = ?11 WHERE id = ?1 AND version = ?12",
+				&st);
+	if (rc == KR_OK) {
+		db_bind_int(st, 1, t.id);
+		db_bind_text(st, 2, merged.title);
+		db_bind_text(st, 3, str_empty(merged.tag) ? NULL : merged.tag);
+		db_bind_text(st, 4, merged.audience);
+		db_bind_text(st, 5, merged.category);
+		db_bind_text(st, 6, tlp_name(tlp));
+		db_bind_text(st, 7, merged.body ? merged.body : "");
+		db_bind_int(st, 8, merged.must_read ? 1 : 0);
+		db_bind_int(st, 9, merged.pinned ? 1 : 0);
+		db_bind_int(st, 10, *reconfirm ? 1 : 0);
+		db_bind_int(st, 11, c->now);
+		db_bind_int(st, 12, t.version);
+		rc = db_step(st) == KR_DONE ? KR_OK : KR_EDB;
+		if (rc == KR_OK && db_changes(st) != 1)
+			rc = KR_ECONFLICT; /* edited concurrently */
+		db_done(st);
+	}
+	if (rc == KR_OK)
+		rc = audit(c, "topic.edit", "topic", public_id, c->who.org_id,
+			   arena_printf(c->a, "v%d %s", t.version + 1, tlp_label(tlp)));
+	return tx_end(c, rc);
+}
+
+int topic_delete(struct ctx *c, const char *public_id)
+{
+	struct topic t;
+	int rc = topic_get(c, public_id, &t);
+	if (rc)
+		return rc;
+	if (!t.can_edit)
+		return KR_EPERM;
+	if ((rc = tx_begin(c)))
+		return rc;
+	struct db_stmt *st;
+	rc = db_prepare(c->db, "UPDATE topics SET deleted_at = ?2 WHERE id = ?1 AND deleted_at IS NULL", &st);
+	if (rc == KR_OK) {
+		db_bind_int(st, 1, t.id);
+		db_bind_int(st, 2, c->now);
+		rc = db_step(st) == KR_DONE ? KR_OK : KR_EDB;
+		db_done(st);
+	}
+	if (rc == KR_OK)
+		rc = audit(c, "topic.delete", "topic", public_id, c->who.org_id, t.title);
+	return tx_end(c, rc);
+}
+
+int topic_share(struct ctx *c, const char *public_id, const char *community)
+{
+	struct topic t;
+	int rc = topic_get(c, public_id, &t);
+	if (rc)
+		return rc;
+	if (tlp_restricted(t.tlp) || str_eq(t.scope, "manual"))
+		return KR_EPERM; /* R5.3: RED/AMBER and hand-picked audiences stay put */
+	struct community to;
+	if ((rc = community_get(c, community, &to)))
+		return rc == KR_ENOTFOUND ? KR_EINVAL : rc;
+	if (!to.moderator)
+		return KR_EPERM;
+	if (str_eq(to.slug, t.community))
+		return KR_EINVAL;
+	struct db_stmt *st;
+	if ((rc = db_prepare(c->db, "SELECT COUNT(*) FROM topic_shares WHERE topic_id = ?1", &st)))
+		return rc;
+	db_bind_int(st, 1, t.id);
+	int64_t n = one_int(st, &rc);
+	if (rc)
+		return rc;
+	if (n >= 64)
+		return KR_ETOOBIG;
+	if ((rc = tx_begin(c)))
+		return rc;
+	rc = db_prepare(c->db, "INSERT INTO topic_shares (topic_id, community_id, shared_by, shared_at)"
+			       " VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING", &st);
+	if (rc == KR_OK) {
+		db_bind_int(st, 1, t.id);
+		db_bind_int(st, 2, to.id);
+		db_bind_int(st, 3, c->who.person_id);
+		db_bind_int(st, 4, c->now);
+		rc = db_step(st) == KR_DONE ? KR_OK : KR_EDB;
+		db_done(st);
+	}
+	if (rc == KR_OK)
+		rc = audit(c, "topic.share", "topic", public_id, c->who.org_id, to.slug);
+	return tx_end(c, rc);
+}
+
+/* ---- lists ---- */
+
+/* The filter shared by the count and every sort, so they always agree.
+ * ?1-?3 viewer (acl), ?4 community id (0 = all of mine), ?5 tag,
+ * ?6 category, ?7 tlp, ?8 author org id, ?9/?10 created range,
+ * ?11 must-read pending only. */
+#define TOPIC_FILTER \
+	" WHERE " ACL_TOPIC_PRED \
+	" AND (CAST(?4 AS BIGINT) = 0 OR t.community_id = ?4 OR (t.scope = 'community'" \
+	" AND t.tlp IN ('green', 'clear') AND EXISTS (SELECT 1 FROM topic_shares sh" \
+	" WHERE sh.topic_id = t.id AND sh.community_id = ?4)))" \
+	" AND (CAST(?5 AS TEXT) IS NULL OR t.tag = ?5)" \
+	" AND (CAST(?6 AS TEXT) IS NULL OR t.category = ?6)" \
+	" AND (CAST(?7 AS TEXT) IS NULL OR t.tlp = ?7)" \
+	" AND (CAST(?8 AS BIGINT) = 0 OR t.author_org_id = ?8)" \
+	" AND (CAST(?9 AS BIGINT) = 0 OR t.created_at >= ?9)" \
+	" AND (CAST(?10 AS BIGINT) = 0 OR t.created_at < ?10)" \
+	" AND (CAST(?11 AS BIGINT) = 0 OR (t.must_read = 1 AND NOT EXISTS (SELECT 1 FROM topic_reads r" \
+	" WHERE r.topic_id = t.id AND r.person_id = ?1 AND r.version >= t.read_version)))"
+
+/* Keyset page on (COL DESC, id DESC): ?12 = last id (0 = first page),
+ * ?13 = last key, ?14 = limit. */
+#define TOPIC_PAGE(COL) \
+	"SELECT " TOPIC_COLS TOPIC_FROM TOPIC_FILTER \
+	" AND (CAST(?12 AS BIGINT) = 0 OR " COL " < ?13 OR (" COL " = ?13 AND t.id < ?12))" \
+	" ORDER BY " COL " DESC, t.id DESC LIMIT ?14"
+
+/* One literal statement per sort order (SQL stays literal and each keeps
+ * its own plan). */
+static int prepare_page(struct ctx *c, enum topic_sort sort, struct db_stmt **st)
+{
+	switch (sort) {
+	case SORT_CREATED: return db_prepare(c->db, "" TOPIC_PAGE("t.created_at"), st);
+	case SORT_VIEWS: return db_prepare(c->db, "" TOPIC_PAGE("t.view_count"), st);
+	case SORT_LIKES: return db_prepare(c->db, "" TOPIC_PAGE("t.like_count"), st);
+	case SORT_UPDATED: break;
+	}
+	return db_prepare(c->db, "" TOPIC_PAGE("t.last_activity_at"), st);
+}
+
+static int64_t sort_key(const struct topic *t, enum topic_sort s)
+{
+	switch (s) {
+	case SORT_CREATED: return t->created_at;
+	case SORT_VIEWS: return t->views;
+	case SORT_LIKES: return t->likes;
+	case SORT_UPDATED: break;
+	}
+	return t->last_activity_at;
+}
+
+static void bind_filter(struct ctx *c, struct db_stmt *st, int64_t community, const struct topic_filter *f,
+			int64_t org)
+{
+	acl_viewer_binds(c, st);
+	db_bind_int(st, 4, community);
+	db_bind_text(st, 5, str_empty(f->tag) ? NULL : f->tag);
+	db_bind_text(st, 6, str_empty(f->category) ? NULL : f->category);
+	enum tlp tl;
+	db_bind_text(st, 7, (!str_empty(f->tlp) && tlp_parse(f->tlp, &tl) == KR_OK) ? tlp_name(tl) : NULL);
+	db_bind_int(st, 8, org);
+	db_bind_int(st, 9, f->from);
+	db_bind_int(st, 10, f->to);
+	db_bind_int(st, 11, f->must_read_pending ? 1 : 0);
+}
+
+int topic_list(struct ctx *c, const struct topic_filter *f, struct topic_page *out)
+{
+	memset(out, 0, sizeof *out);
+	if (c->who.person_id <= 0)
+		return KR_EPERM;
+	int limit;
+	if (page_limit(f->limit, 20, 100, &limit))
+		return KR_EINVAL;
+	enum tlp tl;
+	if ((!str_empty(f->tag) && !topic_tag_valid(f->tag)) ||
+	    (!str_empty(f->category) && !topic_category_valid(f->category)) ||
+	    (!str_empty(f->tlp) && tlp_parse(f->tlp, &tl)) || f->from < 0 || f->to < 0 ||
+	    f->sort < SORT_UPDATED || f->sort > SORT_LIKES)
+		return KR_EINVAL;
+	int64_t community = 0, org = 0;
+	int rc;
+	if (!str_empty(f->community)) {
+		struct community cm;
+		if ((rc = community_get(c, f->community, &cm)))
+			return rc;
+		if (!cm.member)
+			return KR_ENOTFOUND;
+		community = cm.id;
+	}
+	if (!str_empty(f->org)) {
+		struct org o;
+		if (org_get(c, f->org, &o))
+			return KR_EINVAL;
+		org = o.id;
+	}
+	/* Cursor: key "<sortkey>:<position>" and the last id. */
+	int64_t after_id = 0, after_key = 0, pos = 0;
+	if (f->cursor) {
+		const char *k;
+		if (cursor_parse(c->a, f->cursor, &k, &after_id) || after_id <= 0)
+			return KR_EINVAL;
+		long long kk, pp;
+		char tail;
+		if (sscanf(k, "%lld:%lld%c", &kk, &pp, &tail) != 2 || pp < 0)
+			return KR_EINVAL;
+		after_key = kk;
+		pos = pp;
+	}
+	struct db_stmt *st;
+	if ((rc = db_prepare(c->db, "SELECT COUNT(*)" TOPIC_FROM TOPIC_FILTER, &st)))
+		return rc;
+	bind_filter(c, st, community, f, org);
+	out->total = one_int(st, &rc);
+	if (rc)
+		return rc;
+	if ((rc = prepare_page(c, f->sort, &st)))
+		return rc;
+	bind_filter(c, st, community, f, org);
+	db_bind_int(st, 12, after_id);
+	db_bind_int(st, 13, after_key);
+	db_bind_int(st, 14, limit + 1);
+	out->items = arena_alloc(c->a, sizeof(struct topic) * (size_t)(limit + 1));
+	out->first = pos + 1;
+	while ((rc = db_step(st)) == KR_ROW) {
+		if (out->n == (size_t)limit) {
+			const struct topic *last = &out->items[out->n - 1];
+			out->next_cursor = cursor_make(c->a,
+						       arena_printf(c->a, "%lld:%lld", (long long)sort_key(last, f->sort),
+								    (long long)(pos + (int64_t)out->n)),
+						       last->id);
+			break;
+		}
+		topic_row(st, c->a, &out->items[out->n++]);
+	}
+	db_done(st);
+	return rc < 0 ? rc : KR_OK;
+}
+
+int topic_history(struct ctx *c, const char *public_id, struct topic_version **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	int64_t id;
+	int rc = visible_id(c, public_id, &id);
+	if (rc)
+		return rc;
+	struct db_stmt *st;
+	if ((rc = db_prepare(c->db,
+			     "SELECT v.version, v.title, v.tlp, v.body, p.display_name, v.edited_at FROM topic_versions v"
+			     " JOIN people p ON p.id = v.edited_by WHERE v.topic_id = ?1 ORDER BY v.version DESC LIMIT 200",
+			     &st)))
+		return rc;
+	db_bind_int(st, 1, id);
+	struct topic_version *items = arena_alloc(c->a, sizeof(*items) * 200);
+	size_t k = 0;
+	while ((rc = db_step(st)) == KR_ROW && k < 200) {
+		items[k].version = (int)db_col_int(st, 0);
+		items[k].title = db_col_dup(st, 1, c->a);
+		items[k].tlp = db_col_dup(st, 2, c->a);
+		items[k].body = db_col_dup(st, 3, c->a);
+		items[k].editor = db_col_dup(st, 4, c->a);
+		items[k].edited_at = db_col_int(st, 5);
+		k++;
+	}
+	db_done(st);
+	*out = items;
+	*n = k;
+	return rc < 0 ? rc : KR_OK;
+}
+
+int topic_read_status(struct ctx *c, const char *public_id, struct read_status **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	struct topic t;
+	int rc = topic_get(c, public_id, &t);
+	if (rc)
+		return rc;
+	if (!t.must_read)
+		return KR_EINVAL;
+	bool all = t.can_edit;
+	struct db_stmt *st;
+	/* Recipients are the active people the acl lets see the topic. */
+	rc = db_prepare(c->db,
+			"SELECT o.slug, o.name_ja, o.name_en, COUNT(*),"
+			" SUM(CASE WHEN EXISTS (SELECT 1 FROM topic_reads r WHERE r.topic_id = t.id"
+			" AND r.person_id = p.id AND r.version >= t.read_version) THEN 1 ELSE 0 END)"
+			" FROM topics t JOIN people p ON p.status = 'active' JOIN orgs o ON o.id = p.org_id"
+			" WHERE t.id = ?2 AND " ACL_TOPIC_RECIPIENT_PRED " AND (CAST(?3 AS BIGINT) = 0 OR p.org_id = ?3)"
+			" GROUP BY o.slug, o.name_ja, o.name_en ORDER BY o.name_en LIMIT 2000",
+			&st);
+	if (rc)
+		return rc;
+	db_bind_int(st, 1, c->space);
+	db_bind_int(st, 2, t.id);
+	db_bind_int(st, 3, all ? 0 : c->who.org_id);
+	struct read_status *items = arena_alloc(c->a, sizeof(*items) * 2000);
+	size_t k = 0;
+	while ((rc = db_step(st)) == KR_ROW && k < 2000) {
+		items[k].org = db_col_dup(st, 0, c->a);
+		items[k].org_name_ja = db_col_dup(st, 1, c->a);
+		items[k].org_name_en = db_col_dup(st, 2, c->a);
+		items[k].total = db_col_int(st, 3);
+		items[k].confirmed = db_col_int(st, 4);
+		k++;
+	}
+	db_done(st);
+	*out = items;
+	*n = k;
+	return rc < 0 ? rc : KR_OK;
+}
+
+/* ---- comments ---- */
+
+#define COMMENT_MAX 20000
+
+int comment_add(struct ctx *c, const char *public_id, const char *body, int64_t *id_out)
+{
+	int64_t tid;
+	int rc = visible_id(c, public_id, &tid);
+	if (rc)
+		return rc;
+	if (!body || !valid_text(body, COMMENT_MAX) || !*str_trim(arena_strdup(c->a, body)))
+		return KR_EINVAL;
+	if ((rc = tx_begin(c)))
+		return rc;
+	struct db_stmt *st;
+	int64_t id = 0;
+	rc = db_prepare(c->db,
+			"INSERT INTO comments (topic_id, author_id, author_org_id, body, created_at)"
+			" VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+			&st);
+	if (rc == KR_OK) {
+		db_bind_int(st, 1, tid);
+		db_bind_int(st, 2, c->who.person_id);
+		db_bind_int(st, 3, c->who.org_id);
+		db_bind_text(st, 4, body);
+		db_bind_int(st, 5, c->now);
+		id = one_int(st, &rc);
+	}
+	if (rc == KR_OK && (rc = db_prepare(c->db,
+					    "UPDATE topics SET comment_count = comment_count + 1,"
+					    " last_activity_at = ?2 WHERE id = ?1",
+					    &st)) == KR_OK) {
+		db_bind_int(st, 1, tid);
+		db_bind_int(st, 2, c->now);
+		rc = db_step(st) == KR_DONE ? KR_OK : KR_EDB;
+		db_done(st);
+	}
+	if (rc == KR_OK)
+		rc = audit(c, "comment.add", "topic", public_id, c->who.org_id, NULL);
+	rc = tx_end(c, rc);
+	if (rc == KR_OK && id_out)
+		*id_out = id;
+	return rc;
+}
+
+int comment_list(struct ctx *c, const char *public_id, struct comment **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	int64_t tid;
+	int rc = visible_id(c, public_id, &tid);
+	if (rc)
+		return rc;
+	struct acl_membership ms = {0};
+	struct db_stmt *st;
+	if ((rc = db_prepare(c->db, "SELECT community_id FROM topics WHERE id = ?1", &st)))
+		return rc;
+	db_bind_int(st, 1, tid);
+	int64_t cid = one_int(st, &rc);
+	if (rc == KR_OK)
+		rc = acl_community_membership(c, cid, &ms);
+	if (rc)
+		return rc;
+	if ((rc = db_prepare(c->db,
+			     "SELECT cm.id, p.login, p.display_name, o.name_ja, o.name_en, cm.body, cm.created_at,"
+			     " cm.edited_at, cm.deleted_at FROM comments cm JOIN people p ON p.id = cm.author_id"
+			     " JOIN orgs o ON o.id = cm.author_org_id WHERE cm.topic_id = ?1"
+			     " ORDER BY cm.created_at, cm.id LIMIT 1000",
+			     &st)))
+		return rc;
+	db_bind_int(st, 1, tid);
+	struct comment *items = arena_alloc(c->a, sizeof(*items) * 1000);
+	size_t k = 0;
+	while ((rc = db_step(st)) == KR_ROW && k < 1000) {
+		struct comment *m = &items[k++];
+		m->id = db_col_int(st, 0);
+		m->author = db_col_dup(st, 1, c->a);
+		m->author_name = db_col_dup(st, 2, c->a);
+		m->author_org_name_ja = db_col_dup(st, 3, c->a);
+		m->author_org_name_en = db_col_dup(st, 4, c->a);
+		m->deleted = !db_col_null(st, 8);
+		m->body = m->deleted ? "" : db_col_dup(st, 5, c->a);
+		m->created_at = db_col_int(st, 6);
+		m->edited_at = db_col_int(st, 7);
+		m->can_delete = !m->deleted && (ms.moderator || str_eq(m->author, c->who.login));
+	}
+	db_done(st);
+	*out = items;
+	*n = k;
+	return rc < 0 ? rc : KR_OK;
+}
+
+int comment_delete(struct ctx *c, int64_t comment_id)
+{
+	struct db_stmt *st;
+	int rc = db_prepare(c->db,
+			    "SELECT t.public_id, cm.author_id FROM comments cm JOIN topics t ON t.id = cm.topic_id"
+			    " WHERE cm.id = ?1 AND cm.deleted_at IS NULL AND t.space = ?2",
+			    &st);
+	if (rc)
+		return rc;
+	db_bind_int(st, 1, comment_id);
+	db_bind_int(st, 2, c->space);
+	rc = db_step(st);
+	const char *pid = NULL;
+	int64_t author = 0;
+	if (rc == KR_ROW) {
+		pid = db_col_dup(st, 0, c->a);
+		author = db_col_int(st, 1);
+	}
+	db_done(st);
+	if (!pid)
+		return rc == KR_DONE ? KR_ENOTFOUND : rc;
+	struct topic t;
+	if ((rc = topic_get(c, pid, &t)))
+		return rc;
+	if (author != c->who.person_id && !t.can_moderate)
+		return KR_EPERM;
+	if ((rc = tx_begin(c)))
+		return rc;
+	rc = db_prepare(c->db, "UPDATE comments SET deleted_at = ?2 WHERE id = ?1", &st);
+	if (rc == KR_OK) {
+		db_bind_int(st, 1, comment_id);
+		db_bind_int(st, 2, c->now);
+		rc = db_step(st) == KR_DONE ? KR_OK : KR_EDB;
+		db_done(st);
+	}
+	if (rc == KR_OK && (rc = db_prepare(c->db, "UPDATE topics SET comment_count = comment_count - 1"
+						   " WHERE id = ?1", &st)) == KR_OK) {
+		db_bind_int(st, 1, t.id);
+		rc = db_step(st) == KR_DONE ? KR_OK : KR_EDB;
+		db_done(st);
+	}
+	if (rc == KR_OK)
+		rc = audit(c, "comment.delete", "topic", pid, c->who.org_id,
+			   arena_printf(c->a, "%lld", (long long)comment_id));
+	return tx_end(c, rc);
+}
+
+/* ---- attachments ---- */
+
+/* Keep the last path component, drop control characters, cap the length;
+ * the name is only ever shown escaped and sent in Content-Disposition. */
+static const char *clean_filename(struct arena *a, const char *name)
+{
+	if (!name || !*name || !utf8_valid(name, strlen(name)))
+		return NULL;
+	const char *base = name;
+	for (const char *p = name; *p; p++)
+		if (*p == '/' || *p == '\\')
+			base = p + 1;
+	char *s = arena_strdup(a, base);
+	size_t w = 0;
+	for (size_t i = 0; s[i]; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch < 0x20 || ch == 0x7f || ch == '"')
+			continue;
+		s[w++] = s[i];
+	}
+	s[w] = 0;
+	s = str_trim(s);
+	if (!*s || !strcmp(s, ".") || !strcmp(s, ".."))
+		return NULL;
+	if (utf8_len(s, strlen(s)) > 200)
+		return NULL;
+	return s;
+}
+
+/* A media type of the form type/subtype with token characters; anything
+ * else is stored as application/octet-stream.  It is never used to render
+ * the file inline (downloads are always attachments). */
+static const char *clean_ctype(const char *ct)
+{
+	if (!ct || strlen(ct) > 100)
+		return "application/octet-stream";
+	const char *slash = strchr(ct, '/');
+	if (!slash || slash == ct || !slash[1])
+		return "application/octet-stream";
+	for (const char *p = ct; *p && *p != ';'; p++)
+		if (!(isalnum((unsigned char)*p) || strchr("/.+-_", *p)))
+			return "application/octet-stream";
+	return ct;
+}
+
+int attachment_add(struct ctx *c, const char *topic_public_id, int64_t comment_id, const char *filename,
+		   const char *ctype, const void *data, size_t len, const char **public_id, const char **bad)
+{
+	const char *dummy;
+	if (!bad)
+		bad = &dummy;
+	*bad = NULL;
+	*public_id = NULL;
+	struct topic t;
+	int rc = topic_get(c, topic_public_id, &t);
+	if (rc)
+		return rc;
+	/* Files on the topic itself: those who may edit it; on a comment: its author. */
+	struct db_stmt *st;
+	if (comment_id) {
+		if ((rc = db_prepare(c->db, "SELECT author_id FROM comments WHERE id = ?1 AND topic_id = ?2"
+					    " AND deleted_at IS NULL", &st)))
+			return rc;
+		db_bind_int(st, 1, comment_id);
+		db_bind_int(st, 2, t.id);
+		int64_t author = one_int(st, &rc);
+		if (rc)
+			return rc == KR_ENOTFOUND ? KR_EINVAL : rc;
+		if (author != c->who.person_id)
+			return KR_EPERM;
+	} else if (!t.can_edit) {
+		return KR_EPERM;
+	}
+	const char *fn = clean_filename(c->a, filename);
+	if (!fn)
+		return *bad = "filename", KR_EINVAL;
+	if (len == 0)
+		return *bad = "file", KR_EINVAL;
+	if (len > ATTACHMENT_MAX)
+		return *bad = "file", KR_ETOOBIG;
+	char sha[65];
+	sha256_hex(data, len, sha);
+	const char *pid = rand_token(c->a, 16);
+	if ((rc = tx_begin(c)))
+		return rc;
+	rc = db_prepare(c->db,
+			"INSERT INTO attachments (public_id, topic_id, comment_id, filename, ctype, size, sha256, data,"
+			" uploaded_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+			&st);
+	if (rc == KR_OK) {
+		db_bind_text(st, 1, pid);
+		db_bind_int(st, 2, t.id);
+		if (comment_id)
+			db_bind_int(st, 3, comment_id);
+		else
+			db_bind_null(st, 3);
+		db_bind_text(st, 4, fn);
+		db_bind_text(st, 5, clean_ctype(ctype));
+		db_bind_int(st, 6, (int64_t)len);
+		db_bind_text(st, 7, sha);
+		db_bind_blob(st, 8, data, len);
+		db_bind_int(st, 9, c->who.person_id);
+		db_bind_int(st, 10, c->now);
+		rc = db_step(st) == KR_DONE ? KR_OK : KR_EDB;
+		db_done(st);
+	}
+	if (rc == KR_OK)
+		rc = audit(c, "attachment.add", "topic", topic_public_id, c->who.org_id,
+			   arena_printf(c->a, "%s %s", fn, sha));
+	rc = tx_end(c, rc);
+	if (rc == KR_OK)
+		*public_id = pid;
+	return rc;
+}
+
+int attachment_list(struct ctx *c, int64_t topic_id, struct attachment **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	int rc = acl_topic_visible(c, topic_id);
+	if (rc)
+		return rc;
+	struct db_stmt *st;
+	if ((rc = db_prepare(c->db,
+			     "SELECT a.public_id, a.filename, a.ctype, a.sha256, a.size, a.created_at, a.comment_id"
+			     " FROM attachments a LEFT JOIN comments cm ON cm.id = a.comment_id"
+			     " WHERE a.topic_id = ?1 AND a.deleted_at IS NULL AND cm.deleted_at IS NULL"
+			     " ORDER BY a.created_at, a.id LIMIT 500",
+			     &st)))
+		return rc;
+	db_bind_int(st, 1, topic_id);
+	struct attachment *items = arena_alloc(c->a, sizeof(*items) * 500);
+	size_t k = 0;
+	while ((rc = db_step(st)) == KR_ROW && k < 500) {
+		struct attachment *x = &items[k++];
+		x->public_id = db_col_dup(st, 0, c->a);
+		x->filename = db_col_dup(st, 1, c->a);
+		x->ctype = db_col_dup(st, 2, c->a);
+		x->sha256 = db_col_dup(st, 3, c->a);
+		x->size = db_col_int(st, 4);
+		x->created_at = db_col_int(st, 5);
+		x->comment_id = db_col_int(st, 6);
+	}
+	db_done(st);
+	*out = items;
+	*n = k;
+	return rc < 0 ? rc : KR_OK;
+}
+
+int attachment_get(struct ctx *c, const char *public_id, struct attachment *out)
+{
+	memset(out, 0, sizeof *out);
+	if (!public_id || strlen(public_id) > 64)
+		return KR_ENOTFOUND;
+	/* Decide visibility before reading a single byte of the file. */
+	struct db_stmt *st;
+	int rc = db_prepare(c->db,
+			    "SELECT a.id, a.topic_id FROM attachments a LEFT JOIN comments cm ON cm.id = a.comment_id"
+			    " WHERE a.public_id = ?1 AND a.deleted_at IS NULL AND cm.deleted_at IS NULL",
+			    &st);
+	if (rc)
+		return rc;
+	db_bind_text(st, 1, public_id);
+	rc = db_step(st);
+	int64_t aid = 0, tid = 0;
+	if (rc == KR_ROW) {
+		aid = db_col_int(st, 0);
+		tid = db_col_int(st, 1);
+	}
+	db_done(st);
+	if (!aid)
+		return rc == KR_DONE ? KR_ENOTFOUND : (rc < 0 ? rc : KR_ENOTFOUND);
+	if ((rc = acl_topic_visible(c, tid)))
+		return rc;
+	if ((rc = db_prepare(c->db,
+			     "SELECT filename, ctype, sha256, size, created_at, comment_id, data FROM attachments"
+			     " WHERE id = ?1",
+			     &st)))
+		return rc;
+	db_bind_int(st, 1, aid);
+	rc = db_step(st);
+	if (rc == KR_ROW) {
+		out->public_id = arena_strdup(c->a, public_id);
+		out->filename = db_col_dup(st, 0, c->a);
+		out->ctype = db_col_dup(st, 1, c->a);
+		out->sha256 = db_col_dup(st, 2, c->a);
+		out->size = db_col_int(st, 3);
+		out->created_at = db_col_int(st, 4);
+		out->comment_id = db_col_int(st, 5);
+		out->data = arena_memdup(c->a, db_col_blob(st, 6), db_col_len(st, 6));
+		rc = KR_OK;
+	} else if (rc == KR_DONE) {
+		rc = KR_ENOTFOUND;
+	}
+	db_done(st);
+	return rc;
+}
