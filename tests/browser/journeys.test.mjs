@@ -100,11 +100,7 @@ async function waitHealthy(deadlineMs) {
 before(async () => {
   work = mkdtempSync(join(tmpdir(), 'kairan-browser-'));
   mkdirSync(SHOTS, { recursive: true });
-  if (process.env.KAIRAN_TEST_DB === 'postgres' && process.env.KAIRAN_TEST_PG_URL) {
-    db = process.env.KAIRAN_TEST_PG_URL;
-  } else {
-    db = join(work, 'kairan.db');
-  }
+  db = join(work, 'kairan.db');   // the browser journeys need no second engine
   cli(['init', '--admin-login', 'admin', '--admin-email', 'admin@example.test', '--admin-password-stdin'],
     PASSWORD + '\n');
   cli(['org add', '--slug', 'tokyo-rail', '--name-ja', '東京鉄道', '--name-en', 'Tokyo Rail',

@@ -16,6 +16,7 @@ import html.parser
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
 import struct
@@ -560,6 +561,8 @@ def server(request):
             s.proc.kill()
             s.proc.wait()
         s.drop()
+        if not os.environ.get("KAIRAN_KEEP"):
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)
