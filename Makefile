@@ -126,6 +126,16 @@ test:
 test-unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
+# One stage of scripts/test.sh at a time (each builds what it needs first).
+test-http:
+	KAIRAN_TEST_ONLY=http scripts/test.sh
+
+test-browser:
+	KAIRAN_TEST_ONLY=browser scripts/test.sh
+
+test-fuzz:
+	KAIRAN_TEST_ONLY=fuzz scripts/test.sh
+
 bench:
 	bench/run.sh
 

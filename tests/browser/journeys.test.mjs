@@ -1,0 +1,314 @@
+// journeys.test.mjs - Kairan in a real browser: Debian's /usr/bin/chromium
+// (headless) driven by playwright-core, against `kairan serve` on a fresh
+// database on a loopback port.  Walks the main journeys - log in, enrol
+// TOTP, switch the language, browse the directory, log out - and fails on
+// any console error, uncaught page error, CSP violation or request leaving
+// the server.  Screenshots (desktop 1280x900, phone 390x844) go to
+// tests/out/screenshots/.
+//
+// Run: node --test tests/browser/journeys.test.mjs  (KAIRAN_BIN overrides
+// build/asan/kairan; scripts/test.sh does this after building).
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '..', '..');
+const BIN = process.env.KAIRAN_BIN || join(root, 'build', 'asan', 'kairan');
+const CHROMIUM = process.env.KAIRAN_CHROMIUM || '/usr/bin/chromium';
+const SHOTS = join(root, 'tests', 'out', 'screenshots');
+const PASSWORD = 'browser-password-2020';
+const SANITIZER = /ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|SUMMARY: (AddressSanitizer|UndefinedBehaviorSanitizer)/;
+
+const DESKTOP = { width: 1280, height: 900 };
+const PHONE = { width: 390, height: 844 };
+
+let work, db, logPath, server, port, base, browser, context;
+const problems = [];   // console errors, page errors, CSP violations, foreign requests
+
+// --- TOTP (RFC 6238, SHA-1, 6 digits, 30 s) -----------------------------------
+function base32Decode(s) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0, value = 0;
+  const out = [];
+  for (const ch of s.replace(/[\s=]/g, '').toUpperCase()) {
+    const i = alphabet.indexOf(ch);
+    if (i < 0) throw new Error('bad base32: ' + s);
+    value = (value << 5) | i;
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(out);
+}
+
+function totp(secret, step = Math.floor(Date.now() / 30000)) {
+  const msg = Buffer.alloc(8);
+  msg.writeBigUInt64BE(BigInt(step));
+  const mac = createHmac('sha1', base32Decode(secret)).update(msg).digest();
+  const off = mac[mac.length - 1] & 0x0f;
+  const code = (mac.readUInt32BE(off) & 0x7fffffff) % 1000000;
+  return String(code).padStart(6, '0');
+}
+
+// --- the server ------------------------------------------------------------------
+function freePort() {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.unref();
+    s.on('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const p = s.address().port;
+      s.close(() => res(p));
+    });
+  });
+}
+
+function cli(args, input) {
+  const [cmd, ...rest] = args;
+  const words = cmd.split(' ');
+  const p = spawnSync(BIN, [...words, '--db', db, ...rest], { input, encoding: 'utf8', timeout: 120000 });
+  if (p.status !== 0 || SANITIZER.test(p.stderr || '')) {
+    throw new Error(`kairan ${cmd} failed (${p.status}): ${p.stdout}\n${p.stderr}`);
+  }
+  return p.stdout;
+}
+
+async function waitHealthy(deadlineMs) {
+  const end = Date.now() + deadlineMs;
+  while (Date.now() < end) {
+    if (server.exitCode !== null) throw new Error('kairan serve exited: ' + readFileSync(logPath, 'utf8'));
+    try {
+      const r = await fetch(base + '/healthz');
+      if (r.status === 200) return;
+    } catch { /* not yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('kairan serve did not answer /healthz: ' + readFileSync(logPath, 'utf8'));
+}
+
+before(async () => {
+  work = mkdtempSync(join(tmpdir(), 'kairan-browser-'));
+  mkdirSync(SHOTS, { recursive: true });
+  db = join(work, 'kairan.db');   // the browser journeys need no second engine
+  cli(['init', '--admin-login', 'admin', '--admin-email', 'admin@example.test', '--admin-password-stdin'],
+    PASSWORD + '\n');
+  cli(['org add', '--slug', 'tokyo-rail', '--name-ja', '東京鉄道', '--name-en', 'Tokyo Rail',
+    '--kind', 'critical_service', '--sector', 'railway']);
+  cli(['org add', '--slug', 'games-org', '--name-ja', '大会組織委員会', '--name-en', 'Games Organiser',
+    '--kind', 'organiser']);
+  for (let i = 0; i < 30; i++) {
+    const n = String(i).padStart(2, '0');
+    cli(['org add', '--slug', `venue-${n}`, '--name-ja', `会場${n}`, '--name-en', `Venue ${n}`, '--kind', 'venue']);
+  }
+  cli(['user add', '--login', 'coordinator', '--org', 'cc', '--email', 'coord@example.test',
+    '--name', 'Coordinator One', '--role', 'coordinator', '--password-stdin'], PASSWORD + '\n');
+  cli(['user add', '--login', 'games-contact', '--org', 'games-org', '--email', 'contact@games.example',
+    '--name', '大会 連絡係', '--password-stdin'], PASSWORD + '\n');
+  cli(['user add', '--login', 'rail-member', '--org', 'tokyo-rail', '--email', 'rail@example.test',
+    '--name', '鉄道 花子', '--password-stdin'], PASSWORD + '\n');
+
+  port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  logPath = join(work, 'server.stderr');
+  const log = openSync(logPath, 'a');
+  server = spawn(BIN, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`], {
+    stdio: ['ignore', log, log],
+    env: { ...process.env, ASAN_OPTIONS: process.env.ASAN_OPTIONS || 'detect_leaks=1:halt_on_error=1' },
+  });
+  await waitHealthy(60000);
+
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    // playwright gives every launch a fresh temporary --user-data-dir of
+    // its own (and refuses one in args), so no profile state is shared.
+  });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server && server.exitCode === null) {
+    const exited = new Promise((res) => server.once('exit', (code, sig) => res({ code, sig })));
+    server.kill('SIGTERM');
+    const timer = new Promise((res) => setTimeout(() => res(null), 30000));
+    const r = await Promise.race([exited, timer]);
+    if (!r) {
+      server.kill('SIGKILL');
+      assert.fail('kairan serve ignored SIGTERM');
+    }
+    const log = readFileSync(logPath, 'utf8');
+    assert.ok(!SANITIZER.test(log), 'sanitizer report from kairan serve:\n' + log.slice(-6000));
+    assert.equal(r.code, 0, 'kairan serve exit status after SIGTERM\n' + log.slice(-3000));
+  }
+  if (work && !process.env.KAIRAN_KEEP) rmSync(work, { recursive: true, force: true });
+});
+
+// A fresh context per journey: its own cookies, the chosen viewport, and
+// watchers for anything that would show the page is broken or leaky.
+async function newPage(viewport, locale = 'en-US') {
+  context = await browser.newContext({ viewport, locale, deviceScaleFactor: 1,
+    isMobile: viewport.width < 500, hasTouch: viewport.width < 500 });
+  const page = await context.newPage();
+  await page.addInitScript(() => {
+    window.__cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`);
+    });
+  });
+  page.on('console', (m) => {
+    if (m.type() === 'error' || /Content Security Policy/i.test(m.text())) {
+      problems.push(`console ${m.type()} on ${page.url()}: ${m.text()}`);
+    }
+  });
+  page.on('pageerror', (e) => problems.push(`page error on ${page.url()}: ${e.message}`));
+  page.on('request', (req) => {
+    const u = req.url();
+    if (!u.startsWith(base) && !u.startsWith('data:') && !u.startsWith('about:')) {
+      problems.push(`request leaving the server: ${u}`);
+    }
+  });
+  page.on('response', (resp) => {
+    if (resp.status() >= 500) problems.push(`HTTP ${resp.status()} for ${resp.url()}`);
+  });
+  return page;
+}
+
+async function checkPage(page, label) {
+  const v = await page.evaluate(() => window.__cspViolations || []);
+  assert.deepEqual(v, [], `CSP violations on ${label}`);
+  assert.deepEqual(problems, [], `problems by ${label}`);
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+async function htmlLang(page) {
+  return page.evaluate(() => document.documentElement.lang);
+}
+
+async function login(page, loginName) {
+  await page.goto(base + '/login');
+  await page.fill('input[name=login]', loginName);
+  await page.fill('input[name=password]', PASSWORD);
+  await Promise.all([page.waitForNavigation(), page.click('form[action="/login"] button[type=submit]')]);
+}
+
+let coordSecret = null;
+
+test('coordinator logs in and enrols TOTP (desktop)', async () => {
+  const page = await newPage(DESKTOP);
+  await page.goto(base + '/login');
+  await shot(page, 'desktop-login');
+  await checkPage(page, 'login');
+  await login(page, 'coordinator');
+  assert.match(page.url(), /\/totp\/enrol/);
+  const secret = (await page.textContent('#totp-secret')).replace(/\s+/g, '');
+  assert.match(secret, /^[A-Z2-7]{16,}=*$/);
+  coordSecret = secret;
+  await shot(page, 'desktop-totp-enrol');
+  await checkPage(page, 'totp enrol');
+  await page.fill('input[name=code]', totp(secret));
+  await Promise.all([page.waitForNavigation(), page.click('form[action="/totp/enrol"] button[type=submit]')]);
+  const text = await page.textContent('body');
+  assert.match(text, /[a-z0-9]{4,6}-[a-z0-9]{4,6}/i, 'recovery codes are shown');
+  await shot(page, 'desktop-recovery-codes');
+  await page.goto(base + '/');
+  assert.doesNotMatch(page.url(), /\/login/);
+  await shot(page, 'desktop-home');
+  await checkPage(page, 'home');
+  await context.close();
+});
+
+test('second login asks for the TOTP code', async () => {
+  assert.ok(coordSecret, 'enrolment ran first');
+  const page = await newPage(DESKTOP);
+  await login(page, 'coordinator');
+  assert.match(page.url(), /\/login\/totp/);
+  // The enrolment used the current step; the next one is inside the window.
+  await page.fill('input[name=code]', totp(coordSecret, Math.floor(Date.now() / 30000) + 1));
+  await Promise.all([page.waitForNavigation(), page.click('form[action="/login/totp"] button[type=submit]')]);
+  assert.doesNotMatch(page.url(), /\/login/);
+  await checkPage(page, 'totp login');
+  await context.close();
+});
+
+test('language switch ja <-> en changes the page', async () => {
+  const page = await newPage(DESKTOP, 'ja-JP');
+  await page.goto(base + '/login');
+  assert.equal(await htmlLang(page), 'ja');
+  const jaText = await page.textContent('main');
+  await Promise.all([page.waitForNavigation(), page.click('form[action="/lang"] button[value=en]')]);
+  assert.equal(await htmlLang(page), 'en');
+  const enText = await page.textContent('main');
+  assert.notEqual(enText, jaText);
+  assert.match(jaText, /[\u3040-\u30ff\u4e00-\u9fff]/, 'Japanese page has Japanese text');
+  await shot(page, 'desktop-login-en');
+  // Logged in, the person's own choice (stored with the account) rules;
+  // switching must change the page both ways.
+  await login(page, 'rail-member');
+  const first = await htmlLang(page);
+  const other = first === 'ja' ? 'en' : 'ja';
+  const before = await page.textContent('nav');
+  await Promise.all([page.waitForNavigation(), page.click(`form[action="/lang"] button[value=${other}]`)]);
+  assert.equal(await htmlLang(page), other);
+  assert.notEqual(await page.textContent('nav'), before);
+  await Promise.all([page.waitForNavigation(), page.click('form[action="/lang"] button[value=ja]')]);
+  assert.equal(await htmlLang(page), 'ja');
+  await shot(page, 'desktop-home-ja');
+  await checkPage(page, 'language switch');
+  await context.close();
+});
+
+test('directory browsing (phone)', async () => {
+  const page = await newPage(PHONE, 'ja-JP');
+  await page.goto(base + '/login');
+  await shot(page, 'phone-login');
+  await login(page, 'rail-member');
+  await shot(page, 'phone-home');
+  await page.goto(base + '/orgs');
+  assert.equal((await page.goto(base + '/orgs')).status(), 200);
+  await shot(page, 'phone-orgs');
+  const links = await page.$$eval('a[href^="/orgs/"]', (as) => as.map((a) => a.getAttribute('href')));
+  assert.ok(links.length >= 5, 'organisations are listed: ' + links.join(' '));
+  await Promise.all([page.waitForNavigation(), page.click('a[href="/orgs/games-org"]')]);
+  assert.match(await page.textContent('main'), /大会組織委員会/);
+  // The directory is for finding who to call: the organisation's contacts.
+  assert.match(await page.textContent('main'), /大会 連絡係/);
+  await shot(page, 'phone-org');
+  // Nothing may be wider than the phone's screen.
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 1, `page is ${overflow}px wider than the phone`);
+  await checkPage(page, 'directory');
+  await context.close();
+});
+
+test('directory browsing (desktop) and log out', async () => {
+  const page = await newPage(DESKTOP);
+  await login(page, 'rail-member');
+  await page.goto(base + '/orgs');
+  await shot(page, 'desktop-orgs');
+  await page.goto(base + '/orgs/games-org');
+  await shot(page, 'desktop-org');
+  await page.goto(base + '/account');
+  await shot(page, 'desktop-account');
+  await Promise.all([page.waitForNavigation(), page.click('form[action="/logout"] button')]);
+  assert.match(page.url(), /\/login/);
+  await page.goto(base + '/account');
+  assert.match(page.url(), /\/login/);
+  await checkPage(page, 'logout');
+  await context.close();
+});
