@@ -255,7 +255,12 @@ void app_render_error(struct request *r)
 	const char *key = r->err_key && tr_has(r->err_key) ? r->err_key : default_key(r->status);
 	const char *msg = tr(r->lang, key);
 	buf_reset(&r->out);
-	enum out_kind kind = r->route ? r->route->out : OUT_HTML;
+	/* No route matched: answer in the kind the path's face speaks, so a
+	 * script calling a wrong API path still gets JSON. */
+	enum out_kind kind = r->route ? r->route->out
+			     : (r->path && !strncmp(r->path, "/api/", 5))    ? OUT_JSON
+			     : (r->path && !strncmp(r->path, "/taxii2/", 8)) ? OUT_TAXII
+									     : OUT_HTML;
 	switch (kind) {
 	case OUT_HTML:
 		render_html(r, msg);
