@@ -43,11 +43,18 @@
  * ---- What the PostgreSQL engine does (note for db_pg.c) ----
  * Inside its ?N -> $N translation, for any identifier X ending in "_fts":
  *   "X MATCH ?N"  ->  "X.doc @@ $N::tsquery"
- *   "X.rank"      ->  "(-ts_rank(X.doc, $N::tsquery))"   (N from X's MATCH in
- *                     the same statement; negated so ORDER BY ascending puts
- *                     the best first, as bm25 does)
+ *   "X.rank"      ->  "(-ts_rank(X.doc, $N::tsquery, 1))"  (N from X's MATCH
+ *                     in the same statement; negated so ORDER BY ascending
+ *                     puts the best first, as bm25 does; normalisation 1
+ *                     divides by 1 + log(length) so, as with bm25, a long
+ *                     text mentioning a word once ranks below a short one)
+ * Checked by hand on PostgreSQL 15 with this schema and the documents and
+ * queries of tests/unit/test_fts.c: the same rows as SQLite for every query,
+ * the same first hit for the ranking cases.
  * Nothing else changes: rowid is a real column, the INSERT binds tsvector
- * literals that PostgreSQL casts from the untyped parameter.  The bound
+ * literals that PostgreSQL casts from the parameter - which therefore must
+ * be sent untyped (PQexecParams/PQprepare paramTypes NULL or 0), not as
+ * text (a text parameter would not be cast to tsvector).  The bound
  * texts are tsvector/tsquery literals (not to_tsvector input) on purpose:
  * no text-search parser or locale touches them, the positions of colocated
  * tokens match FTS5's exactly, and a phrase query works across a
