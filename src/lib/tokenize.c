@@ -173,6 +173,11 @@ static enum cls classify(uint32_t c)
 			return C_CONN;
 		return C_SEP;
 	}
+	/* The common cases first: kanji, then kana. */
+	if (c >= 0x4E00 && c <= 0x9FFF)
+		return C_CJK;
+	if (c >= 0x3041 && c <= 0x30FF)
+		return c == 0x30FB ? C_SEP : C_CJK;
 	/* CJK: ideographs, kana, Hangul. */
 	if ((c >= 0x3005 && c <= 0x3007) || (c >= 0x3021 && c <= 0x3029) ||
 	    (c >= 0x3031 && c <= 0x3035) || c == 0x303B || c == 0x303C ||
@@ -383,7 +388,14 @@ static int tsv_cb(void *ctx, const struct tok *t)
 	if (st->out->len)
 		buf_addc(st->out, ' ');
 	add_quoted_pg(st->out, t->text, t->len);
-	buf_printf(st->out, ":%u", st->pos);
+	char num[8];
+	size_t k = sizeof num;
+	unsigned p = st->pos;
+	do
+		num[--k] = (char)('0' + p % 10);
+	while ((p /= 10) && k > 1);
+	num[--k] = ':';
+	buf_add(st->out, num + k, sizeof num - k);
 	return 0;
 }
 
