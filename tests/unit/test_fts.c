@@ -359,6 +359,10 @@ static void test_search_japanese(void **state)
 	assert_string_equal(found(f, "Webサイト"), "2");
 	assert_string_equal(found(f, "webサイトの改ざん"), "2");
 	assert_string_equal(found(f, "サイトweb"), "");
+	/* A word ending in a lone CJK character: that character is a prefix. */
+	assert_string_equal(found(f, "Webサ"), "2");
+	assert_string_equal(found(f, "Webシ"), "");
+	assert_string_equal(found(f, "ム障"), "1");
 }
 
 static void test_search_width_variants(void **state)
