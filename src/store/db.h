@@ -106,4 +106,15 @@ bool db_in_tx(const struct db *db);
  * API; PostgreSQL: KR_EINVAL - use export-db / pg_dump). */
 int db_backup_to(struct db *db, const char *path);
 
+/* Full-text search (contract and schema in store/fts.h).  The text to bind
+ * as the "X MATCH ?N" parameter for a user's search string: an FTS5 MATCH
+ * expression on SQLite, a tsquery literal on PostgreSQL.  Allocated in a;
+ * NULL when the query has nothing searchable (answer "no results" without
+ * running the search). */
+const char *db_fts_query(struct db *db, struct arena *a, const char *user_query);
+/* The text to bind for one indexed column of a <kind>_fts row: the text
+ * itself on SQLite (its tokenizer does the rest), a tsvector literal on
+ * PostgreSQL.  NULL text indexes as "".  Allocated in a (or text itself). */
+const char *db_fts_doc(struct db *db, struct arena *a, const char *text);
+
 #endif
