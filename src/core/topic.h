@@ -82,6 +82,8 @@ int topic_share(struct ctx *c, const char *public_id, const char *community);
 enum topic_sort { SORT_UPDATED, SORT_CREATED, SORT_VIEWS, SORT_LIKES };
 struct topic_filter {
 	const char *community;     /* NULL: across the viewer's communities */
+	const char *q;             /* keywords (titles, bodies, comments): ranked,
+				    * Japanese 2-character words found */
 	const char *tag, *category, *tlp, *org;
 	int64_t from, to;          /* created_at range, epoch ms; 0 = open */
 	enum topic_sort sort;

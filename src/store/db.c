@@ -323,7 +323,8 @@ static int migrate_one(struct db *db, const struct db_migration *m)
 		db_rollback(db);
 		return rc;
 	}
-	char *sql = expand_schema(db->eng, m->sql);
+	const char *text = (m->sql_postgres && db->eng == db_engine_postgres) ? m->sql_postgres : m->sql;
+	char *sql = expand_schema(db->eng, text);
 	rc = db->eng->exec(db->conn, sql);
 	free(sql);
 	if (rc == KR_OK) {

@@ -48,6 +48,9 @@ struct db_migration {
 	int version;
 	const char *name;
 	const char *sql;
+	/* Where the engines' DDL truly differs (full-text search tables), the
+	 * PostgreSQL text; NULL means sql serves both. */
+	const char *sql_postgres;
 };
 extern const struct db_migration db_migrations[];
 extern const size_t db_nmigrations;

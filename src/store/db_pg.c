@@ -218,6 +218,55 @@ static bool ident_char(char ch)
 	       (unsigned char)ch >= 0x80;
 }
 
+/* Full-text search (see store/fts.h): for an FTS table X (a name ending
+ * in "_fts") the portable text "X MATCH ?N" becomes "X.doc @@ $N::tsquery"
+ * and "X.rank" becomes "(-ts_rank(X.doc, $N::tsquery, 1))", N taken from
+ * the statement's MATCH.  Returns true when it rewrote (and advanced *end),
+ * false to copy the identifier as it is. */
+static bool fts_rewrite(const char *sql, const char *id, size_t len, const char **end, struct buf *b, int *maxp)
+{
+	const char *q = *end;
+	const char *s = q;
+	while (*s == ' ' || *s == '\n' || *s == '\t')
+		s++;
+	if (!strncmp(s, "MATCH", 5) && !ident_char(s[5])) {
+		s += 5;
+		while (*s == ' ' || *s == '\n' || *s == '\t')
+			s++;
+		if (*s != '?' || !(s[1] >= '0' && s[1] <= '9'))
+			return false;
+		long n = 0;
+		for (s++; *s >= '0' && *s <= '9'; s++)
+			n = n * 10 + (*s - '0');
+		if (n < 1 || n > 65535)
+			return false;
+		buf_printf(b, "%.*s.doc @@ $%ld::tsquery", (int)len, id, n);
+		if (n > *maxp)
+			*maxp = (int)n;
+		*end = s;
+		return true;
+	}
+	if (q[0] == '.' && !strncmp(q + 1, "rank", 4) && !ident_char(q[5])) {
+		/* Find this table's MATCH parameter anywhere in the statement. */
+		long n = 0;
+		for (const char *m = strstr(sql, " MATCH ?"); m; m = strstr(m + 1, " MATCH ?")) {
+			const char *t = m;
+			while (t > sql && t[-1] == ' ')
+				t--;
+			if ((size_t)(t - sql) >= len && !strncmp(t - len, id, len)) {
+				n = strtol(m + 8, NULL, 10);
+				break;
+			}
+		}
+		if (n < 1)
+			return false;
+		buf_printf(b, "(-ts_rank(%.*s.doc, $%ld::tsquery, 1))", (int)len, id, n);
+		*end = q + 5;
+		return true;
+	}
+	return false;
+}
+
 /* Copy sql into b with ?N turned into $N, leaving string literals, quoted
  * identifiers, dollar-quoted strings and comments untouched.  Returns the
  * highest parameter number, or -1 when the text is malformed (unterminated
@@ -299,6 +348,17 @@ static int translate(const char *sql, struct buf *b)
 			buf_printf(b, "$%ld", n);
 			if (n > maxp)
 				maxp = (int)n;
+		} else if (ident_char(ch) && !(ch >= '0' && ch <= '9') && (p == sql || !ident_char(p[-1]))) {
+			const char *e = p;
+			while (ident_char(*e))
+				e++;
+			size_t len = (size_t)(e - p);
+			if (len > 4 && !strncmp(e - 4, "_fts", 4) && fts_rewrite(sql, p, len, &e, b, &maxp)) {
+				p = e;
+				continue;
+			}
+			buf_add(b, p, len);
+			p = e;
 		} else {
 			buf_addc(b, *p++);
 		}
