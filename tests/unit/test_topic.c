@@ -375,6 +375,50 @@ static void test_digest_and_jobs(void **state)
 	assert_int_equal(j2.attempts, 2);
 }
 
+static int64_t count_notices(struct fx *f, const char *kind, const char *login)
+{
+	struct db_stmt *st;
+	assert_int_equal(db_prepare(f->db, "SELECT COUNT(*) FROM notifications n JOIN people p ON p.id = n.person_id"
+					   " WHERE n.kind = ?1 AND (?2 = '' OR p.login = ?2)", &st), KR_OK);
+	db_bind_text(st, 1, kind);
+	db_bind_text(st, 2, login ? login : "");
+	assert_int_equal(db_step(st), KR_ROW);
+	int64_t n = db_col_int(st, 0);
+	db_done(st);
+	return n;
+}
+
+static void test_mustread_followup(void **state)
+{
+	struct fx *f = *state;
+	assert_int_equal(person_set_role(&f->sys, "rail1", ROLE_MEMBER, true), KR_OK); /* rail's org-admin */
+	struct ctx coord = as(f, "coord"), rail1 = as(f, "rail1");
+	const char *pid = post_amber(f, &coord);
+	assert_int_equal(count_notices(f, "must_read", NULL), 3);
+	assert_int_equal(topic_confirm(&rail1, pid), KR_OK);
+	struct topic t;
+	assert_int_equal(topic_get(&rail1, pid, &t), KR_OK);
+	char payload[32];
+	snprintf(payload, sizeof payload, "%lld", (long long)t.id);
+	struct job j = {.id = 0, .kind = "mustread_remind", .payload = payload, .attempts = 1};
+	struct ctx sys = f->sys;
+	sys.now = now_ms();
+	assert_int_equal(notify_run_job(&sys, &j), KR_OK);
+	assert_int_equal(count_notices(f, "reminder", NULL), 2); /* rail2 and min1 */
+	assert_int_equal(count_notices(f, "reminder", "rail1"), 0);
+	assert_int_equal(count_notices(f, "reminder", "other1"), 0);
+	j.kind = "mustread_escalate";
+	assert_int_equal(notify_run_job(&sys, &j), KR_OK);
+	assert_int_equal(count_notices(f, "escalation", NULL), 1); /* rail1, for rail2 */
+	assert_int_equal(count_notices(f, "escalation", "rail1"), 1);
+	/* Both follow-ups were scheduled when the topic was posted. */
+	struct db_stmt *st;
+	assert_int_equal(db_prepare(f->db, "SELECT COUNT(*) FROM jobs WHERE kind IN ('mustread_remind', 'mustread_escalate')", &st), KR_OK);
+	assert_int_equal(db_step(st), KR_ROW);
+	assert_int_equal(db_col_int(st, 0), 2);
+	db_done(st);
+}
+
 static int64_t search(struct ctx *c, const char *q, const char **first)
 {
 	struct topic_filter f = {.q = q};
@@ -436,6 +480,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_paging_and_share, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_digest_and_jobs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_search, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mustread_followup, setup, teardown),
 	};
 	int failed = cmocka_run_group_tests_name("topic/sqlite", tests, NULL, NULL);
 	pg_url = getenv("KAIRAN_TEST_PG_URL");
