@@ -834,7 +834,8 @@ int topic_read_status(struct ctx *c, const char *public_id, struct read_status *
 			" SUM(CASE WHEN EXISTS (SELECT 1 FROM topic_reads r WHERE r.topic_id = t.id"
 			" AND r.person_id = p.id AND r.version >= t.read_version) THEN 1 ELSE 0 END)"
 			" FROM topics t JOIN people p ON p.status = 'active' JOIN orgs o ON o.id = p.org_id"
-			" WHERE t.id = ?2 AND " ACL_TOPIC_RECIPIENT_PRED " AND (CAST(?3 AS BIGINT) = 0 OR p.org_id = ?3)"
+			" WHERE t.id = ?2 AND p.id <> t.author_id AND " ACL_TOPIC_RECIPIENT_PRED
+			" AND (CAST(?3 AS BIGINT) = 0 OR p.org_id = ?3)"
 			" GROUP BY o.slug, o.name_ja, o.name_en ORDER BY o.name_en LIMIT 2000",
 			&st);
 	if (rc)

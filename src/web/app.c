@@ -242,15 +242,16 @@ static void render_html(struct request *r, const char *msg)
 	page_end_status(r, status);
 }
 
-/* No route matched: answer in the kind its neighbours would use, so a
- * script calling a wrong /api/ URL still gets JSON. */
+/* No route matched: answer in the kind the path's face speaks, so a
+ * script calling a wrong /api/ URL still gets JSON and a TAXII client a
+ * TAXII error. */
 static enum out_kind kind_for_path(const char *path)
 {
 	if (!path)
 		return OUT_HTML;
 	if (strncmp(path, "/api/", 5) == 0 || strcmp(path, "/api") == 0)
 		return OUT_JSON;
-	if (strncmp(path, "/taxii", 6) == 0)
+	if (strncmp(path, "/taxii2/", 8) == 0)
 		return OUT_TAXII;
 	if (strncmp(path, "/assets/", 8) == 0)
 		return OUT_RAW;
