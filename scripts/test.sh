@@ -106,7 +106,7 @@ if want unit || want http; then
 		fi
 		if [ -n "$pg_url" ]; then
 			echo "test: throwaway PostgreSQL at $pg_url"
-			export KAIRAN_TEST_PG_URL="$pg_url"
+			export KAIRAN_TEST_PG_URL="$pg_url" KAIRAN_TEST_PG_DIR="$pg_dir"
 			record postgres-cluster 0
 		else
 			cat "$out/logs/pg-cluster.log" >&2

@@ -62,7 +62,8 @@ static void topic_mail(struct buf *b, const char *lang, const struct tinfo *t)
 {
 	const char *url = mail_base_url();
 	if (tlp_restricted(t->tlp)) {
-		buf_printf(b, "%s\n%s/topics/%s\n", tr(lang, "mail.restricted_topic"), url, t->public_id);
+		buf_printf(b, "[%s] %s\n%s/topics/%s\n", tlp_label(t->tlp), tr(lang, "mail.restricted_topic"), url,
+			   t->public_id);
 		return;
 	}
 	const char *tag = str_eq(t->tag, "important") ? "【重要】" : str_eq(t->tag, "caution") ? "【注意】"

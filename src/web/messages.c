@@ -19,7 +19,7 @@ const struct message i18n_messages[] = {
 	{"mail.body.topic", "Kairan に新しいトピックが投稿されました。", "A new topic has been posted on Kairan."},
 	{"mail.body.reply", "あなたが関わるトピックにコメントが付きました。", "A topic you take part in has a new comment."},
 	{"mail.body.digest", "過去24時間に投稿された、あなたが閲覧できるトピックです。", "Topics posted in the last 24 hours that you can read."},
-	{"mail.restricted_topic", "取扱制限のあるトピック（TLP:RED/AMBER）です。内容は Kairan にログインしてご確認ください。", "A restricted topic (TLP:RED/AMBER). Log in to Kairan to read it."},
+	{"mail.restricted_topic", "取扱制限のあるトピックです。内容は Kairan にログインしてご確認ください。", "A restricted topic. Log in to Kairan to read it."},
 	{"mail.footer", "通知の設定はアカウントページで変更できます。", "Change your notification settings on your account page."},
 	/* site */
 	{"site.name", "Kairan（回覧）", "Kairan"},
