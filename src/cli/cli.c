@@ -18,6 +18,7 @@
 #include "core/common.h"
 #include "core/org.h"
 #include "core/person.h"
+#include "core/topic.h"
 #include "lib/arena.h"
 #include "lib/log.h"
 #include "lib/util.h"
@@ -472,6 +473,86 @@ static int cmd_restore(int argc, char **argv)
 	return 0;
 }
 
+/* ---- export-db / import-db ---- */
+
+static int cmd_export_db(int argc, char **argv)
+{
+	struct cli cl = {0};
+	PARSE(&cl, argc, argv,
+	      "usage: kairan export-db [--db PATH|URL] [FILE]\n"
+	      "Write the whole database (every table; the search index is rebuilt on import) as\n"
+	      "JSON lines to FILE or standard output, from a consistent snapshot.  With import-db\n"
+	      "it moves a site between engines, e.g. from SQLite to PostgreSQL.\n",
+	      NULL, NULL);
+	if (cl.nargs > 1) {
+		fprintf(stderr, "usage: kairan export-db [--db PATH|URL] [FILE]\n");
+		return 2;
+	}
+	const char *path = cl.nargs ? cl.args[0] : "-";
+	if (strcmp(path, "-") && access(path, F_OK) == 0) {
+		fprintf(stderr, "kairan: %s exists; refusing to overwrite it\n", path);
+		return 1;
+	}
+	if (cli_open(&cl, false))
+		return 1;
+	FILE *f = strcmp(path, "-") ? fopen(path, "w") : stdout;
+	if (!f) {
+		cli_close(&cl);
+		fprintf(stderr, "kairan: cannot write %s\n", path);
+		return 1;
+	}
+	int64_t rows = 0;
+	int rc = db_dump(cl.db, f, &rows);
+	if (f != stdout && fclose(f) != 0)
+		rc = rc ? rc : KR_EIO;
+	else if (f == stdout && fflush(stdout) != 0)
+		rc = rc ? rc : KR_EIO;
+	cli_close(&cl);
+	if (rc)
+		return cli_fail(rc, "export-db", NULL);
+	fprintf(stderr, "kairan: exported %lld rows\n", (long long)rows);
+	return 0;
+}
+
+static int cmd_import_db(int argc, char **argv)
+{
+	struct cli cl = {0};
+	PARSE(&cl, argc, argv,
+	      "usage: kairan import-db [--db PATH|URL] FILE|-\n"
+	      "Load a dump made by export-db into an empty database (created and migrated if\n"
+	      "needed), in one transaction: a bad or truncated file changes nothing.  Then the\n"
+	      "search index is rebuilt.\n",
+	      NULL, NULL);
+	if (cl.nargs != 1) {
+		fprintf(stderr, "usage: kairan import-db [--db PATH|URL] FILE|-\n");
+		return 2;
+	}
+	FILE *f = strcmp(cl.args[0], "-") ? fopen(cl.args[0], "r") : stdin;
+	if (!f) {
+		fprintf(stderr, "kairan: cannot read %s\n", cl.args[0]);
+		return 1;
+	}
+	if (cli_open(&cl, true)) {
+		if (f != stdin)
+			fclose(f);
+		return 1;
+	}
+	int64_t rows = 0, topics = 0;
+	char err[300];
+	int rc = db_load(cl.db, f, &rows, err, sizeof err);
+	if (f != stdin)
+		fclose(f);
+	if (rc == KR_OK)
+		rc = topic_reindex_all(&cl.c, &topics);
+	cli_close(&cl);
+	if (rc) {
+		fprintf(stderr, "kairan: import-db: %s\n", err[0] ? err : kr_strerror(rc));
+		return 1;
+	}
+	fprintf(stderr, "kairan: imported %lld rows, reindexed %lld topics\n", (long long)rows, (long long)topics);
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(int, char **);
@@ -487,6 +568,8 @@ static const struct {
 	{"jobs", cmd_jobs, "run due background jobs (mail, digests) now"},
 	{"backup", cmd_backup, "write a consistent copy of the database"},
 	{"restore", cmd_restore, "replace the database with a backup"},
+	{"export-db", cmd_export_db, "write the whole database as JSON lines (to move engines)"},
+	{"import-db", cmd_import_db, "load an export into an empty database"},
 };
 
 static void usage(FILE *f)

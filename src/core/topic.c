@@ -1329,3 +1329,34 @@ int attachment_get(struct ctx *c, const char *public_id, struct attachment *out)
 	db_done(st);
 	return rc;
 }
+
+int topic_reindex_all(struct ctx *c, int64_t *n)
+{
+	*n = 0;
+	if (!c->who.system)
+		return KR_EPERM;
+	int64_t after = 0;
+	for (;;) {
+		/* Batches of ids, each batch one transaction. */
+		int64_t ids[500];
+		size_t k = 0;
+		struct db_stmt *st;
+		int rc = db_prepare(c->db, "SELECT id FROM topics WHERE id > ?1 ORDER BY id LIMIT 500", &st);
+		if (rc)
+			return rc;
+		db_bind_int(st, 1, after);
+		while (k < 500 && db_step(st) == KR_ROW)
+			ids[k++] = db_col_int(st, 0);
+		db_done(st);
+		if (!k)
+			return KR_OK;
+		if ((rc = tx_begin(c)))
+			return rc;
+		for (size_t i = 0; rc == KR_OK && i < k; i++)
+			rc = topic_reindex(c, ids[i]);
+		if ((rc = tx_end(c, rc)))
+			return rc;
+		*n += (int64_t)k;
+		after = ids[k - 1];
+	}
+}

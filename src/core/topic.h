@@ -116,6 +116,9 @@ struct read_status {
 };
 int topic_read_status(struct ctx *c, const char *public_id, struct read_status **out, size_t *n);
 
+/* Rebuild the search index of every topic (after import-db; system only). */
+int topic_reindex_all(struct ctx *c, int64_t *n);
+
 struct comment {
 	int64_t id;
 	const char *author, *author_name, *author_org_name_ja, *author_org_name_en;

@@ -101,6 +101,15 @@ int db_commit(struct db *db);
 void db_rollback(struct db *db);
 bool db_in_tx(const struct db *db);
 
+/* Whole-database copy between engines (kairan export-db / import-db).
+ * db_dump writes every table (not the search index, which is rebuilt) as
+ * JSON lines to out; db_load reads them into a freshly migrated, empty
+ * database in one transaction: a bad or truncated file changes nothing.
+ * Table and column names in the file must exist in this schema. */
+#include <stdio.h>
+int db_dump(struct db *db, FILE *out, int64_t *rows);
+int db_load(struct db *db, FILE *in, int64_t *rows, char *err, size_t errsz);
+
 /* Engine-specific named operations. */
 /* Consistent copy of the whole database to a file (SQLite: online backup
  * API; PostgreSQL: KR_EINVAL - use export-db / pg_dump). */
