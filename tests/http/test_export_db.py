@@ -139,3 +139,39 @@ def test_bad_dumps_change_nothing(site):
         assert run("export-db", "--db", server.db, a, check=False).returncode != 0
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def test_backup_and_restore_across_engines(site):
+    """kairan backup/restore on both engines: a SQLite backup restores into
+    PostgreSQL, a PostgreSQL backup (a dump) restores into SQLite, and the
+    content is the same table by table."""
+    server, _tid, _blob = site
+    if not PG_URL:
+        pytest.skip("no PostgreSQL (KAIRAN_TEST_PG_URL)")
+    work = tempfile.mkdtemp(prefix="kairan-backup-")
+    name = "kb_" + secrets.token_hex(4)
+    try:
+        ref = os.path.join(work, "ref.jsonl")
+        run("export-db", "--db", server.db, ref)
+        bk1 = os.path.join(work, "site.bak")
+        run("backup", "--db", server.db, bk1)
+        assert open(bk1, "rb").read(16) == b"SQLite format 3\x00"
+        pg = psql("CREATE DATABASE " + name)
+        run("restore", "--db", pg, bk1)
+        bk2 = os.path.join(work, "pg.bak")
+        run("backup", "--db", pg, bk2)
+        assert open(bk2, "rb").read(1) == b"{"
+        back = os.path.join(work, "back.db")
+        run("restore", "--db", back, bk2)
+        out = os.path.join(work, "back.jsonl")
+        run("export-db", "--db", back, out)
+        assert open(out, "rb").read() == open(ref, "rb").read()
+        # Restoring into a PostgreSQL database that has data is refused.
+        r = run("restore", "--db", pg, bk2, check=False)
+        assert r.returncode != 0 and b"not empty" in r.stderr
+    finally:
+        try:
+            psql("DROP DATABASE IF EXISTS %s WITH (FORCE)" % name)
+        except subprocess.CalledProcessError:
+            pass
+        shutil.rmtree(work, ignore_errors=True)
