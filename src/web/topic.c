@@ -250,7 +250,8 @@ static void list_section(struct request *r, const char *action, const char *csv,
 	const char *qs = strchr(q, '?');
 	html_printf(&r->out, "<a class=\"button small\" href=\"%s%s\" download>%s</a></div>", csv,
 		    qs ? qs : "", web_t(r, "topic.export_csv"));
-	web_topic_items(r, pg->items, pg->n, show_community);
+	if (pg->n)
+		web_topic_items(r, pg->items, pg->n, show_community);
 	pager(r, pg->next_cursor);
 }
 
