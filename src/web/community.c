@@ -63,7 +63,7 @@ int web_communities(struct request *r)
 	page_begin(r, "comm.title");
 	html_printf(&r->out, "<h1>%s</h1><p><a class=\"button primary\" href=\"/communities/new\">%s</a> "
 			     "<a class=\"button\" href=\"/topics\">%s</a></p><h2>%s</h2>",
-		    web_t(r, "comm.title"), web_t(r, "comm.new"), web_t(r, "topic.list_title"),
+		    web_t(r, "comm.title"), web_t(r, "comm.new"), web_t(r, "topics.list_title"),
 		    web_t(r, "comm.mine"));
 	community_cards(r, mine, nm, false);
 	html_printf(&r->out, "<h2>%s</h2>", web_t(r, "comm.open"));
@@ -140,7 +140,7 @@ int web_community_page(struct request *r)
 		    web_t(r, "comm.title"), cname(r, &cm));
 	if (cm.can_post)
 		html_printf(&r->out, "<a class=\"button primary\" href=\"%s\">%s</a>",
-			    url_path(r->a, "/c/%s/new", cm.slug), web_t(r, "topic.new"));
+			    url_path(r->a, "/c/%s/new", cm.slug), web_t(r, "topics.new"));
 	if (cm.member)
 		html_printf(&r->out, "<a class=\"button\" href=\"%s\">%s</a>",
 			    url_path(r->a, "/c/%s/members", cm.slug), web_t(r, "comm.members"));

@@ -186,7 +186,7 @@ static void topic_row(struct request *r, const struct topic *t, bool show_commun
 	html_tlp(&r->out, tlp_name(t->tlp));
 	if (t->must_read)
 		html_printf(&r->out, " <span class=\"badge badge-must\">%s</span>",
-			    web_t(r, "topic.must_read"));
+			    web_t(r, "topics.must_read"));
 	html_printf(&r->out, " <a href=\"%s\"><span class=\"tag tag-%s\">%s</span>%s</a></div>"
 			     "<div class=\"t-meta\">",
 		    url_path(r->a, "/topics/%s", t->public_id), t->tag ? t->tag : "none",
@@ -204,9 +204,9 @@ static void topic_row(struct request *r, const struct topic *t, bool show_commun
 	html_printf(&r->out,
 		    "</div><div class=\"t-counts\"><span title=\"%s\">%s %lld</span> "
 		    "<span title=\"%s\">%s %lld</span> <span title=\"%s\">%s %lld</span></div></li>",
-		    web_t(r, "topic.views"), web_t(r, "topic.views"), (long long)t->views,
-		    web_t(r, "topic.likes"), web_t(r, "topic.likes"), (long long)t->likes,
-		    web_t(r, "topic.comments"), web_t(r, "topic.comments"), (long long)t->comments);
+		    web_t(r, "topics.views"), web_t(r, "topics.views"), (long long)t->views,
+		    web_t(r, "topics.likes"), web_t(r, "topics.likes"), (long long)t->likes,
+		    web_t(r, "topics.comments"), web_t(r, "topics.comments"), (long long)t->comments);
 }
 
 void web_topic_items(struct request *r, const struct topic *items, size_t n, bool show_community)
@@ -249,7 +249,7 @@ static void list_section(struct request *r, const char *action, const char *csv,
 	const char *q = web_self_with(r, drop, NULL, NULL, NULL, NULL);
 	const char *qs = strchr(q, '?');
 	html_printf(&r->out, "<a class=\"button small\" href=\"%s%s\" download>%s</a></div>", csv,
-		    qs ? qs : "", web_t(r, "topic.export_csv"));
+		    qs ? qs : "", web_t(r, "topics.export_csv"));
 	if (pg->n)
 		web_topic_items(r, pg->items, pg->n, show_community);
 	pager(r, pg->next_cursor);
@@ -263,9 +263,9 @@ int web_topics(struct request *r)
 	struct topic_page pg;
 	if (list_or_fail(r, &f, &pg))
 		return r->status;
-	page_begin(r, "topic.list_title");
-	html_printf(&r->out, "<h1>%s</h1><p class=\"hint\">%s</p>", web_t(r, "topic.list_title"),
-		    web_t(r, "topic.list_help"));
+	page_begin(r, "topics.list_title");
+	html_printf(&r->out, "<h1>%s</h1><p class=\"hint\">%s</p>", web_t(r, "topics.list_title"),
+		    web_t(r, "topics.list_help"));
 	list_section(r, "/topics", "/topics/export.csv", &pg, true);
 	return page_end(r);
 }
@@ -320,9 +320,9 @@ static int export_csv(struct request *r, const char *slug)
 	f.limit = CSV_PAGE;
 	f.cursor = NULL; /* the whole list, not the page on screen */
 	static const char *const cols[] = {
-		"topic.col_id", "field.title_topic", "field.tag", "field.category", "topic.col_tlp",
-		"topic.col_community", "field.org_name", "topic.col_author", "topic.col_created",
-		"topic.col_updated", "topic.views", "topic.likes", "topic.comments", "topic.col_url"};
+		"topics.col_id", "field.title_topic", "field.tag", "field.category", "topics.col_tlp",
+		"topics.col_community", "field.org_name", "topics.col_author", "topics.col_created",
+		"topics.col_updated", "topics.views", "topics.likes", "topics.comments", "topics.col_url"};
 	struct buf *b = &r->out;
 	buf_reset(b);
 	buf_adds(b, "\xEF\xBB\xBF"); /* BOM: Excel reads UTF-8 */
@@ -453,20 +453,20 @@ static int topic_form_page(struct request *r, const struct community *cm, const 
 {
 	const struct topic_input *in = &tf->in;
 	bool is_new = t == NULL;
-	page_begin(r, is_new ? "topic.new" : "topic.edit");
+	page_begin(r, is_new ? "topics.new" : "topics.edit");
 	if (is_new)
 		html_printf(&r->out, "<p class=\"crumbs\"><a href=\"/communities\">%s</a> / <a href=\"%s\">%s</a></p>"
 				     "<h1>%s</h1>",
 			    web_t(r, "comm.title"), url_path(r->a, "/c/%s", cm->slug),
-			    web_org_name(r, cm->name_ja, cm->name_en), web_t(r, "topic.new"));
+			    web_org_name(r, cm->name_ja, cm->name_en), web_t(r, "topics.new"));
 	else
 		html_printf(&r->out, "<p class=\"crumbs\"><a href=\"%s\">%s</a></p><h1>%s</h1>",
-			    url_path(r->a, "/topics/%s", t->public_id), t->title, web_t(r, "topic.edit"));
+			    url_path(r->a, "/topics/%s", t->public_id), t->title, web_t(r, "topics.edit"));
 	html_raw(&r->out, "<section class=\"card form-wide\">");
 	if (err_key)
 		web_form_error(r, err_key, str_eq(bad, "title") ? "field.title_topic" : bad);
 	if (!is_new && t->must_read)
-		html_printf(&r->out, "<p class=\"alert alert-info\">%s</p>", web_t(r, "topic.reconfirm_note"));
+		html_printf(&r->out, "<p class=\"alert alert-info\">%s</p>", web_t(r, "topics.reconfirm_note"));
 	html_printf(&r->out, "<form method=\"post\" action=\"%s\" enctype=\"multipart/form-data\">",
 		    is_new ? url_path(r->a, "/c/%s/new", cm->slug)
 			   : url_path(r->a, "/topics/%s/edit", t->public_id));
@@ -519,14 +519,14 @@ static int topic_form_page(struct request *r, const struct community *cm, const 
 		    "<div class=\"field\"><label for=\"f-body\">%s</label>"
 		    "<textarea id=\"f-body\" name=\"body\" rows=\"12\">%s</textarea>"
 		    "<p class=\"hint\">%s</p></div>",
-		    web_t(r, "field.body"), in->body ? in->body : "", web_t(r, "topic.body_help"));
+		    web_t(r, "field.body"), in->body ? in->body : "", web_t(r, "topics.body_help"));
 	if (is_new)
 		html_printf(&r->out,
 			    "<div class=\"field\"><label for=\"f-file\">%s</label>"
 			    "<input id=\"f-file\" name=\"file\" type=\"file\"><p class=\"hint\">%s</p></div>",
-			    web_t(r, "field.file"), web_t(r, "topic.file_help"));
+			    web_t(r, "field.file"), web_t(r, "topics.file_help"));
 	html_printf(&r->out, "<button type=\"submit\" class=\"primary\">%s</button></form></section>",
-		    web_t(r, is_new ? "topic.post" : "form.save"));
+		    web_t(r, is_new ? "topics.post" : "form.save"));
 	return page_end_status(r, status);
 }
 
@@ -681,7 +681,7 @@ static void read_status_section(struct request *r, const struct topic *t)
 	if (topic_read_status(&r->ctx, t->public_id, &rs, &n) != KR_OK || n == 0)
 		return;
 	html_printf(&r->out, "<section class=\"card\" id=\"read-status\"><h2>%s</h2><ul class=\"read-status\">",
-		    web_t(r, "topic.read_status"));
+		    web_t(r, "topics.read_status"));
 	for (size_t i = 0; i < n; i++)
 		html_printf(&r->out, "<li><span>%s</span> <strong%s>%lld / %lld</strong></li>",
 			    web_org_name(r, rs[i].org_name_ja, rs[i].org_name_en),
@@ -696,7 +696,7 @@ static void comments_section(struct request *r, const struct topic *t)
 	size_t n = 0;
 	if (comment_list(&r->ctx, t->public_id, &cs, &n) != KR_OK)
 		n = 0;
-	html_printf(&r->out, "<section id=\"comments\"><h2>%s (%lld)</h2>", web_t(r, "topic.comments"),
+	html_printf(&r->out, "<section id=\"comments\"><h2>%s (%lld)</h2>", web_t(r, "topics.comments"),
 		    (long long)t->comments);
 	html_raw(&r->out, "<ol class=\"comments\">");
 	for (size_t i = 0; i < n; i++) {
@@ -707,14 +707,14 @@ static void comments_section(struct request *r, const struct topic *t)
 			    c->deleted ? "" : web_org_name(r, c->author_org_name_ja, c->author_org_name_en),
 			    web_time(r, c->created_at));
 		if (c->deleted) {
-			html_printf(&r->out, "<p class=\"muted\">%s</p></li>", web_t(r, "topic.comment_deleted"));
+			html_printf(&r->out, "<p class=\"muted\">%s</p></li>", web_t(r, "topics.comment_deleted"));
 			continue;
 		}
 		render_body(r, c->body);
 		if (c->can_delete)
 			post_button(r, arena_printf(r->a, "/comments/%lld/delete?next=%s", (long long)c->id,
 						    url_path(r->a, "/topics/%s", t->public_id)),
-				    web_t(r, "form.delete"), "small danger", "topic.comment_delete_confirm");
+				    web_t(r, "form.delete"), "small danger", "topics.comment_delete_confirm");
 		html_raw(&r->out, "</li>");
 	}
 	html_raw(&r->out, "</ol>");
@@ -725,7 +725,7 @@ static void comments_section(struct request *r, const struct topic *t)
 		    "<div class=\"field\"><label for=\"f-comment\">%s</label>"
 		    "<textarea id=\"f-comment\" name=\"body\" rows=\"4\" required></textarea></div>"
 		    "<button type=\"submit\" class=\"primary\">%s</button></form></section>",
-		    web_t(r, "topic.add_comment"), web_t(r, "topic.post_comment"));
+		    web_t(r, "topics.add_comment"), web_t(r, "topics.post_comment"));
 }
 
 static void share_section(struct request *r, const struct topic *t)
@@ -743,17 +743,17 @@ static void share_section(struct request *r, const struct topic *t)
 		return;
 	html_printf(&r->out, "<details class=\"card share\"><summary>%s</summary><p class=\"hint\">%s</p>"
 			     "<form method=\"post\" action=\"%s\" class=\"inline\">",
-		    web_t(r, "topic.share"), web_t(r, "topic.share_help"),
+		    web_t(r, "topics.share"), web_t(r, "topics.share_help"),
 		    url_path(r->a, "/topics/%s/share", t->public_id));
 	web_csrf(r);
 	html_printf(&r->out, "<div class=\"field\"><label for=\"f-community\">%s</label>"
 			     "<select id=\"f-community\" name=\"community\">",
-		    web_t(r, "topic.col_community"));
+		    web_t(r, "topics.col_community"));
 	for (size_t i = 0; i < n; i++)
 		if (ms[i].moderator && !str_eq(ms[i].slug, t->community))
 			select_opt(r, ms[i].slug, web_org_name(r, ms[i].name_ja, ms[i].name_en), NULL);
 	html_printf(&r->out, "</select></div><button type=\"submit\">%s</button></form></details>",
-		    web_t(r, "topic.share_submit"));
+		    web_t(r, "topics.share_submit"));
 }
 
 int web_topic_page(struct request *r)
@@ -774,9 +774,9 @@ int web_topic_page(struct request *r)
 		    web_org_name(r, t.community_name_ja, t.community_name_en));
 	html_tlp(&r->out, tlp_name(t.tlp));
 	if (t.must_read)
-		html_printf(&r->out, " <span class=\"badge badge-must\">%s</span>", web_t(r, "topic.must_read"));
+		html_printf(&r->out, " <span class=\"badge badge-must\">%s</span>", web_t(r, "topics.must_read"));
 	if (t.pinned)
-		html_printf(&r->out, " <span class=\"badge\">%s</span>", web_t(r, "topic.pinned"));
+		html_printf(&r->out, " <span class=\"badge\">%s</span>", web_t(r, "topics.pinned"));
 	html_printf(&r->out, " <span class=\"badge badge-muted\">%s</span> <span class=\"badge badge-muted\">%s</span>",
 		    web_category_label(r, t.category),
 		    web_t(r, str_eq(t.audience, "general") ? "aud.general" : "aud.professional"));
@@ -793,16 +793,16 @@ int web_topic_page(struct request *r)
 	html_printf(&r->out,
 		    "</p><ul class=\"counts\"><li>%s <strong>%lld</strong></li><li>%s <strong>%lld</strong></li>"
 		    "<li>%s <strong id=\"like-count\">%lld</strong></li><li>%s <strong>%lld</strong></li></ul></header>",
-		    web_t(r, "topic.views"), (long long)t.views, web_t(r, "topic.readers"), (long long)t.readers,
-		    web_t(r, "topic.likes"), (long long)t.likes, web_t(r, "topic.comments"), (long long)t.comments);
+		    web_t(r, "topics.views"), (long long)t.views, web_t(r, "topics.readers"), (long long)t.readers,
+		    web_t(r, "topics.likes"), (long long)t.likes, web_t(r, "topics.comments"), (long long)t.comments);
 	if (t.must_read && !t.confirmed)
-		html_printf(&r->out, "<p class=\"alert alert-info\">%s</p>", web_t(r, "topic.must_read_help"));
+		html_printf(&r->out, "<p class=\"alert alert-info\">%s</p>", web_t(r, "topics.must_read_help"));
 	render_body(r, t.body);
 
 	struct attachment *att = NULL;
 	size_t na = 0;
 	if (attachment_list(&r->ctx, t.id, &att, &na) == KR_OK && na) {
-		html_printf(&r->out, "<section class=\"attachments\"><h2>%s</h2><ul>", web_t(r, "topic.attachments"));
+		html_printf(&r->out, "<section class=\"attachments\"><h2>%s</h2><ul>", web_t(r, "topics.attachments"));
 		for (size_t i = 0; i < na; i++)
 			html_printf(&r->out, "<li><a href=\"%s\" download>%s</a> <span class=\"muted\">%lld B &middot; SHA-256 <code>%.16s…</code></span></li>",
 				    url_path(r->a, "/attachments/%s", att[i].public_id), att[i].filename,
@@ -812,23 +812,23 @@ int web_topic_page(struct request *r)
 
 	html_raw(&r->out, "<div class=\"topic-actions\">");
 	post_button(r, url_path(r->a, "/topics/%s/like", t.public_id),
-		    web_t(r, t.liked ? "topic.unlike" : "topic.like"), t.liked ? "liked" : "", NULL);
+		    web_t(r, t.liked ? "topics.unlike" : "topics.like"), t.liked ? "liked" : "", NULL);
 	if (t.must_read) {
 		if (t.confirmed)
-			html_printf(&r->out, "<span class=\"badge badge-ok\">%s</span>", web_t(r, "topic.confirmed"));
+			html_printf(&r->out, "<span class=\"badge badge-ok\">%s</span>", web_t(r, "topics.confirmed"));
 		else
-			post_button(r, url_path(r->a, "/topics/%s/confirm", t.public_id), web_t(r, "topic.confirm"),
+			post_button(r, url_path(r->a, "/topics/%s/confirm", t.public_id), web_t(r, "topics.confirm"),
 				    "primary", NULL);
 	}
 	if (t.can_edit) {
 		html_printf(&r->out, "<a class=\"button\" href=\"%s\">%s</a>",
 			    url_path(r->a, "/topics/%s/edit", t.public_id), web_t(r, "form.edit"));
 		post_button(r, url_path(r->a, "/topics/%s/delete", t.public_id), web_t(r, "form.delete"), "danger",
-			    "topic.delete_confirm");
+			    "topics.delete_confirm");
 	}
 	if (t.version > 1)
 		html_printf(&r->out, "<a class=\"button\" href=\"%s\">%s</a>",
-			    url_path(r->a, "/topics/%s/history", t.public_id), web_t(r, "topic.history"));
+			    url_path(r->a, "/topics/%s/history", t.public_id), web_t(r, "topics.history"));
 	html_raw(&r->out, "</div></article>");
 	if (t.must_read)
 		read_status_section(r, &t);
@@ -924,14 +924,14 @@ int web_topic_history(struct request *r)
 	int rc = topic_history(&r->ctx, t.public_id, &vs, &n);
 	if (rc != KR_OK)
 		return req_fail_rc(r, rc);
-	page_begin(r, "topic.history");
+	page_begin(r, "topics.history");
 	html_printf(&r->out, "<p class=\"crumbs\"><a href=\"%s\">%s</a></p><h1>%s</h1>",
-		    url_path(r->a, "/topics/%s", t.public_id), t.title, web_t(r, "topic.history"));
+		    url_path(r->a, "/topics/%s", t.public_id), t.title, web_t(r, "topics.history"));
 	if (!n)
 		html_printf(&r->out, "<p class=\"range\">%s</p>", web_t(r, "list.none"));
 	for (size_t i = 0; i < n; i++) {
 		html_printf(&r->out, "<section class=\"card version\"><h2>%s %d</h2><p class=\"t-meta\">%s &middot; %s ",
-			    web_t(r, "topic.version"), vs[i].version, vs[i].editor ? vs[i].editor : "",
+			    web_t(r, "topics.version"), vs[i].version, vs[i].editor ? vs[i].editor : "",
 			    web_time(r, vs[i].edited_at));
 		html_tlp(&r->out, vs[i].tlp);
 		html_printf(&r->out, "</p><h3>%s</h3>", vs[i].title);
