@@ -312,9 +312,10 @@ void web_home_sections(struct request *r)
 	struct notification *ns = NULL;
 	size_t nn = 0;
 	int64_t unread = 0;
-	if (notification_list(&r->ctx, &ns, &nn, &unread) == KR_OK && unread > 0)
-		html_printf(&r->out, "<p class=\"alert alert-info\"><a href=\"/notifications\">%s: <strong>%lld</strong></a></p>",
-			    web_t(r, "notice.unread"), (long long)unread);
+	if (notification_list(&r->ctx, &ns, &nn, &unread) == KR_OK)
+		html_printf(&r->out, "<p class=\"%s\" id=\"unread\"><a href=\"/notifications\">%s: <strong>%lld</strong></a></p>",
+			    unread > 0 ? "alert alert-info" : "range", web_t(r, "notice.unread"),
+			    (long long)unread);
 
 	struct topic_filter f;
 	memset(&f, 0, sizeof f);

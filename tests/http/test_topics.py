@@ -295,6 +295,31 @@ def test_csv_export(server, coord, alice):
     assert rows[0][0] == "トピック ID"
 
 
+def test_share_into_another_community(server, coord, alice):
+    """R3.4: a moderator shares a GREEN topic into another community it
+    moderates; RED/AMBER and hand-picked topics stay put."""
+    formula = STATE["formula"]
+    path = "/topics/" + formula
+    pg = coord.page(path)
+    f = pg.form(action=path + "/share")
+    assert "professional" in f.selects["community"] and "general" not in f.selects["community"]
+    r = coord.submit(pg, {"community": "professional"}, action=path + "/share")
+    assert r.status_code == 303, r.text[:1000]
+    assert formula in alice.page("/c/professional").resp.text
+    # One thread: the same topic page, the same counts.
+    assert alice.get(path).status_code == 200
+    # No share form and a refusal for the AMBER and the RED topic.
+    for tid in (STATE["tid"], STATE["red"]):
+        p = "/topics/" + tid
+        pg = coord.page(p)
+        assert not any(p + "/share" in f.action for f in pg.forms)
+        r = coord.post(p + "/share", data={"csrf": coord.csrf(), "community": "professional"})
+        assert r.status_code in (400, 403), r.status_code
+        assert tid not in alice.page("/c/professional").resp.text
+    # A member moderating nothing sees no share form.
+    assert not any("/share" in f.action for f in alice.page(path).forms)
+
+
 def test_list_filters_and_sort(server, alice):
     tid = STATE["tid"]
     assert tid in alice.page("/topics?tag=important").resp.text
@@ -479,3 +504,27 @@ def test_pages_need_login(server):
         r = anon.get(path)
         assert r.status_code in (302, 303, 401), (path, r.status_code)
         assert TITLE not in r.text
+
+
+def test_delete_topic(server, coord, alice):
+    tid = topic_id(post_topic(coord, "general", {"title": "To be deleted", "category": "alert",
+                                                 "tlp": "clear", "body": "bye"}))
+    path = "/topics/" + tid
+    assert alice.get(path).status_code == 200
+    pg = coord.page(path)
+    f = pg.form(action=path + "/delete")
+    assert f.attrs.get("data-confirm"), "deleting asks first"
+    r = coord.post(path + "/delete", data=f.fields)
+    assert r.status_code == 303
+    assert r.headers["Location"].startswith("/c/general")
+    assert coord.get(path).status_code == 404
+    assert alice.get(path).status_code == 404
+    assert tid not in alice.page("/topics").resp.text
+    assert tid not in repr(csv_rows(alice.get("/topics/export.csv")))
+
+
+def test_home_shows_unread_count(server):
+    bob = login(server, "bob")
+    pg = bob.page("/")
+    assert re.search(r"Unread notifications: [1-9]", pg.ids.get("unread", "")), pg.ids
+    assert "/notifications" in pg.links
