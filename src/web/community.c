@@ -219,9 +219,12 @@ int web_community_members(struct request *r)
 		html_printf(&r->out, "<p class=\"hint\">%s</p>", web_t(r, "comm.everyone"));
 	if (n) {
 		html_printf(&r->out, "<div class=\"table-wrap\"><table class=\"list\"><thead><tr><th>%s</th><th>%s</th>"
-				     "<th>%s</th><th>%s</th>%s</tr></thead><tbody>",
+				     "<th>%s</th><th>%s</th>",
 			    web_t(r, "comm.member_name"), web_t(r, "comm.member_type"), web_t(r, "field.role"),
-			    web_t(r, "comm.added"), mod ? "<th></th>" : "");
+			    web_t(r, "comm.added"));
+		if (mod)
+			html_raw(&r->out, "<th></th>");
+		html_raw(&r->out, "</tr></thead><tbody>");
 		const char *action = url_path(r->a, "/c/%s/members", cm.slug);
 		const char *raction = url_path(r->a, "/c/%s/members/remove", cm.slug);
 		for (size_t i = 0; i < n; i++) {
@@ -235,7 +238,7 @@ int web_community_members(struct request *r)
 				    web_t(r, arena_printf(r->a, "comm.role.%s", m->role)), web_t(r, "comm.added"),
 				    web_time(r, m->added_at));
 			if (mod) {
-				html_printf(&r->out, "<td><form method=\"post\" action=\"%s\" class=\"inline-btn\">", action);
+				html_printf(&r->out, "<td class=\"member-actions\"><form method=\"post\" action=\"%s\" class=\"inline-btn\">", action);
 				web_csrf(r);
 				html_printf(&r->out, "<input type=\"hidden\" name=\"type\" value=\"%s\">"
 						     "<input type=\"hidden\" name=\"who\" value=\"%s\">",
