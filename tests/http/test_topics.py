@@ -377,6 +377,13 @@ def test_bad_topic_input_stores_nothing(server, coord):
         # The form comes back with the input kept and the field named.
         assert 'name="body" rows="12">x</textarea>' in r.text, r.text[:3000]
         assert "Please check this field" in Page(r).text
+    # Without the CSRF token nothing is stored either.
+    pg = coord.page("/c/general/new")
+    data = dict(pg.form(action="/c/general/new", has=("title",)).fields)
+    data.update(good)
+    data.pop("csrf")
+    r = coord.post("/c/general/new", data=data, files={"file": ("", b"")})
+    assert r.status_code in (400, 403), r.status_code
     assert page_count(coord.page("/topics")) == before
 
 
@@ -485,6 +492,11 @@ def test_communities_made_by_members(server, alice):
     r = alice.submit("/c/rail-isac/members", {"type": "person", "who": "nobody-here", "role": "member"},
                      action="/c/rail-isac/members", has=("who",))
     assert r.status_code in (400, 404)
+    # Removing Carol takes the list away from her again.
+    r = alice.submit("/c/rail-isac/members", {"type": "person", "who": "carol"},
+                     action="/c/rail-isac/members/remove", has=("who",))
+    assert r.status_code == 303
+    assert tid not in login(server, "carol").get("/c/rail-isac").text
     r = bob.submit("/c/rail-isac", {}, action="/c/rail-isac/leave")
     assert r.status_code == 303
     # Bob cannot manage members.
