@@ -183,7 +183,7 @@ if want browser; then
 		echo "test: tests/browser/node_modules missing; run scripts/bootstrap.sh --test" >&2
 		record browser 1
 	else
-		run browser timeout 600 node --test tests/browser/journeys.test.mjs
+		run browser timeout 600 node --test tests/browser/journeys.test.mjs tests/browser/topics.test.mjs
 	fi
 fi
 

@@ -294,6 +294,8 @@ void page_begin(struct request *r, const char *title)
 	html_printf(&r->out, "<nav aria-label=\"%s\"><ul>", web_t(r, "nav.label"));
 	if (web_logged_in(r)) {
 		nav_link(r, "/", "nav.home", "/");
+		nav_link(r, "/communities", "nav.communities", "/c");
+		nav_link(r, "/topics", "nav.topics", "/topics");
 		nav_link(r, "/orgs", "nav.directory", "/orgs");
 		if (web_is_org_admin(r))
 			nav_link(r, "/admin", "nav.admin", "/admin");
