@@ -88,7 +88,9 @@ static unsigned md_hazards(const char *s, size_t n)
 	unsigned flags = 0;
 	size_t cells = 0;
 	size_t parens = 0;
-	/* Columns of the table that may be open and how many rows it has. */
+	/* Columns of the widest table that may be open since the last blank
+	 * line: every following line may become a row padded to that many
+	 * cells. */
 	size_t cols = 0;
 
 	size_t i = 0;
@@ -113,10 +115,9 @@ static unsigned md_hazards(const char *s, size_t n)
 			flags |= MD_NO_TABLE;
 		if (md_blank_line(line, ll))
 			cols = 0;
-		else if (md_delim_line(line, ll))
-			cols += pipes + 1;   /* nested candidates add up */
-		else
-			cells += cols;
+		else if (md_delim_line(line, ll) && pipes + 1 > cols)
+			cols = pipes + 1;   /* the widest table that may be open */
+		cells += cols;
 		if (cells > MD_MAX_TABLE_CELLS)
 			flags |= MD_NO_TABLE;
 		i += ll + 1;
