@@ -15,7 +15,10 @@
  * body could take minutes and gigabytes.  md_hazards() bounds both with a
  * linear pre-scan and, when the input is hostile, parses it without that
  * extension: the text still renders, only as paragraphs instead of a table
- * or without bare-URL links. */
+ * or without bare-URL links.  The autolink extension is also slow with many
+ * '@' on one line (it splits the line's text once per address, copying the
+ * rest each time: 1 s for one 256 KiB line of addresses, 2 s for "a@b.c"
+ * repeated), so a line with more than MD_MAX_ATS '@' also turns it off. */
 #include "web/markdown.h"
 
 #include <pthread.h>
@@ -34,10 +37,12 @@
 /* Pre-scan limits (see the file comment).  A line with more pipes than
  * this, or tables whose padded size could exceed the cell budget, turn the
  * table extension off; a whitespace-delimited word with more closing
- * parentheses than MD_MAX_PARENS turns the autolink extension off. */
+ * parentheses than MD_MAX_PARENS, or a line with more '@' than MD_MAX_ATS,
+ * turns the autolink extension off. */
 #define MD_MAX_PIPES_PER_LINE 128
 #define MD_MAX_TABLE_CELLS 50000
 #define MD_MAX_PARENS 32
+#define MD_MAX_ATS 256
 
 /* Block quotes, lists and items nested deeper than this are written as
  * their contents only: 50k '>' would otherwise make 50k <blockquote>s (a
@@ -49,6 +54,15 @@ enum { MD_NO_TABLE = 1, MD_NO_AUTOLINK = 2 };
 static const char md_rel[] = " rel=\"nofollow noopener noreferrer\"";
 
 static pthread_once_t md_once = PTHREAD_ONCE_INIT;
+
+/* cmark-gfm 0.29.0.gfm.6 is not thread-safe while parsing with extensions:
+ * a parser adds its extensions' special characters to a process-global
+ * table when it starts and removes them when it finishes, so two parses at
+ * once lose strikethrough or autolinks at random (test_threads saw it).
+ * Every parse therefore holds this lock; walking and freeing the finished
+ * tree touch no global state and run outside it.  Parsing a normal body
+ * takes well under a millisecond; the worst 256 KiB input under a second. */
+static pthread_mutex_t md_parse_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* The registry of extensions is global and not locked: fill it once. */
 static void md_register(void)
@@ -87,7 +101,7 @@ static unsigned md_hazards(const char *s, size_t n)
 {
 	unsigned flags = 0;
 	size_t cells = 0;
-	size_t parens = 0;
+	size_t parens = 0, ats = 0;
 	/* Columns of the widest table that may be open since the last blank
 	 * line: every following line may become a row padded to that many
 	 * cells. */
@@ -105,12 +119,14 @@ static unsigned md_hazards(const char *s, size_t n)
 				pipes++;
 			if (c == ')')
 				parens++;
+			else if (c == '@')
+				ats++;
 			else if (c == ' ' || c == '\t' || c == '\r' || c == '<')
 				parens = 0;
-			if (parens > MD_MAX_PARENS)
+			if (parens > MD_MAX_PARENS || ats > MD_MAX_ATS)
 				flags |= MD_NO_AUTOLINK;
 		}
-		parens = 0;
+		parens = ats = 0;
 		if (pipes > MD_MAX_PIPES_PER_LINE)
 			flags |= MD_NO_TABLE;
 		if (md_blank_line(line, ll))
@@ -132,9 +148,10 @@ static cmark_node *md_parse(const char *src, size_t len)
 	cmark_node *doc = NULL;
 
 	pthread_once(&md_once, md_register);
+	pthread_mutex_lock(&md_parse_lock);
 	cmark_parser *p = cmark_parser_new(CMARK_OPT_DEFAULT);
 	if (!p)
-		return NULL;
+		goto done;
 	for (size_t i = 0; i < KR_ARRAY_LEN(exts); i++) {
 		if (i == 0 && (flags & MD_NO_TABLE))
 			continue;
@@ -147,6 +164,8 @@ static cmark_node *md_parse(const char *src, size_t len)
 	cmark_parser_feed(p, src, len);
 	doc = cmark_parser_finish(p);
 	cmark_parser_free(p);
+done:
+	pthread_mutex_unlock(&md_parse_lock);
 	return doc;
 }
 
