@@ -70,10 +70,12 @@ static void md_register(void)
 	cmark_gfm_core_extensions_ensure_registered();
 }
 
+/* Only a line of spaces and tabs ends a table: the table extension takes
+ * any other line, even a lone '>', as one more row. */
 static bool md_blank_line(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (s[i] != ' ' && s[i] != '\t' && s[i] != '>' && s[i] != '\r')
+		if (s[i] != ' ' && s[i] != '\t')
 			return false;
 	return true;
 }
@@ -91,7 +93,7 @@ static bool md_delim_line(const char *s, size_t n)
 			pipe = true;
 		else if (c == '-')
 			dash = true;
-		else if (!strchr(" \t\r>:*+.)0123456789", c))
+		else if (c == 0 || !strchr(" \t>:*+.)0123456789", c))
 			return false;
 	}
 	return pipe && dash;
@@ -109,9 +111,14 @@ static unsigned md_hazards(const char *s, size_t n)
 
 	size_t i = 0;
 	while (i < n) {
+		/* Lines end at LF, CR or CRLF, as cmark reads them. */
 		const char *line = s + i;
-		const char *nl = memchr(line, '\n', n - i);
-		size_t ll = nl ? (size_t)(nl - line) : n - i;
+		size_t ll = 0;
+		while (i + ll < n && line[ll] != '\n' && line[ll] != '\r')
+			ll++;
+		size_t next = i + ll + 1;
+		if (i + ll + 1 < n && line[ll] == '\r' && line[ll + 1] == '\n')
+			next++;
 		size_t pipes = 0;
 		for (size_t j = 0; j < ll; j++) {
 			char c = line[j];
@@ -121,7 +128,7 @@ static unsigned md_hazards(const char *s, size_t n)
 				parens++;
 			else if (c == '@')
 				ats++;
-			else if (c == ' ' || c == '\t' || c == '\r' || c == '<')
+			else if (c == ' ' || c == '\t' || c == '<')
 				parens = 0;
 			if (parens > MD_MAX_PARENS || ats > MD_MAX_ATS)
 				flags |= MD_NO_AUTOLINK;
@@ -136,7 +143,7 @@ static unsigned md_hazards(const char *s, size_t n)
 		cells += cols;
 		if (cells > MD_MAX_TABLE_CELLS)
 			flags |= MD_NO_TABLE;
-		i += ll + 1;
+		i = next;
 	}
 	return flags;
 }
