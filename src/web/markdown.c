@@ -22,8 +22,10 @@
 #include "web/markdown.h"
 
 #include <pthread.h>
+#include <setjmp.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -59,10 +61,101 @@ static pthread_once_t md_once = PTHREAD_ONCE_INIT;
  * a parser adds its extensions' special characters to a process-global
  * table when it starts and removes them when it finishes, so two parses at
  * once lose strikethrough or autolinks at random (test_threads saw it).
- * Every parse therefore holds this lock; walking and freeing the finished
- * tree touch no global state and run outside it.  Parsing a normal body
- * takes well under a millisecond; the worst 256 KiB input under a second. */
-static pthread_mutex_t md_parse_lock = PTHREAD_MUTEX_INITIALIZER;
+ * Every parse, walk and free of a tree therefore holds this lock, which
+ * also guards the allocator state below.  A normal body takes well under a
+ * millisecond; the worst 256 KiB input about half a second. */
+static pthread_mutex_t md_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* cmark keeps a copy of a reference link's destination and title in every
+ * link that uses it, so "[a]: /<100 KB>" followed by 40000 "[a]" asks for
+ * 4 GB, and cmark aborts the process when an allocation fails.  Its trees
+ * are therefore built with this allocator: it counts the bytes live in
+ * blocks it tracks and, past MD_MAX_MEMORY (or when malloc fails), jumps
+ * back to md_run(), which frees every tracked block and reports
+ * KR_ETOOBIG.  Jumping out of cmark is safe here: the parser and the tree
+ * live entirely in tracked blocks, the lock is held, and the only global
+ * state cmark changes (the special-character table) is reset by the next
+ * parse.  A few small blocks the extensions take from the default
+ * allocator may leak on that path; it is only taken for hostile input. */
+#define MD_MAX_MEMORY ((size_t)128 << 20)
+
+struct md_block {
+	struct md_block *prev, *next;
+	size_t size;
+	size_t pad; /* keeps the payload 16-byte aligned */
+};
+
+static struct md_block md_blocks = {&md_blocks, &md_blocks, 0, 0};
+static size_t md_used;
+static jmp_buf *md_jmp;
+
+static void md_link_block(struct md_block *b)
+{
+	b->next = md_blocks.next;
+	b->prev = &md_blocks;
+	md_blocks.next->prev = b;
+	md_blocks.next = b;
+}
+
+static void md_unlink_block(struct md_block *b)
+{
+	b->prev->next = b->next;
+	b->next->prev = b->prev;
+}
+
+static void *md_mem_calloc(size_t n, size_t size)
+{
+	if (size && n > (MD_MAX_MEMORY - md_used) / size)
+		longjmp(*md_jmp, 1);
+	struct md_block *b = calloc(1, sizeof *b + n * size);
+	if (!b)
+		longjmp(*md_jmp, 1);
+	b->size = n * size;
+	md_used += b->size;
+	md_link_block(b);
+	return b + 1;
+}
+
+static void *md_mem_realloc(void *p, size_t size)
+{
+	if (!p)
+		return md_mem_calloc(1, size);
+	struct md_block *b = (struct md_block *)p - 1;
+	if (size > b->size && size - b->size > MD_MAX_MEMORY - md_used)
+		longjmp(*md_jmp, 1);
+	md_unlink_block(b);
+	struct md_block *nb = realloc(b, sizeof *b + size);
+	if (!nb) {
+		md_link_block(b);
+		longjmp(*md_jmp, 1);
+	}
+	md_used = md_used - nb->size + size;
+	nb->size = size;
+	md_link_block(nb);
+	return nb + 1;
+}
+
+static void md_mem_free(void *p)
+{
+	if (!p)
+		return;
+	struct md_block *b = (struct md_block *)p - 1;
+	md_unlink_block(b);
+	md_used -= b->size;
+	free(b);
+}
+
+static void md_mem_free_all(void)
+{
+	while (md_blocks.next != &md_blocks) {
+		struct md_block *b = md_blocks.next;
+		md_unlink_block(b);
+		free(b);
+	}
+	md_used = 0;
+}
+
+static cmark_mem md_mem = {md_mem_calloc, md_mem_realloc, md_mem_free};
 
 /* The registry of extensions is global and not locked: fill it once. */
 static void md_register(void)
@@ -148,17 +241,16 @@ static unsigned md_hazards(const char *s, size_t n)
 	return flags;
 }
 
+/* Parse under md_lock with md_mem; the caller handles the jump. */
 static cmark_node *md_parse(const char *src, size_t len)
 {
 	static const char *const exts[] = {"table", "strikethrough", "autolink", "tasklist"};
 	unsigned flags = md_hazards(src, len);
 	cmark_node *doc = NULL;
 
-	pthread_once(&md_once, md_register);
-	pthread_mutex_lock(&md_parse_lock);
-	cmark_parser *p = cmark_parser_new(CMARK_OPT_DEFAULT);
+	cmark_parser *p = cmark_parser_new_with_mem(CMARK_OPT_DEFAULT, &md_mem);
 	if (!p)
-		goto done;
+		return NULL;
 	for (size_t i = 0; i < KR_ARRAY_LEN(exts); i++) {
 		if (i == 0 && (flags & MD_NO_TABLE))
 			continue;
@@ -171,9 +263,46 @@ static cmark_node *md_parse(const char *src, size_t len)
 	cmark_parser_feed(p, src, len);
 	doc = cmark_parser_finish(p);
 	cmark_parser_free(p);
-done:
-	pthread_mutex_unlock(&md_parse_lock);
 	return doc;
+}
+
+typedef void md_visit_fn(void *ctx, cmark_node *n, bool entering);
+
+/* Parse src and call visit for every node (enter and exit events, in
+ * document order), then free the tree.  Returns KR_OK, or KR_ETOOBIG when
+ * the tree would need more than MD_MAX_MEMORY (ctx then holds a partial
+ * walk).  Whatever visit writes must live in ctx, not in locals of a
+ * caller of longjmp's target, which is this function. */
+static int md_run(const char *src, size_t len, md_visit_fn *visit, void *ctx)
+{
+	jmp_buf jb;
+	volatile int rc = KR_OK; /* read after the jump */
+
+	pthread_once(&md_once, md_register);
+	pthread_mutex_lock(&md_lock);
+	md_jmp = &jb;
+	if (setjmp(jb) != 0) {
+		md_mem_free_all();
+		rc = KR_ETOOBIG;
+		goto done;
+	}
+	cmark_node *doc = md_parse(src, len);
+	cmark_iter *it = doc ? cmark_iter_new(doc) : NULL;
+	if (it) {
+		cmark_event_type ev;
+		while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE)
+			visit(ctx, cmark_iter_get_node(it), ev == CMARK_EVENT_ENTER);
+		cmark_iter_free(it);
+	}
+	if (doc)
+		cmark_node_free(doc);
+	if (!it)
+		rc = KR_ENOMEM;
+	md_mem_free_all(); /* nothing should be left; be sure */
+done:
+	md_jmp = NULL;
+	pthread_mutex_unlock(&md_lock);
+	return rc;
 }
 
 /* ---- URLs ------------------------------------------------------------ */
@@ -351,8 +480,9 @@ static void md_literal_block(struct buf *b, cmark_node *n, const char *open, con
 	buf_adds(b, close);
 }
 
-static void md_html_node(struct md_html *h, cmark_node *n, bool entering)
+static void md_html_node(void *ctx, cmark_node *n, bool entering)
 {
+	struct md_html *h = ctx;
 	struct buf *b = h->b;
 	cmark_node_type t = cmark_node_get_type(n);
 	bool markup = h->image_depth == 0;
@@ -542,35 +672,28 @@ static bool md_input_ok(const char *src, size_t len, int *rc)
 	return true;
 }
 
+/* Output larger than this is refused: with the caps above no honest body
+ * gets near it (about 16 bytes out per byte in at worst). */
+#define MD_MAX_OUTPUT ((size_t)16 << 20)
+
 int markdown_render(struct arena *a, const char *src, size_t len, struct trusted_html *out)
 {
 	struct buf b = BUF_INIT;
 	struct md_html h = {.b = &b, .url = BUF_INIT};
-	cmark_node *doc = NULL;
-	cmark_iter *it = NULL;
 	int rc;
 
 	out->html = "";
 	out->len = 0;
 	if (!md_input_ok(src, len, &rc) || len == 0)
 		goto done;
-	doc = md_parse(src, len);
-	it = doc ? cmark_iter_new(doc) : NULL;
-	if (!it) {
-		rc = KR_ENOMEM;
+	rc = md_run(src, len, md_html_node, &h);
+	if (rc == KR_OK && b.len > MD_MAX_OUTPUT)
+		rc = KR_ETOOBIG;
+	if (rc != KR_OK)
 		goto done;
-	}
-	cmark_event_type ev;
-	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE)
-		md_html_node(&h, cmark_iter_get_node(it), ev == CMARK_EVENT_ENTER);
 	out->html = b.len ? arena_memdup(a, b.p, b.len + 1) : "";
 	out->len = b.len;
-	rc = KR_OK;
 done:
-	if (it)
-		cmark_iter_free(it);
-	if (doc)
-		cmark_node_free(doc);
 	buf_free(&h.url);
 	buf_free(&b);
 	return rc;
@@ -595,8 +718,9 @@ static void md_plain_break(struct buf *b, bool blank)
 		buf_addc(b, '\n');
 }
 
-static void md_plain_node(struct md_plain *pl, cmark_node *n, bool entering)
+static void md_plain_node(void *ctx, cmark_node *n, bool entering)
 {
+	struct md_plain *pl = ctx;
 	struct buf *b = pl->b;
 	cmark_node_type t = cmark_node_get_type(n);
 
@@ -699,8 +823,6 @@ const char *markdown_plain(struct arena *a, const char *src, size_t len)
 {
 	struct buf b = BUF_INIT;
 	struct md_plain pl = {.b = &b, .url = BUF_INIT};
-	cmark_node *doc = NULL;
-	cmark_iter *it = NULL;
 	const char *res = NULL;
 	int rc;
 
@@ -710,21 +832,12 @@ const char *markdown_plain(struct arena *a, const char *src, size_t len)
 		res = "";
 		goto done;
 	}
-	doc = md_parse(src, len);
-	it = doc ? cmark_iter_new(doc) : NULL;
-	if (!it)
+	if (md_run(src, len, md_plain_node, &pl) != KR_OK || b.len > MD_MAX_OUTPUT)
 		goto done;
-	cmark_event_type ev;
-	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE)
-		md_plain_node(&pl, cmark_iter_get_node(it), ev == CMARK_EVENT_ENTER);
 	while (b.len > 0 && (b.p[b.len - 1] == '\n' || b.p[b.len - 1] == ' '))
 		b.len--;
 	res = b.len ? arena_strndup(a, b.p, b.len) : "";
 done:
-	if (it)
-		cmark_iter_free(it);
-	if (doc)
-		cmark_node_free(doc);
 	buf_free(&pl.url);
 	buf_free(&b);
 	return res;

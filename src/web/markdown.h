@@ -30,8 +30,10 @@ struct arena;
  * arena) and out->len are set.  Returns KR_EINVAL when src is not valid
  * UTF-8 text (malformed UTF-8, NUL or C0 control characters other than tab,
  * CR and LF) or src is NULL with len > 0, KR_ETOOBIG when len exceeds
- * MARKDOWN_MAX_INPUT; out is then set to the empty string.  An empty source
- * renders as "". */
+ * MARKDOWN_MAX_INPUT or the document expands beyond the renderer's memory
+ * or output bounds (reference-link bombs: a long link target used
+ * thousands of times); out is then set to the empty string.  An empty
+ * source renders as "". */
 int markdown_render(struct arena *a, const char *src, size_t len, struct trusted_html *out);
 
 /* Plain text of src[0..len) for search indexing and e-mail/CSV excerpts: no

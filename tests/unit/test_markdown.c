@@ -499,6 +499,41 @@ static void test_threads(void **state)
 	}
 }
 
+/* A reference definition with a long target used thousands of times would
+ * need gigabytes inside cmark (which aborts the process when malloc
+ * fails): it must be refused cleanly, and the renderer must work normally
+ * afterwards. */
+static void test_reference_bomb(void **state)
+{
+	(void)state;
+	struct arena *a = arena_new();
+	struct buf b = BUF_INIT;
+	buf_adds(&b, "[a]: /");
+	for (int i = 0; i < 100000; i++)
+		buf_addc(&b, 'x');
+	buf_adds(&b, "\n\n");
+	while (b.len + 4 < MARKDOWN_MAX_INPUT)
+		buf_adds(&b, "[a] ");
+	struct trusted_html t;
+	assert_int_equal(markdown_render(a, b.p, b.len, &t), KR_ETOOBIG);
+	assert_string_equal(t.html, "");
+	assert_null(markdown_plain(a, b.p, b.len));
+	/* A modest number of uses is fine. */
+	buf_reset(&b);
+	buf_adds(&b, "[a]: https://example.com/long-advisory-path\n\n");
+	for (int i = 0; i < 1000; i++)
+		buf_adds(&b, "[a] ");
+	assert_int_equal(markdown_render(a, b.p, b.len, &t), KR_OK);
+	assert_non_null(strstr(t.html, "<a href=\"https://example.com/long-advisory-path\""));
+	buf_free(&b);
+	arena_free(a);
+	/* Every extension still works after the jump out of cmark. */
+	expect("~~x~~ www.example.com\n\n| a |\n|---|\n\n- [ ] t",
+	       "<p><del>x</del> <a href=\"http://www.example.com\" " REL ">www.example.com</a></p>\n"
+	       "<table>\n<thead>\n<tr>\n<th>a</th>\n</tr>\n</thead>\n</table>\n"
+	       "<ul>\n<li><input type=\"checkbox\" disabled=\"\"> t</li>\n</ul>\n");
+}
+
 static double seconds(void)
 {
 	struct timespec ts;
@@ -586,7 +621,8 @@ int main(void)
 		cmocka_unit_test(test_refused_links), cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_plain), cmocka_unit_test(test_checker),
 		cmocka_unit_test(test_nesting), cmocka_unit_test(test_long_table),
-		cmocka_unit_test(test_threads), cmocka_unit_test(test_pathological),
+		cmocka_unit_test(test_threads), cmocka_unit_test(test_reference_bomb),
+		cmocka_unit_test(test_pathological),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
