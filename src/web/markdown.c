@@ -707,6 +707,19 @@ struct md_plain {
 	int link_depth;
 };
 
+/* Text for the plain form: as written, except that control characters
+ * (which the input check refuses but entities such as &#1; still make)
+ * become spaces, so no consumer meets them. */
+static void md_plain_text(struct buf *b, const char *s)
+{
+	if (!s)
+		return;
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		buf_addc(b, (c < 0x20 && c != '\t' && c != '\n') || c == 0x7f ? ' ' : *s);
+	}
+}
+
 /* End the current block: a newline, or a blank line between blocks. */
 static void md_plain_break(struct buf *b, bool blank)
 {
@@ -760,13 +773,13 @@ static void md_plain_node(void *ctx, cmark_node *n, bool entering)
 	case CMARK_NODE_CODE_BLOCK:
 	case CMARK_NODE_HTML_BLOCK:
 		md_plain_break(b, true);
-		buf_adds(b, cmark_node_get_literal(n) ? cmark_node_get_literal(n) : "");
+		md_plain_text(b, cmark_node_get_literal(n));
 		md_plain_break(b, true);
 		break;
 	case CMARK_NODE_TEXT:
 	case CMARK_NODE_CODE:
 	case CMARK_NODE_HTML_INLINE:
-		buf_adds(b, cmark_node_get_literal(n) ? cmark_node_get_literal(n) : "");
+		md_plain_text(b, cmark_node_get_literal(n));
 		break;
 	case CMARK_NODE_SOFTBREAK:
 	case CMARK_NODE_LINEBREAK:
@@ -796,11 +809,9 @@ static void md_plain_node(void *ctx, cmark_node *n, bool entering)
 			/* An autolink's text already is its address. */
 			if (same)
 				break;
-			if (tl == 0) {
-				buf_adds(b, u);
-			} else {
-				buf_printf(b, " (%s)", u);
-			}
+			buf_adds(b, tl == 0 ? "" : " (");
+			md_plain_text(b, u);
+			buf_adds(b, tl == 0 ? "" : ")");
 		}
 		break;
 	default:
@@ -812,8 +823,8 @@ static void md_plain_node(void *ctx, cmark_node *n, bool entering)
 		} else if (md_type_is(n, "table_cell")) {
 			if (!entering && cmark_node_next(n))
 				buf_adds(b, " | ");
-		} else if (cmark_node_get_literal(n) && entering) {
-			buf_adds(b, cmark_node_get_literal(n));
+		} else if (entering) {
+			md_plain_text(b, cmark_node_get_literal(n));
 		}
 		break;
 	}

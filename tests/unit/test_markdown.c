@@ -366,6 +366,7 @@ static void test_plain(void **state)
 	expect_plain("```\ncode <x>\n```\nafter", "code <x>\n\nafter");
 	expect_plain("line one\nline two", "line one\nline two");
 	expect_plain("- a\n  - b\n- c", "- a\n- b\n- c");
+	expect_plain("a&#1;b `c&#2;` [x](/&#3;)", "a b c&#2; x (/)");
 }
 
 /* The checker itself must reject what it is there to reject. */
