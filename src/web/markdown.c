@@ -271,8 +271,8 @@ typedef void md_visit_fn(void *ctx, cmark_node *n, bool entering);
 /* Parse src and call visit for every node (enter and exit events, in
  * document order), then free the tree.  Returns KR_OK, or KR_ETOOBIG when
  * the tree would need more than MD_MAX_MEMORY (ctx then holds a partial
- * walk).  Whatever visit writes must live in ctx, not in locals of a
- * caller of longjmp's target, which is this function. */
+ * walk).  visit keeps its state in *ctx, which survives the jump; locals
+ * of this function set after setjmp() do not. */
 static int md_run(const char *src, size_t len, md_visit_fn *visit, void *ctx)
 {
 	jmp_buf jb;

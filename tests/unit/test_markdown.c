@@ -482,6 +482,30 @@ static void *thread_main(void *arg)
 	return NULL;
 }
 
+/* A reference bomb rendered alongside: its jump out of cmark must not
+ * disturb the other threads. */
+static void *bomb_main(void *arg)
+{
+	(void)arg;
+	struct buf b = BUF_INIT;
+	buf_adds(&b, "[a]: /");
+	for (int i = 0; i < 100000; i++)
+		buf_addc(&b, 'x');
+	buf_adds(&b, "\n\n");
+	while (b.len + 4 < MARKDOWN_MAX_INPUT)
+		buf_adds(&b, "[a] ");
+	void *res = NULL;
+	for (int i = 0; i < 3 && !res; i++) {
+		struct arena *a = arena_new();
+		struct trusted_html t;
+		if (markdown_render(a, b.p, b.len, &t) != KR_ETOOBIG)
+			res = (void *)1;
+		arena_free(a);
+	}
+	buf_free(&b);
+	return res;
+}
+
 static void test_threads(void **state)
 {
 	(void)state;
@@ -490,10 +514,11 @@ static void test_threads(void **state)
 		"<a href=\"http://www.example.com\" " REL ">www.example.com</a></td>\n</tr>\n"
 		"</tbody>\n</table>\n<ul>\n<li><input type=\"checkbox\" disabled=\"\" "
 		"checked=\"\"> t</li>\n</ul>\n";
-	pthread_t th[4];
+	pthread_t th[5];
 	for (int i = 0; i < 4; i++)
 		assert_int_equal(pthread_create(&th[i], NULL, thread_main, (void *)want), 0);
-	for (int i = 0; i < 4; i++) {
+	assert_int_equal(pthread_create(&th[4], NULL, bomb_main, NULL), 0);
+	for (int i = 0; i < 5; i++) {
 		void *res;
 		pthread_join(th[i], &res);
 		assert_null(res);
