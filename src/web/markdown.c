@@ -46,6 +46,12 @@
 #define MD_MAX_PARENS 32
 #define MD_MAX_ATS 256
 
+/* Output larger than this is refused (KR_ETOOBIG): no honest body gets
+ * near it (about 16 bytes out per byte in at worst), but reference links
+ * can repeat a long target within the memory bound.  The walk stops
+ * writing once past it. */
+#define MD_MAX_OUTPUT ((size_t)16 << 20)
+
 /* Block quotes, lists and items nested deeper than this are written as
  * their contents only: 50k '>' would otherwise make 50k <blockquote>s (a
  * 7 MB page from 256 KiB), and no reader follows 24 levels anyway. */
@@ -483,6 +489,8 @@ static void md_literal_block(struct buf *b, cmark_node *n, const char *open, con
 static void md_html_node(void *ctx, cmark_node *n, bool entering)
 {
 	struct md_html *h = ctx;
+	if (h->b->len > MD_MAX_OUTPUT)
+		return;
 	struct buf *b = h->b;
 	cmark_node_type t = cmark_node_get_type(n);
 	bool markup = h->image_depth == 0;
@@ -672,10 +680,6 @@ static bool md_input_ok(const char *src, size_t len, int *rc)
 	return true;
 }
 
-/* Output larger than this is refused: with the caps above no honest body
- * gets near it (about 16 bytes out per byte in at worst). */
-#define MD_MAX_OUTPUT ((size_t)16 << 20)
-
 int markdown_render(struct arena *a, const char *src, size_t len, struct trusted_html *out)
 {
 	struct buf b = BUF_INIT;
@@ -734,6 +738,8 @@ static void md_plain_break(struct buf *b, bool blank)
 static void md_plain_node(void *ctx, cmark_node *n, bool entering)
 {
 	struct md_plain *pl = ctx;
+	if (pl->b->len > MD_MAX_OUTPUT)
+		return;
 	struct buf *b = pl->b;
 	cmark_node_type t = cmark_node_get_type(n);
 

@@ -544,6 +544,16 @@ static void test_reference_bomb(void **state)
 	assert_int_equal(markdown_render(a, b.p, b.len, &t), KR_ETOOBIG);
 	assert_string_equal(t.html, "");
 	assert_null(markdown_plain(a, b.p, b.len));
+	/* Within the memory bound but past the output bound. */
+	buf_reset(&b);
+	buf_adds(&b, "[a]: /");
+	for (int i = 0; i < 600; i++)
+		buf_addc(&b, 'y');
+	buf_adds(&b, "\n\n");
+	while (b.len + 4 < MARKDOWN_MAX_INPUT)
+		buf_adds(&b, "[a] ");
+	assert_int_equal(markdown_render(a, b.p, b.len, &t), KR_ETOOBIG);
+	assert_null(markdown_plain(a, b.p, b.len));
 	/* A modest number of uses is fine. */
 	buf_reset(&b);
 	buf_adds(&b, "[a]: https://example.com/long-advisory-path\n\n");
