@@ -12,6 +12,7 @@
 #include "core/topic.h"
 #include "lib/arena.h"
 #include "lib/util.h"
+#include "web/markdown.h"
 #include "web/web.h"
 
 #define CSV_PAGE 100
@@ -36,9 +37,20 @@ const char *web_category_label(struct request *r, const char *cat)
 /* A topic's body.  Until the Markdown renderer lands this is escaped text
  * with its line breaks kept (CSS white-space: pre-wrap); switching to
  * markdown_render() is this one function. */
+/* Bodies and comments are Markdown, rendered by the trusted renderer
+ * (raw HTML inert, links allow-listed).  A body the renderer refuses
+ * (over its limits) is shown as escaped plain text instead. */
 static void render_body(struct request *r, const char *text)
 {
-	html_printf(&r->out, "<div class=\"md md-plain\">%s</div>", text ? text : "");
+	struct trusted_html h;
+	const char *src = text ? text : "";
+	if (markdown_render(r->a, src, strlen(src), &h) == KR_OK) {
+		html_raw(&r->out, "<div class=\"md\">");
+		html_trusted(&r->out, &h);
+		html_raw(&r->out, "</div>");
+		return;
+	}
+	html_printf(&r->out, "<div class=\"md md-plain\">%s</div>", src);
 }
 
 /* "7/30 更新" (R4.1): the month and day of the last edit in the viewer's
