@@ -89,6 +89,8 @@ int topic_sort_parse(const char *s, enum topic_sort *out)
 		*out = SORT_VIEWS;
 	else if (str_eq(s, "likes"))
 		*out = SORT_LIKES;
+	else if (str_eq(s, "relevance"))
+		*out = SORT_RELEVANCE;
 	else
 		return KR_EINVAL;
 	return KR_OK;
@@ -698,7 +700,8 @@ static int prepare_page(struct ctx *c, enum topic_sort sort, struct db_stmt **st
 	case SORT_CREATED: return db_prepare(c->db, "" TOPIC_PAGE("t.created_at"), st);
 	case SORT_VIEWS: return db_prepare(c->db, "" TOPIC_PAGE("t.view_count"), st);
 	case SORT_LIKES: return db_prepare(c->db, "" TOPIC_PAGE("t.like_count"), st);
-	case SORT_UPDATED: break;
+	case SORT_UPDATED:
+	case SORT_RELEVANCE: break;
 	}
 	return db_prepare(c->db, "" TOPIC_PAGE("t.last_activity_at"), st);
 }
@@ -709,7 +712,8 @@ static int64_t sort_key(const struct topic *t, enum topic_sort s)
 	case SORT_CREATED: return t->created_at;
 	case SORT_VIEWS: return t->views;
 	case SORT_LIKES: return t->likes;
-	case SORT_UPDATED: break;
+	case SORT_UPDATED:
+	case SORT_RELEVANCE: break;
 	}
 	return t->last_activity_at;
 }
@@ -765,6 +769,10 @@ static int topic_search(struct ctx *c, const struct topic_filter *f, int64_t com
 				       " ORDER BY t.like_count DESC, t.id DESC LIMIT ?13 OFFSET ?14", &st);
 		break;
 	case SORT_UPDATED:
+		rc = db_prepare(c->db, "SELECT " TOPIC_COLS TOPIC_SEARCH_FROM
+				       " ORDER BY t.last_activity_at DESC, t.id DESC LIMIT ?13 OFFSET ?14", &st);
+		break;
+	case SORT_RELEVANCE:
 		rc = db_prepare(c->db, "SELECT " TOPIC_COLS TOPIC_SEARCH_FROM
 				       " ORDER BY topic_fts.rank, t.id DESC LIMIT ?13 OFFSET ?14", &st);
 		break;
@@ -849,7 +857,7 @@ int topic_list(struct ctx *c, const struct topic_filter *f, struct topic_page *o
 	if ((!str_empty(f->tag) && !topic_tag_valid(f->tag)) ||
 	    (!str_empty(f->category) && !topic_category_valid(f->category)) ||
 	    (!str_empty(f->tlp) && tlp_parse(f->tlp, &tl)) || f->from < 0 || f->to < 0 ||
-	    f->sort < SORT_UPDATED || f->sort > SORT_LIKES)
+	    f->sort < SORT_UPDATED || f->sort > SORT_RELEVANCE)
 		return KR_EINVAL;
 	int64_t community = 0, org = 0;
 	int rc;
