@@ -755,28 +755,16 @@ static int topic_search(struct ctx *c, const struct topic_filter *f, int64_t com
 	out->total = one_int(st, &rc);
 	if (rc)
 		return rc;
+	/* One literal statement per order (see prepare_page). */
+#define TOPIC_SEARCH_PAGE(ORDER) "SELECT " TOPIC_COLS TOPIC_SEARCH_FROM " ORDER BY " ORDER ", t.id DESC LIMIT ?13 OFFSET ?14"
 	switch (f->sort) {
-	case SORT_CREATED:
-		rc = db_prepare(c->db, "SELECT " TOPIC_COLS TOPIC_SEARCH_FROM
-				       " ORDER BY t.created_at DESC, t.id DESC LIMIT ?13 OFFSET ?14", &st);
-		break;
-	case SORT_VIEWS:
-		rc = db_prepare(c->db, "SELECT " TOPIC_COLS TOPIC_SEARCH_FROM
-				       " ORDER BY t.view_count DESC, t.id DESC LIMIT ?13 OFFSET ?14", &st);
-		break;
-	case SORT_LIKES:
-		rc = db_prepare(c->db, "SELECT " TOPIC_COLS TOPIC_SEARCH_FROM
-				       " ORDER BY t.like_count DESC, t.id DESC LIMIT ?13 OFFSET ?14", &st);
-		break;
-	case SORT_UPDATED:
-		rc = db_prepare(c->db, "SELECT " TOPIC_COLS TOPIC_SEARCH_FROM
-				       " ORDER BY t.last_activity_at DESC, t.id DESC LIMIT ?13 OFFSET ?14", &st);
-		break;
-	case SORT_RELEVANCE:
-		rc = db_prepare(c->db, "SELECT " TOPIC_COLS TOPIC_SEARCH_FROM
-				       " ORDER BY topic_fts.rank, t.id DESC LIMIT ?13 OFFSET ?14", &st);
-		break;
+	case SORT_CREATED: rc = db_prepare(c->db, "" TOPIC_SEARCH_PAGE("t.created_at DESC"), &st); break;
+	case SORT_VIEWS: rc = db_prepare(c->db, "" TOPIC_SEARCH_PAGE("t.view_count DESC"), &st); break;
+	case SORT_LIKES: rc = db_prepare(c->db, "" TOPIC_SEARCH_PAGE("t.like_count DESC"), &st); break;
+	case SORT_UPDATED: rc = db_prepare(c->db, "" TOPIC_SEARCH_PAGE("t.last_activity_at DESC"), &st); break;
+	case SORT_RELEVANCE: rc = db_prepare(c->db, "" TOPIC_SEARCH_PAGE("topic_fts.rank"), &st); break;
 	}
+#undef TOPIC_SEARCH_PAGE
 	if (rc)
 		return rc;
 	bind_filter(c, st, community, f, org);
