@@ -158,9 +158,37 @@ static int next_public_id(struct ctx *c, const char **out)
 	return KR_OK;
 }
 
-/* Fields shared by create and edit. */
-static int validate_fields(const struct topic_input *in, enum tlp *tlp, const char **bad)
+/* JISP titles carry their tag as text ("【重要】..."); people keep writing
+ * them so.  A leading tag becomes the tag field (when none was chosen) and
+ * leaves the title, so it is shown once. */
+static void split_title_tag(struct topic_input *in)
 {
+	static const struct {
+		const char *text, *tag;
+	} tags[] = {{"【重要】", "important"}, {"【注意】", "caution"}, {"【情報】", "info"}};
+	if (!in->title)
+		return;
+	for (size_t i = 0; i < KR_ARRAY_LEN(tags); i++) {
+		size_t n = strlen(tags[i].text);
+		if (strncmp(in->title, tags[i].text, n) != 0)
+			continue;
+		if (str_empty(in->tag))
+			in->tag = tags[i].tag;
+		if (str_eq(in->tag, tags[i].tag)) {
+			const char *t = in->title + n;
+			while (*t == ' ')
+				t++;
+			if (*t)
+				in->title = t;
+		}
+		return;
+	}
+}
+
+/* Fields shared by create and edit. */
+static int validate_fields(struct topic_input *in, enum tlp *tlp, const char **bad)
+{
+	split_title_tag(in);
 	if (!valid_line(in->title, 1, TOPIC_TITLE_MAX))
 		return *bad = "title", KR_EINVAL;
 	if (!str_empty(in->tag) && !topic_tag_valid(in->tag))
@@ -196,8 +224,10 @@ int topic_create(struct ctx *c, const struct topic_input *in, const char **publi
 	if (!cm.can_post)
 		return KR_EPERM;
 	enum tlp tlp;
-	if ((rc = validate_fields(in, &tlp, bad)))
+	struct topic_input norm = *in;
+	if ((rc = validate_fields(&norm, &tlp, bad)))
 		return rc;
+	in = &norm;
 	bool manual = str_eq(in->scope, "manual");
 	if (in->scope && !manual && !str_eq(in->scope, "community"))
 		return *bad = "scope", KR_EINVAL;
