@@ -103,9 +103,9 @@ int api_topics_list(struct request *r)
 	json_t *a = json_array();
 	for (size_t i = 0; i < pg.n; i++)
 		json_array_append_new(a, topic_json(r, &pg.items[i], false));
-	return api_send(r, 200, json_pack("{s:o, s:o, s:I, s:I}", "items", a, "next_cursor",
+	return api_send(r, 200, json_pack("{s:o, s:o, s:I, s:b, s:I}", "items", a, "next_cursor",
 					    pg.next_cursor ? json_string(pg.next_cursor) : json_null(), "total",
-					    (json_int_t)pg.total, "first", (json_int_t)pg.first));
+					    (json_int_t)pg.total, "total_more", pg.total_more, "first", (json_int_t)pg.first));
 }
 
 int api_topics_get(struct request *r)
@@ -403,7 +403,8 @@ int api_search(struct request *r)
 		json_object_set_new(t, "type", json_string("topic"));
 		json_array_append_new(a, t);
 	}
-	return api_send(r, 200, json_pack("{s:o, s:o, s:I}", "items", a, "next_cursor",
+	return api_send(r, 200, json_pack("{s:o, s:o, s:I, s:b, s:b}", "items", a, "next_cursor",
 					    pg.next_cursor ? json_string(pg.next_cursor) : json_null(), "total",
-					    (json_int_t)pg.total));
+					    (json_int_t)pg.total, "total_more", pg.total_more, "newest_first",
+					    pg.newest_first));
 }

@@ -58,6 +58,8 @@ int cmd_demo(int argc, char **argv)
 		if (r)
 			rc = cli_fail(r, "demo", NULL);
 	}
+	if (rc == 0)
+		db_optimize(cl.db);
 	cli_close(&cl);
 	if (rc)
 		return rc;

@@ -49,6 +49,7 @@ static bool worker_running;
 static void *worker_main(void *arg)
 {
 	(void)arg;
+	int64_t analysed = now_ms();
 	char owner[64];
 	char host[40] = "node";
 	gethostname(host, sizeof host - 1);
@@ -56,6 +57,11 @@ static void *worker_main(void *arg)
 	while (!worker_stop) {
 		struct db *db = db_thread();
 		int ran = db ? jobs_drain(db, owner, 50) : 0;
+		/* Hourly: keep the planner's statistics current as data grows. */
+		if (db && now_ms() - analysed > 3600000LL) {
+			db_optimize(db);
+			analysed = now_ms();
+		}
 		if (!ran)
 			for (int i = 0; i < 20 && !worker_stop; i++)
 				usleep(100000); /* 2 s between idle polls, stoppable */

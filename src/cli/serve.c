@@ -76,6 +76,8 @@ int cmd_serve(int argc, char **argv)
 	}
 	if (cli_open(&cl, true))
 		return 1;
+	if (db_optimize(cl.db))
+		log_warn("msg=\"could not refresh planner statistics\"");
 	cli_close(&cl);
 	db_set_url(cl.cfg.db);
 

@@ -326,8 +326,8 @@ int topic_create(struct ctx *c, const struct topic_input *in, const char **publi
 /* ---- read ---- */
 
 #define TOPIC_COLS \
-	"t.id, t.public_id, cm.slug, cm.name_ja, cm.name_en, a.login, a.display_name, ao.slug," \
-	" ao.name_ja, ao.name_en, t.title, t.tag, t.audience, t.category, t.scope, t.tlp," \
+	"t.id, t.public_id, cm.slug AS c_slug, cm.name_ja AS c_name_ja, cm.name_en AS c_name_en, a.login," \
+	" a.display_name, ao.slug AS o_slug, ao.name_ja AS o_name_ja, ao.name_en AS o_name_en, t.title, t.tag, t.audience, t.category, t.scope, t.tlp," \
 	" t.must_read, t.pinned, t.version, t.read_version, t.created_at, t.updated_at, t.edited_at," \
 	" t.last_activity_at, t.view_count, t.reader_count, t.like_count, t.comment_count"
 #define TOPIC_FROM \
@@ -682,21 +682,19 @@ int topic_share(struct ctx *c, const char *public_id, const char *community)
 		db_done(st);
 	}
 	if (rc == KR_OK)
+		rc = topic_reindex(c, t.id);
+	if (rc == KR_OK)
 		rc = audit(c, "topic.share", "topic", public_id, c->who.org_id, to.slug);
 	return tx_end(c, rc);
 }
 
 /* ---- lists ---- */
 
-/* The filter shared by the count and every sort, so they always agree.
+/* The filters shared by the counts and every sort, so they always agree.
  * ?1-?3 viewer (acl), ?4 community id (0 = all of mine), ?5 tag,
  * ?6 category, ?7 tlp, ?8 author org id, ?9/?10 created range,
  * ?11 must-read pending only. */
-#define TOPIC_CONDS \
-	ACL_TOPIC_PRED \
-	" AND (CAST(?4 AS BIGINT) = 0 OR t.community_id = ?4 OR (t.scope = 'community'" \
-	" AND t.tlp IN ('green', 'clear') AND EXISTS (SELECT 1 FROM topic_shares sh" \
-	" WHERE sh.topic_id = t.id AND sh.community_id = ?4)))" \
+#define TOPIC_CONDS_REST \
 	" AND (CAST(?5 AS TEXT) IS NULL OR t.tag = ?5)" \
 	" AND (CAST(?6 AS TEXT) IS NULL OR t.category = ?6)" \
 	" AND (CAST(?7 AS TEXT) IS NULL OR t.tlp = ?7)" \
@@ -705,7 +703,27 @@ int topic_share(struct ctx *c, const char *public_id, const char *community)
 	" AND (CAST(?10 AS BIGINT) = 0 OR t.created_at < ?10)" \
 	" AND (CAST(?11 AS BIGINT) = 0 OR (t.must_read = 1 AND NOT EXISTS (SELECT 1 FROM topic_reads r" \
 	" WHERE r.topic_id = t.id AND r.person_id = ?1 AND r.version >= t.read_version)))"
-#define TOPIC_FILTER " WHERE " TOPIC_CONDS
+/* A community's list is its own topics and the GREEN/CLEAR ones shared
+ * into it (R3.4).  For plain lists the two halves are separate statements
+ * (below) so each walks its own index; search joins them in one. */
+#define TOPIC_CONDS \
+	ACL_TOPIC_PRED \
+	" AND (CAST(?4 AS BIGINT) = 0 OR t.community_id = ?4 OR (t.scope = 'community'" \
+	" AND t.tlp IN ('green', 'clear') AND EXISTS (SELECT 1 FROM topic_shares sh" \
+	" WHERE sh.topic_id = t.id AND sh.community_id = ?4)))" TOPIC_CONDS_REST
+#define TOPIC_WHERE_ALL " WHERE CAST(?4 AS BIGINT) = 0 AND " ACL_TOPIC_PRED TOPIC_CONDS_REST
+#define TOPIC_WHERE_HOME " WHERE t.community_id = ?4 AND " ACL_TOPIC_PRED TOPIC_CONDS_REST
+#define TOPIC_WHERE_SHARED \
+	" WHERE t.id IN (SELECT sh.topic_id FROM topic_shares sh WHERE sh.community_id = ?4)" \
+	" AND t.scope = 'community' AND t.tlp IN ('green', 'clear') AND " ACL_TOPIC_PRED TOPIC_CONDS_REST
+
+/* Counts stop at TOPIC_COUNT_CAP + 1 rows: past that a list says "1,000+"
+ * instead of paying for an exact count of every visible row. */
+#define TOPIC_COUNT_CAP 1000
+#define TOPIC_COUNT_ALL "SELECT COUNT(*) FROM (SELECT 1 FROM topics t" TOPIC_WHERE_ALL " LIMIT 1001) x"
+#define TOPIC_COUNT_COMMUNITY \
+	"SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM topics t" TOPIC_WHERE_HOME " LIMIT 1001) h)" \
+	" + (SELECT COUNT(*) FROM (SELECT 1 FROM topics t" TOPIC_WHERE_SHARED " LIMIT 1001) s)"
 
 /* Keyword search: the FTS table joined to the same filter; ?12 = the
  * engine's match text (db_fts_query), ?13 = limit, ?14 = offset. */
@@ -714,26 +732,42 @@ int topic_share(struct ctx *c, const char *public_id, const char *community)
 	" JOIN people a ON a.id = t.author_id JOIN orgs ao ON ao.id = t.author_org_id" \
 	" WHERE topic_fts MATCH ?12 AND " TOPIC_CONDS
 #define TOPIC_SEARCH_MAX 10000
+#define TOPIC_SEARCH_COUNT_CAP 200
 
-/* Keyset page on (COL DESC, id DESC): ?12 = last id (0 = first page),
- * ?13 = last key, ?14 = limit. */
-#define TOPIC_PAGE(COL) \
-	"SELECT " TOPIC_COLS TOPIC_FROM TOPIC_FILTER \
-	" AND (CAST(?12 AS BIGINT) = 0 OR " COL " < ?13 OR (" COL " = ?13 AND t.id < ?12))" \
-	" ORDER BY " COL " DESC, t.id DESC LIMIT ?14"
+/* Keyset pages on (COL DESC, id DESC): ?12 = last id (0 = first page),
+ * ?13 = last key, ?14 = limit.  NAME is COL's output column name. */
+#define TOPIC_KEYSET(COL) " AND (CAST(?12 AS BIGINT) = 0 OR " COL " < ?13 OR (" COL " = ?13 AND t.id < ?12))"
+#define TOPIC_PAGE_ALL(COL) \
+	"SELECT " TOPIC_COLS TOPIC_FROM TOPIC_WHERE_ALL TOPIC_KEYSET(COL) " ORDER BY " COL " DESC, t.id DESC LIMIT ?14"
+#define TOPIC_PAGE_COMMUNITY(COL, NAME) \
+	"SELECT * FROM (SELECT " TOPIC_COLS TOPIC_FROM TOPIC_WHERE_HOME TOPIC_KEYSET(COL) \
+	" ORDER BY " COL " DESC, t.id DESC LIMIT ?14) h" \
+	" UNION ALL SELECT * FROM (SELECT " TOPIC_COLS TOPIC_FROM TOPIC_WHERE_SHARED TOPIC_KEYSET(COL) \
+	" ORDER BY " COL " DESC, t.id DESC LIMIT ?14) s" \
+	" ORDER BY " NAME " DESC, id DESC LIMIT ?14"
 
-/* One literal statement per sort order (SQL stays literal and each keeps
- * its own plan). */
-static int prepare_page(struct ctx *c, enum topic_sort sort, struct db_stmt **st)
+/* One literal statement per sort order and list kind (SQL stays literal
+ * and each keeps the plan that walks its index). */
+static int prepare_page(struct ctx *c, enum topic_sort sort, bool community, struct db_stmt **st)
 {
+	if (community) {
+		switch (sort) {
+		case SORT_CREATED: return db_prepare(c->db, "" TOPIC_PAGE_COMMUNITY("t.created_at", "created_at"), st);
+		case SORT_VIEWS: return db_prepare(c->db, "" TOPIC_PAGE_COMMUNITY("t.view_count", "view_count"), st);
+		case SORT_LIKES: return db_prepare(c->db, "" TOPIC_PAGE_COMMUNITY("t.like_count", "like_count"), st);
+		case SORT_UPDATED:
+		case SORT_RELEVANCE: break;
+		}
+		return db_prepare(c->db, "" TOPIC_PAGE_COMMUNITY("t.last_activity_at", "last_activity_at"), st);
+	}
 	switch (sort) {
-	case SORT_CREATED: return db_prepare(c->db, "" TOPIC_PAGE("t.created_at"), st);
-	case SORT_VIEWS: return db_prepare(c->db, "" TOPIC_PAGE("t.view_count"), st);
-	case SORT_LIKES: return db_prepare(c->db, "" TOPIC_PAGE("t.like_count"), st);
+	case SORT_CREATED: return db_prepare(c->db, "" TOPIC_PAGE_ALL("t.created_at"), st);
+	case SORT_VIEWS: return db_prepare(c->db, "" TOPIC_PAGE_ALL("t.view_count"), st);
+	case SORT_LIKES: return db_prepare(c->db, "" TOPIC_PAGE_ALL("t.like_count"), st);
 	case SORT_UPDATED:
 	case SORT_RELEVANCE: break;
 	}
-	return db_prepare(c->db, "" TOPIC_PAGE("t.last_activity_at"), st);
+	return db_prepare(c->db, "" TOPIC_PAGE_ALL("t.last_activity_at"), st);
 }
 
 static int64_t sort_key(const struct topic *t, enum topic_sort s)
@@ -773,11 +807,34 @@ static int topic_search(struct ctx *c, const struct topic_filter *f, int64_t com
 	if (has_cursor && pos <= 0)
 		return KR_EINVAL;
 	out->first = pos + 1;
-	const char *match = db_fts_query(c->db, c->a, f->q);
+	/* Prefilter by the viewer's communities and authorship (kc<id>,
+	 * kp<id> tokens in the scope column, see topic_reindex), so a common
+	 * word does not drag every topic of the site through the access
+	 * predicate.  A superset of what the acl allows; the acl still runs. */
+	struct db_stmt *st;
+	int rc = db_prepare(c->db, "SELECT x.id FROM " ACL_MY_COMMUNITIES " x ORDER BY x.id", &st);
+	if (rc)
+		return rc;
+	acl_viewer_binds(c, st);
+	size_t ntok = 0, cap = 64;
+	const char **tok = arena_alloc(c->a, sizeof(char *) * cap);
+	tok[ntok++] = arena_printf(c->a, "kp%lld", (long long)c->who.person_id);
+	while ((rc = db_step(st)) == KR_ROW) {
+		if (ntok == cap) {
+			const char **n2 = arena_alloc(c->a, sizeof(char *) * cap * 2);
+			memcpy(n2, tok, sizeof(char *) * cap);
+			tok = n2;
+			cap *= 2;
+		}
+		tok[ntok++] = arena_printf(c->a, "kc%lld", (long long)db_col_int(st, 0));
+	}
+	db_done(st);
+	if (rc < 0)
+		return rc;
+	const char *match = db_fts_query_within(c->db, c->a, f->q, tok, ntok);
 	if (!match || pos >= TOPIC_SEARCH_MAX)
 		return KR_OK; /* nothing searchable: no results */
-	struct db_stmt *st;
-	int rc = db_prepare(c->db, "SELECT COUNT(*)" TOPIC_SEARCH_FROM, &st);
+	rc = db_prepare(c->db, "SELECT COUNT(*) FROM (SELECT 1" TOPIC_SEARCH_FROM " LIMIT 201) x", &st);
 	if (rc)
 		return rc;
 	bind_filter(c, st, community, f, org);
@@ -785,9 +842,23 @@ static int topic_search(struct ctx *c, const struct topic_filter *f, int64_t com
 	out->total = one_int(st, &rc);
 	if (rc)
 		return rc;
+	/* Ranking or sorting scores every match; for a word in thousands of
+	 * topics that costs hundreds of milliseconds.  Past the cap the newest
+	 * matches come first, in the index's own order, which stops after a
+	 * page (out->newest_first tells the page to say so). */
+	if (out->total > TOPIC_SEARCH_COUNT_CAP) {
+		out->total = TOPIC_SEARCH_COUNT_CAP;
+		out->total_more = true;
+		out->newest_first = true;
+	}
 	/* One literal statement per order (see prepare_page). */
 #define TOPIC_SEARCH_PAGE(ORDER) "SELECT " TOPIC_COLS TOPIC_SEARCH_FROM " ORDER BY " ORDER ", t.id DESC LIMIT ?13 OFFSET ?14"
-	switch (f->sort) {
+	/* rowid alone (it is the topic id): an extra sort key would make the
+	 * engine sort every match instead of reading the index backwards. */
+	if (out->newest_first)
+		rc = db_prepare(c->db, "SELECT " TOPIC_COLS TOPIC_SEARCH_FROM
+				       " ORDER BY topic_fts.rowid DESC LIMIT ?13 OFFSET ?14", &st);
+	else switch (f->sort) {
 	case SORT_CREATED: rc = db_prepare(c->db, "" TOPIC_SEARCH_PAGE("t.created_at DESC"), &st); break;
 	case SORT_VIEWS: rc = db_prepare(c->db, "" TOPIC_SEARCH_PAGE("t.view_count DESC"), &st); break;
 	case SORT_LIKES: rc = db_prepare(c->db, "" TOPIC_SEARCH_PAGE("t.like_count DESC"), &st); break;
@@ -820,22 +891,34 @@ static int topic_search(struct ctx *c, const struct topic_filter *f, int64_t com
 static int topic_reindex(struct ctx *c, int64_t id)
 {
 	struct db_stmt *st;
-	int rc = db_prepare(c->db, "SELECT title, body, deleted_at FROM topics WHERE id = ?1", &st);
+	int rc = db_prepare(c->db, "SELECT title, body, deleted_at, community_id, author_id FROM topics WHERE id = ?1", &st);
 	if (rc)
 		return rc;
 	db_bind_int(st, 1, id);
 	char *title = NULL;
-	struct buf body = BUF_INIT;
+	struct buf body = BUF_INIT, scope = BUF_INIT;
 	bool deleted = false;
 	if ((rc = db_step(st)) == KR_ROW) {
 		title = db_col_dup(st, 0, c->a);
 		buf_adds(&body, db_col_text(st, 1));
 		deleted = !db_col_null(st, 2);
+		/* Where the topic lives and who wrote it, as tokens the search
+		 * prefilter matches (topic_search); access is still decided by
+		 * the acl on every hit. */
+		buf_printf(&scope, "kc%lld kp%lld", (long long)db_col_int(st, 3), (long long)db_col_int(st, 4));
 		rc = KR_OK;
 	} else if (rc == KR_DONE) {
 		rc = KR_ENOTFOUND;
 	}
 	db_done(st);
+	if (rc == KR_OK && !deleted &&
+	    (rc = db_prepare(c->db, "SELECT community_id FROM topic_shares WHERE topic_id = ?1 ORDER BY community_id",
+			     &st)) == KR_OK) {
+		db_bind_int(st, 1, id);
+		while (db_step(st) == KR_ROW)
+			buf_printf(&scope, " kc%lld", (long long)db_col_int(st, 0));
+		db_done(st);
+	}
 	if (rc == KR_OK && !deleted &&
 	    (rc = db_prepare(c->db, "SELECT body FROM comments WHERE topic_id = ?1 AND deleted_at IS NULL"
 				    " ORDER BY id", &st)) == KR_OK) {
@@ -852,14 +935,17 @@ static int topic_reindex(struct ctx *c, int64_t id)
 		db_done(st);
 	}
 	if (rc == KR_OK && !deleted &&
-	    (rc = db_prepare(c->db, "INSERT INTO topic_fts (rowid, title, body) VALUES (?1, ?2, ?3)", &st)) == KR_OK) {
+	    (rc = db_prepare(c->db, "INSERT INTO topic_fts (rowid, title, body, scope) VALUES (?1, ?2, ?3, ?4)", &st)) ==
+		    KR_OK) {
 		db_bind_int(st, 1, id);
 		db_bind_text(st, 2, db_fts_doc(c->db, c->a, title));
 		db_bind_text(st, 3, db_fts_doc(c->db, c->a, body.p ? body.p : ""));
+		db_bind_text(st, 4, db_fts_doc(c->db, c->a, scope.p ? scope.p : ""));
 		rc = db_step(st) == KR_DONE ? KR_OK : KR_EDB;
 		db_done(st);
 	}
 	buf_free(&body);
+	buf_free(&scope);
 	return rc;
 }
 
@@ -909,13 +995,21 @@ int topic_list(struct ctx *c, const struct topic_filter *f, struct topic_page *o
 	struct db_stmt *st;
 	if (!str_empty(f->q))
 		return topic_search(c, f, community, org, limit, pos, after_id != 0, out);
-	if ((rc = db_prepare(c->db, "SELECT COUNT(*)" TOPIC_FROM TOPIC_FILTER, &st)))
+	if (community)
+		rc = db_prepare(c->db, "" TOPIC_COUNT_COMMUNITY, &st);
+	else
+		rc = db_prepare(c->db, "" TOPIC_COUNT_ALL, &st);
+	if (rc)
 		return rc;
 	bind_filter(c, st, community, f, org);
 	out->total = one_int(st, &rc);
 	if (rc)
 		return rc;
-	if ((rc = prepare_page(c, f->sort, &st)))
+	if (out->total > TOPIC_COUNT_CAP) {
+		out->total = TOPIC_COUNT_CAP;
+		out->total_more = true;
+	}
+	if ((rc = prepare_page(c, f->sort, community != 0, &st)))
 		return rc;
 	bind_filter(c, st, community, f, org);
 	db_bind_int(st, 12, after_id);

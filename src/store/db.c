@@ -272,6 +272,8 @@ int db_fetch(struct db_stmt *st, void (*fill)(struct db_stmt *st, void *ud), voi
 	return rc;
 }
 
+int db_optimize(struct db *db) { return db->eng->exec(db->conn, db->eng->sql_optimize); }
+
 int db_ping(struct db *db)
 {
 	if (!db || !db->eng->alive(db->conn))

@@ -88,6 +88,9 @@ int db_fetch(struct db_stmt *st, void (*fill)(struct db_stmt *st, void *ud), voi
 
 /* One-shot helpers: prepare, bind nothing, step to done. */
 int db_exec(struct db *db, const char *sql);
+/* Refresh the query planner's statistics (bounded; seconds at most on a
+ * large site).  Run at start-up, after bulk loads and hourly. */
+int db_optimize(struct db *db);
 /* Cheap liveness check for /healthz: KR_OK or KR_EUNAVAIL. */
 int db_ping(struct db *db);
 
@@ -130,5 +133,10 @@ const char *db_fts_query(struct db *db, struct arena *a, const char *user_query)
  * itself on SQLite (its tokenizer does the rest), a tsvector literal on
  * PostgreSQL.  NULL text indexes as "".  Allocated in a (or text itself). */
 const char *db_fts_doc(struct db *db, struct arena *a, const char *text);
+/* db_fts_query restricted to documents whose "scope" column holds one of
+ * the tokens ([a-z0-9]+ words): a cheap prefilter by community before the
+ * access predicate runs on each hit. */
+const char *db_fts_query_within(struct db *db, struct arena *a, const char *user_query,
+				const char *const *tokens, size_t n);
 
 #endif

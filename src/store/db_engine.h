@@ -12,6 +12,8 @@ struct db_engine {
 	const char *id_type;   /* {ID}: auto-increment 64-bit primary key */
 	const char *blob_type; /* {BLOB} */
 	const char *sql_begin, *sql_begin_read;
+	/* Refresh the planner's statistics (db_optimize). */
+	const char *sql_optimize;
 	/* Held around db_migrate() so nodes starting together on one server
 	 * migrate one at a time (NULL: the engine's write lock suffices). */
 	const char *sql_migrate_lock, *sql_migrate_unlock;

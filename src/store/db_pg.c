@@ -781,6 +781,7 @@ static const struct db_engine engine = {
 	.blob_type = "BYTEA",
 	.sql_begin = "BEGIN",
 	.sql_begin_read = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+	.sql_optimize = "ANALYZE",
 	/* A session advisory lock keyed by an arbitrary constant.  A migration
 	 * (or waiting for another node's) may take longer than the statement
 	 * timeout of ordinary requests, so it is lifted meanwhile. */

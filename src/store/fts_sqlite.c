@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lib/arena.h"
+#include "lib/buf.h"
 #include "lib/tokenize.h"
 #include "store/db.h"
 
@@ -104,4 +105,33 @@ const char *db_fts_doc(struct db *db, struct arena *a, const char *text)
 	if (is_pg(db))
 		return fts_doc_pg(a, text);
 	return text ? text : "";
+}
+
+/* The user's query, restricted to documents whose "scope" column holds one
+ * of the given tokens (plain [a-z0-9] words such as "kc12").  A prefilter
+ * only: callers still apply the full access predicate to every hit. */
+const char *db_fts_query_within(struct db *db, struct arena *a, const char *user_query,
+				const char *const *tokens, size_t n)
+{
+	const char *q = db_fts_query(db, a, user_query);
+	if (!q || n == 0)
+		return q;
+	struct buf b = BUF_INIT;
+	bool pg = is_pg(db);
+	buf_printf(&b, pg ? "(%s) & (" : "(%s) AND scope : (", q);
+	for (size_t i = 0; i < n; i++) {
+		for (const char *t = tokens[i]; *t; t++)
+			if (!((*t >= 'a' && *t <= 'z') || (*t >= '0' && *t <= '9'))) {
+				buf_free(&b);
+				return q; /* not a scope token: no prefilter */
+			}
+		if (pg)
+			buf_printf(&b, "%s'%s':D", i ? " | " : "", tokens[i]);
+		else
+			buf_printf(&b, "%s%s", i ? " OR " : "", tokens[i]);
+	}
+	buf_addc(&b, ')');
+	const char *out = arena_strndup(a, b.p, b.len);
+	buf_free(&b);
+	return out;
 }

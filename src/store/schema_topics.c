@@ -77,6 +77,14 @@ const char db_m2_topics[] =
 	"CREATE INDEX topics_community_activity ON topics (community_id, last_activity_at);"
 	"CREATE INDEX topics_space_activity ON topics (space, last_activity_at);"
 	"CREATE INDEX topics_author_org ON topics (author_org_id, created_at);"
+	/* One index per list order, per community and across the space, so a
+	 * page walks its index and stops after a screenful. */
+	"CREATE INDEX topics_community_created ON topics (community_id, created_at);"
+	"CREATE INDEX topics_community_views ON topics (community_id, view_count);"
+	"CREATE INDEX topics_community_likes ON topics (community_id, like_count);"
+	"CREATE INDEX topics_space_created ON topics (space, created_at);"
+	"CREATE INDEX topics_space_views ON topics (space, view_count);"
+	"CREATE INDEX topics_space_likes ON topics (space, like_count);"
 	"CREATE TABLE topic_scope ("
 	" topic_id BIGINT NOT NULL REFERENCES topics(id),"
 	" member_type TEXT NOT NULL,"
@@ -169,10 +177,10 @@ const char db_m2_topics[] =
  * The DDL differs per engine; the SQL that writes and queries it does not
  * (see store/fts.h). */
 const char db_m3_search_sqlite[] =
-	"CREATE VIRTUAL TABLE topic_fts USING fts5(title, body, tokenize='kairan');"
-	"INSERT INTO topic_fts(topic_fts, rank) VALUES('rank', 'bm25(2.5, 1.0)');";
+	"CREATE VIRTUAL TABLE topic_fts USING fts5(title, body, scope, tokenize='kairan');"
+	"INSERT INTO topic_fts(topic_fts, rank) VALUES('rank', 'bm25(2.5, 1.0, 0.0)');";
 const char db_m3_search_pg[] =
 	"CREATE TABLE topic_fts (rowid BIGINT PRIMARY KEY,"
-	" title TSVECTOR NOT NULL, body TSVECTOR NOT NULL,"
-	" doc TSVECTOR GENERATED ALWAYS AS (setweight(title, 'A') || setweight(body, 'B')) STORED);"
+	" title TSVECTOR NOT NULL, body TSVECTOR NOT NULL, scope TSVECTOR NOT NULL,"
+	" doc TSVECTOR GENERATED ALWAYS AS (setweight(title, 'A') || setweight(body, 'B') || setweight(scope, 'D')) STORED);"
 	"CREATE INDEX topic_fts_doc ON topic_fts USING GIN (doc);";

@@ -58,6 +58,11 @@ void web_select_sector(struct request *r, const char *name, const char *cur, con
 /* "63件中 1〜20" / "1–20 of 63". */
 void web_range(struct request *r, int64_t total, int64_t from, size_t n)
 {
+	web_range_more(r, total, false, from, n);
+}
+
+void web_range_more(struct request *r, int64_t total, bool more, int64_t from, size_t n)
+{
 	if (total <= 0 || n == 0) {
 		html_printf(&r->out, "<p class=\"range\">%s</p>", web_t(r, "list.none"));
 		return;
@@ -67,9 +72,9 @@ void web_range(struct request *r, int64_t total, int64_t from, size_t n)
 	snprintf(b, sizeof b, "%lld", (long long)(from + (int64_t)n - 1));
 	snprintf(t, sizeof t, "%lld", (long long)total);
 	if (str_eq(r->lang, "en"))
-		html_printf(&r->out, "<p class=\"range\">%s–%s of %s</p>", a, b, t);
+		html_printf(&r->out, "<p class=\"range\">%s–%s of %s%s</p>", a, b, t, more ? "+" : "");
 	else
-		html_printf(&r->out, "<p class=\"range\">%s件中 %s〜%s</p>", t, a, b);
+		html_printf(&r->out, "<p class=\"range\">%s件%s中 %s〜%s</p>", t, more ? "以上" : "", a, b);
 }
 
 /* Where a page starts: the `from` parameter carried next to the cursor. */

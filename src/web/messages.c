@@ -9,6 +9,7 @@
 const struct message i18n_messages[] = {
 	/* keyword search */
 	{"field.q", "キーワード", "Keywords"},
+	{"search.newest_first", "一致するトピックが多いため、新しい順に表示しています。キーワードを追加すると絞り込めます。", "Many topics match, so the newest come first. Add keywords to narrow the search."},
 	{"sort.relevance", "関連度順（キーワード検索時）", "Relevance (with keywords)"},
 	{"search.placeholder", "例：障害、改ざん、DDoS", "e.g. outage, defacement, DDoS"},
 	/* e-mail (core/notify.c) */

@@ -267,7 +267,9 @@ static void list_section(struct request *r, const char *action, const char *csv,
 {
 	filter_form(r, action, r);
 	html_raw(&r->out, "<div class=\"list-head\">");
-	web_range(r, pg->total, pg->first ? pg->first : 1, pg->n);
+	web_range_more(r, pg->total, pg->total_more, pg->first ? pg->first : 1, pg->n);
+	if (pg->newest_first)
+		html_printf(&r->out, "<p class=\"muted\">%s</p>", web_t(r, "search.newest_first"));
 	static const char *const drop[] = {"cursor", NULL};
 	const char *q = web_self_with(r, drop, NULL, NULL, NULL, NULL);
 	const char *qs = strchr(q, '?');

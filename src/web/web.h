@@ -80,6 +80,8 @@ void web_select_sector(struct request *r, const char *name, const char *cur,
  * row) travels next to the opaque cursor; the pager links keep the other
  * query parameters. */
 void web_range(struct request *r, int64_t total, int64_t from, size_t n);
+/* The same for counts that stop at a cap: "1000件以上中 1〜20" when more. */
+void web_range_more(struct request *r, int64_t total, bool more, int64_t from, size_t n);
 int64_t web_from(struct request *r);
 void web_next_page(struct request *r, const char *cursor, int64_t from, size_t n);
 

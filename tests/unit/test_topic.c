@@ -429,7 +429,7 @@ static void test_mustread_followup(void **state)
 
 static int64_t search(struct ctx *c, const char *q, const char **first)
 {
-	struct topic_filter f = {.q = q};
+	struct topic_filter f = {.q = q, .sort = SORT_RELEVANCE};
 	struct topic_page pg;
 	assert_int_equal(topic_list(c, &f, &pg), KR_OK);
 	if (first)
