@@ -21,6 +21,16 @@ const struct message i18n_messages[] = {
 	{"mail.body.digest", "過去24時間に投稿された、あなたが閲覧できるトピックです。", "Topics posted in the last 24 hours that you can read."},
 	{"mail.restricted_topic", "取扱制限のあるトピックです。内容は Kairan にログインしてご確認ください。", "A restricted topic. Log in to Kairan to read it."},
 	{"mail.footer", "通知の設定はアカウントページで変更できます。", "Change your notification settings on your account page."},
+	/* incidents (core/incident.c) */
+	{"mail.subject.incident_new", "新しい事案の報告", "New incident report"},
+	{"mail.subject.incident_update", "事案の更新", "Incident update"},
+	{"mail.subject.incident_support", "支援依頼", "Support request"},
+	{"mail.subject.incident_overdue", "【対応期限超過】事案", "Overdue incident"},
+	{"mail.body.incident_new", "あなたの組織が受信先に指定された事案が報告されました。", "An incident naming your organisation as a recipient has been reported."},
+	{"mail.body.incident_update", "あなたの組織が関わる事案が更新されました。", "An incident your organisation is involved in has been updated."},
+	{"mail.body.incident_support", "事案について支援依頼が行われました。", "Support has been requested for an incident."},
+	{"mail.body.incident_overdue", "対応目標時間を過ぎた事案があります。対応状況をご確認ください。", "An incident has missed its response-time target. Please check it."},
+	{"mail.restricted_incident", "取扱制限のある事案です。内容は Kairan にログインしてご確認ください。", "A restricted incident. Log in to Kairan to read it."},
 	/* site */
 	{"site.name", "Kairan（回覧）", "Kairan"},
 	{"site.footer", "Kairan（回覧）- 脅威情報共有プラットフォーム", "Kairan - threat information sharing platform"},
