@@ -1004,24 +1004,38 @@ static int apply_state(struct ctx *c, const struct incident *k, const char *to, 
 	if (reopen)
 		due = c->now + resolve_ms; /* a reopened case gets a fresh clock */
 	struct db_stmt *st;
+	/* Values decided here, so each parameter has one type on PostgreSQL. */
 	rc = db_prepare(c->db,
 			"UPDATE cases SET state = ?2, updated_at = ?3,"
-			" triaged_at = COALESCE(triaged_at, CASE WHEN ?2 <> 'new' THEN ?3 END),"
-			" first_support_at = COALESCE(first_support_at, CASE WHEN ?2 = 'supporting' THEN ?3 END),"
-			" resolved_at = CASE WHEN ?2 IN ('resolved', 'closed') THEN COALESCE(resolved_at, ?3) ELSE NULL END,"
-			" closed_at = CASE WHEN ?2 = 'closed' THEN ?3 ELSE NULL END,"
-			" due_at = ?4 WHERE id = ?1 AND state = ?5",
+			" triaged_at = COALESCE(triaged_at, CAST(?4 AS BIGINT)),"
+			" first_support_at = COALESCE(first_support_at, CAST(?5 AS BIGINT)),"
+			" resolved_at = CAST(?6 AS BIGINT), closed_at = CAST(?7 AS BIGINT), due_at = CAST(?8 AS BIGINT)"
+			" WHERE id = ?1 AND state = ?9",
 			&st);
 	if (rc)
 		return rc;
+	bool done = str_eq(to, "resolved") || str_eq(to, "closed");
 	db_bind_int(st, 1, k->id);
 	db_bind_text(st, 2, to);
 	db_bind_int(st, 3, c->now);
-	if (due)
-		db_bind_int(st, 4, due);
+	db_bind_int(st, 4, c->now);
+	if (str_eq(to, "supporting"))
+		db_bind_int(st, 5, c->now);
 	else
-		db_bind_null(st, 4);
-	db_bind_text(st, 5, k->state);
+		db_bind_null(st, 5);
+	if (done)
+		db_bind_int(st, 6, k->resolved_at ? k->resolved_at : c->now);
+	else
+		db_bind_null(st, 6);
+	if (str_eq(to, "closed"))
+		db_bind_int(st, 7, c->now);
+	else
+		db_bind_null(st, 7);
+	if (due)
+		db_bind_int(st, 8, due);
+	else
+		db_bind_null(st, 8);
+	db_bind_text(st, 9, k->state);
 	rc = db_step(st);
 	int64_t changed = db_changes(st);
 	db_done(st);

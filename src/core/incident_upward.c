@@ -383,11 +383,6 @@ static void push_item(struct arena *a, struct sanitised_item **items, size_t *n,
 	(*items)[(*n)++] = (struct sanitised_item){kind, arena_strndup(a, orig, len), ph};
 }
 
-static const char *placeholder(const char *kind)
-{
-	return str_eq(kind, "org") ? "[組織/ORG]" : str_eq(kind, "person") ? "[氏名/PERSON]"
-	       : str_eq(kind, "email") ? "[メール/EMAIL]" : str_eq(kind, "ip") ? "[IP]" : "[ホスト/HOST]";
-}
 
 /* ASCII case-insensitive match of needle at p (other bytes exact). */
 static bool match_at(const char *p, const char *needle, size_t n)
@@ -456,42 +451,28 @@ static bool hostname(const char *s, size_t n)
 	return true;
 }
 
-const char *sanitise_text(struct arena *a, const char *text, const char *const *terms, const char *const *kinds,
-			  size_t nterms, struct sanitised_item **items, size_t *n)
+static const char *const placeholders[] = {"[組織/ORG]", "[氏名/PERSON]", "[メール/EMAIL]", "[IP]", "[ホスト/HOST]"};
+
+static const char *placeholder(const char *kind)
 {
-	if (!text)
-		return "";
-	/* 1. Known names, longest first so "X Rail (demo)" goes before "X Rail". */
-	size_t *order = arena_alloc(a, sizeof(size_t) * (nterms + 1));
-	size_t m = 0;
-	for (size_t i = 0; i < nterms; i++)
-		if (terms[i] && strlen(terms[i]) >= 2)
-			order[m++] = i;
-	for (size_t i = 1; i < m; i++)
-		for (size_t j = i; j > 0 && strlen(terms[order[j]]) > strlen(terms[order[j - 1]]); j--) {
-			size_t t = order[j];
-			order[j] = order[j - 1];
-			order[j - 1] = t;
-		}
+	return str_eq(kind, "org") ? placeholders[0] : str_eq(kind, "person") ? placeholders[1]
+	       : str_eq(kind, "email") ? placeholders[2] : str_eq(kind, "ip") ? placeholders[3] : placeholders[4];
+}
+
+/* Length of a placeholder starting at p, or 0. */
+static size_t at_placeholder(const char *p)
+{
+	for (size_t i = 0; i < KR_ARRAY_LEN(placeholders); i++)
+		if (!strncmp(p, placeholders[i], strlen(placeholders[i])))
+			return strlen(placeholders[i]);
+	return 0;
+}
+
+/* Pass 1: addresses by shape - e-mail, IPv4/IPv6 (with a port), host
+ * names - before names, so a name inside a host name cannot break it. */
+static const char *scan_addresses(struct arena *a, const char *cur, struct sanitised_item **items, size_t *n)
+{
 	struct buf b = BUF_INIT;
-	const char *cur = text;
-	for (size_t t = 0; t < m; t++) {
-		const char *term = terms[order[t]];
-		size_t tl = strlen(term);
-		buf_reset(&b);
-		for (const char *p = cur; *p;) {
-			if (match_at(p, term, tl)) {
-				push_item(a, items, n, kinds[order[t]], p, tl, placeholder(kinds[order[t]]));
-				buf_adds(&b, placeholder(kinds[order[t]]));
-				p += tl;
-			} else {
-				buf_addc(&b, *p++);
-			}
-		}
-		cur = arena_strdup(a, b.p ? b.p : "");
-	}
-	/* 2. Addresses by shape: e-mail, IPv4/IPv6, host names. */
-	buf_reset(&b);
 	for (const char *p = cur; *p;) {
 		bool start = isalnum((unsigned char)*p) && (p == cur || !(is_hostch(p[-1]) || p[-1] == '@' || p[-1] == ':'));
 		if (!start) {
@@ -508,9 +489,7 @@ const char *sanitise_text(struct arena *a, const char *text, const char *const *
 		const char *kind = NULL;
 		if (at && at > p && hostname(at + 1, (size_t)(e - at - 1)))
 			kind = "email";
-		else if (!at && ipv4(p, len))
-			kind = "ip";
-		else if (!at && ipv6(p, len))
+		else if (!at && (ipv4(p, len) || ipv6(p, len)))
 			kind = "ip";
 		else if (!at && !memchr(p, ':', len) && hostname(p, len))
 			kind = "host";
@@ -536,6 +515,49 @@ const char *sanitise_text(struct arena *a, const char *text, const char *const *
 	const char *res = arena_strdup(a, b.p ? b.p : "");
 	buf_free(&b);
 	return res;
+}
+
+const char *sanitise_text(struct arena *a, const char *text, const char *const *terms, const char *const *kinds,
+			  size_t nterms, struct sanitised_item **items, size_t *n)
+{
+	if (!text)
+		return "";
+	const char *cur = scan_addresses(a, text, items, n);
+	/* Pass 2: known names, longest first so "X Rail (demo)" goes before
+	 * "X Rail"; placeholders are never matched into. */
+	size_t *order = arena_alloc(a, sizeof(size_t) * (nterms + 1));
+	size_t m = 0;
+	for (size_t i = 0; i < nterms; i++)
+		if (terms[i] && strlen(terms[i]) >= 2)
+			order[m++] = i;
+	for (size_t i = 1; i < m; i++)
+		for (size_t j = i; j > 0 && strlen(terms[order[j]]) > strlen(terms[order[j - 1]]); j--) {
+			size_t t = order[j];
+			order[j] = order[j - 1];
+			order[j - 1] = t;
+		}
+	struct buf b = BUF_INIT;
+	for (size_t t = 0; t < m; t++) {
+		const char *term = terms[order[t]];
+		size_t tl = strlen(term);
+		buf_reset(&b);
+		for (const char *p = cur; *p;) {
+			size_t pl = at_placeholder(p);
+			if (pl) {
+				buf_add(&b, p, pl);
+				p += pl;
+			} else if (match_at(p, term, tl)) {
+				push_item(a, items, n, kinds[order[t]], p, tl, placeholder(kinds[order[t]]));
+				buf_adds(&b, placeholder(kinds[order[t]]));
+				p += tl;
+			} else {
+				buf_addc(&b, *p++);
+			}
+		}
+		cur = arena_strdup(a, b.p ? b.p : "");
+	}
+	buf_free(&b);
+	return cur;
 }
 
 /* A name, and the same without a trailing "(デモ)" / " (demo)" style
