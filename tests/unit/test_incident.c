@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "core/community.h"
+#include "core/demo.h"
 #include "core/incident.h"
 #include "core/jobs.h"
 #include "core/notify.h"
@@ -597,6 +598,52 @@ static void test_paging_and_overdue(void **state)
 	assert_int_equal(rms, 120000);
 }
 
+/* The demo's 19 reports: shapes, upward reports, nothing left to mail. */
+static void test_demo(void **state)
+{
+	struct fx *f = *state;
+	struct demo_stats ds;
+	assert_int_equal(demo_load(&f->sys, "x", &ds), KR_OK);
+	assert_int_equal(db_exec(f->db, "DELETE FROM jobs"), KR_OK);
+	assert_int_equal(demo_load_incidents(&f->sys), KR_OK);
+	struct ctx co = as(f, "coordinator"), rail = as(f, "rail-member"), ag = as(f, "agency-analyst");
+	struct incident_filter all = {0};
+	struct incident_board b;
+	assert_int_equal(incident_board(&co, &all, &b), KR_OK);
+	assert_int_equal(b.total, 19);
+	static const struct {
+		const char *k;
+		int64_t n;
+	} want[] = {{"outage", 3}, {"cloud_outage", 7}, {"heavy_traffic", 3}, {"ddos", 3}, {"defacement", 1},
+		    {"consultation", 2}, {"malware", 0}};
+	for (size_t i = 0; i < KR_ARRAY_LEN(want); i++)
+		for (size_t j = 0; j < b.n_classes; j++)
+			if (str_eq(b.by_class[j].key, want[i].k))
+				assert_int_equal(b.by_class[j].n, want[i].n);
+	struct upward_report *u;
+	size_t n, ncases = 0;
+	assert_int_equal(upward_report_list(&co, &u, &n), KR_OK);
+	assert_int_equal(n, 6);
+	for (size_t i = 0; i < n; i++) {
+		struct upward_report one;
+		assert_int_equal(upward_report_get(&co, u[i].public_id, &one), KR_OK);
+		assert_true(one.sent_at > 0);
+		ncases += one.n_cases;
+	}
+	assert_int_equal(ncases, 7);
+	assert_int_equal(list_total(&rail, &all), 1);   /* the railway's own DDoS */
+	assert_int_equal(list_total(&ag, &all), 2);     /* the two sent to agency-3 */
+	struct incident_measures m;
+	assert_int_equal(incident_measures(&co, &m), KR_OK);
+	assert_int_equal(m.resolved, 18);
+	assert_int_equal(m.supported, 5);
+	struct db_stmt *st;
+	assert_int_equal(db_prepare(f->db, "SELECT COUNT(*) FROM jobs", &st), KR_OK);
+	assert_int_equal(db_step(st), KR_ROW);
+	assert_int_equal(db_col_int(st, 0), 0);
+	db_done(st);
+}
+
 int main(void)
 {
 	log_set_level(getenv("KAIRAN_TEST_LOG") ? LOG_DEBUG : LOG_WARN);
@@ -604,6 +651,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_journey, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_paging_and_overdue, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_demo, setup, teardown),
 	};
 	int failed = cmocka_run_group_tests_name("incident/sqlite", tests, NULL, NULL);
 	pg_url = getenv("KAIRAN_TEST_PG_URL");
