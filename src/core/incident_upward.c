@@ -468,6 +468,15 @@ static size_t at_placeholder(const char *p)
 	return 0;
 }
 
+/* Does p[0..n) overlap a placeholder?  A name never swallows one. */
+static bool covers_placeholder(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] == '[' && at_placeholder(p + i))
+			return true;
+	return false;
+}
+
 /* Pass 1: addresses by shape - e-mail, IPv4/IPv6 (with a port), host
  * names - before names, so a name inside a host name cannot break it. */
 static const char *scan_addresses(struct arena *a, const char *cur, struct sanitised_item **items, size_t *n)
@@ -546,7 +555,7 @@ const char *sanitise_text(struct arena *a, const char *text, const char *const *
 			if (pl) {
 				buf_add(&b, p, pl);
 				p += pl;
-			} else if (match_at(p, term, tl)) {
+			} else if (match_at(p, term, tl) && !covers_placeholder(p, tl)) {
 				push_item(a, items, n, kinds[order[t]], p, tl, placeholder(kinds[order[t]]));
 				buf_adds(&b, placeholder(kinds[order[t]]));
 				p += tl;
