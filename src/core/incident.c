@@ -1,7 +1,7 @@
 /* incident.c - cases of the consultation desk (R9): reporting once to
  * everyone who must know, triage, the timeline, support requests to
  * security agencies, response-time targets, measures and notifications.
- * Upward reports and sanitised drafts are in incident_report.c.
+ * Upward reports and sanitised drafts are in incident_upward.c.
  *
  * Visibility of one case is acl_case_visible(); lists and counts use
  * ACL_CASE_PRED.  Hidden == missing on every path. */
@@ -1364,7 +1364,7 @@ int support_request_respond(struct ctx *c, int64_t id, const char *action, const
 	if (rc == KR_OK)
 		rc = touch(c, kid);
 	if (rc == KR_OK)
-		rc = audit(c, "incident.support_" "respond", "incident", s.case_id, agency,
+		rc = audit(c, "incident.support_respond", "incident", s.case_id, agency,
 			   arena_printf(c->a, "#%lld %s", (long long)id, to));
 	if (rc == KR_OK)
 		rc = notify_case(c, kid, "incident_update", false);
