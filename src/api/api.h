@@ -65,6 +65,26 @@ int api_attachments_create(struct request *r);
 int api_attachment_download(struct request *r);
 int api_search(struct request *r);
 
+/* Consultation desk (api/incidents.c). */
+int api_incidents_create(struct request *r);
+int api_incidents_list(struct request *r);
+int api_incidents_board(struct request *r);
+int api_incidents_get(struct request *r);
+int api_incidents_update(struct request *r);
+int api_incidents_message(struct request *r);
+int api_incidents_state(struct request *r);
+int api_incidents_support(struct request *r);
+int api_incidents_attach(struct request *r);
+int api_incidents_draft(struct request *r);
+int api_incident_attachment_download(struct request *r);
+int api_support_list(struct request *r);
+int api_support_get(struct request *r);
+int api_support_answer(struct request *r);
+int api_upward_create(struct request *r);
+int api_upward_list(struct request *r);
+int api_upward_get(struct request *r);
+int api_upward_send(struct request *r);
+
 /* The API's entries of the one route table (included by web/routes.c). */
 #define API_JSON_LIMIT (64 * 1024)
 #define API_TOPIC_LIMIT (1024 * 1024)
@@ -98,6 +118,29 @@ int api_search(struct request *r);
 	{"POST", "/api/v1/topics/{}/comments", api_comments_create, ACC_USER, AUTH_BEARER, false, API_TOPIC_LIMIT, OUT_JSON}, \
 	{"DELETE", "/api/v1/comments/{}", api_comments_delete, ACC_USER, AUTH_BEARER, false, 0, OUT_JSON}, \
 	{"POST", "/api/v1/topics/{}/attachments", api_attachments_create, ACC_USER, AUTH_BEARER, false, API_UPLOAD_LIMIT, OUT_JSON}, \
-	{"GET", "/api/v1/attachments/{}", api_attachment_download, ACC_USER, AUTH_BEARER, false, 0, OUT_RAW},
+	{"GET", "/api/v1/attachments/{}", api_attachment_download, ACC_USER, AUTH_BEARER, false, 0, OUT_RAW}, \
+	API_INCIDENT_ROUTES
+
+/* The consultation desk (R9); /incidents/board before /incidents/{}. */
+#define API_INCIDENT_LIMIT (16 * 1024 * 1024)
+#define API_INCIDENT_ROUTES                                                                          \
+	{"GET", "/api/v1/incidents/board", api_incidents_board, ACC_USER, AUTH_BEARER, false, 0, OUT_JSON}, \
+	{"POST", "/api/v1/incidents", api_incidents_create, ACC_USER, AUTH_BEARER, false, API_INCIDENT_LIMIT, OUT_JSON}, \
+	{"GET", "/api/v1/incidents", api_incidents_list, ACC_USER, AUTH_BEARER, false, 0, OUT_JSON}, \
+	{"GET", "/api/v1/incidents/{}", api_incidents_get, ACC_USER, AUTH_BEARER, false, 0, OUT_JSON}, \
+	{"PATCH", "/api/v1/incidents/{}", api_incidents_update, ACC_USER, AUTH_BEARER, false, API_JSON_LIMIT, OUT_JSON}, \
+	{"POST", "/api/v1/incidents/{}/events", api_incidents_message, ACC_USER, AUTH_BEARER, false, API_TOPIC_LIMIT, OUT_JSON}, \
+	{"POST", "/api/v1/incidents/{}/state", api_incidents_state, ACC_USER, AUTH_BEARER, false, API_JSON_LIMIT, OUT_JSON}, \
+	{"POST", "/api/v1/incidents/{}/support-requests", api_incidents_support, ACC_USER, AUTH_BEARER, false, API_JSON_LIMIT, OUT_JSON}, \
+	{"POST", "/api/v1/incidents/{}/attachments", api_incidents_attach, ACC_USER, AUTH_BEARER, false, API_UPLOAD_LIMIT, OUT_JSON}, \
+	{"POST", "/api/v1/incidents/{}/sanitised-draft", api_incidents_draft, ACC_USER, AUTH_BEARER, false, 0, OUT_JSON}, \
+	{"GET", "/api/v1/incident-attachments/{}", api_incident_attachment_download, ACC_USER, AUTH_BEARER, false, 0, OUT_RAW}, \
+	{"GET", "/api/v1/support-requests", api_support_list, ACC_USER, AUTH_BEARER, false, 0, OUT_JSON}, \
+	{"GET", "/api/v1/support-requests/{}", api_support_get, ACC_USER, AUTH_BEARER, false, 0, OUT_JSON}, \
+	{"POST", "/api/v1/support-requests/{}/answer", api_support_answer, ACC_USER, AUTH_BEARER, false, API_TOPIC_LIMIT, OUT_JSON}, \
+	{"POST", "/api/v1/upward-reports", api_upward_create, ACC_USER, AUTH_BEARER, false, API_JSON_LIMIT, OUT_JSON}, \
+	{"GET", "/api/v1/upward-reports", api_upward_list, ACC_USER, AUTH_BEARER, false, 0, OUT_JSON}, \
+	{"GET", "/api/v1/upward-reports/{}", api_upward_get, ACC_USER, AUTH_BEARER, false, 0, OUT_JSON}, \
+	{"POST", "/api/v1/upward-reports/{}/send", api_upward_send, ACC_USER, AUTH_BEARER, false, API_JSON_LIMIT, OUT_JSON},
 
 #endif

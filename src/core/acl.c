@@ -202,3 +202,45 @@ int acl_topic_visible(struct ctx *c, int64_t topic_id)
 		return KR_OK;
 	return rc == KR_DONE ? KR_ENOTFOUND : rc;
 }
+
+/* ---- consultation-desk cases ---- */
+
+bool acl_can_coordinate(const struct ctx *c)
+{
+	return c->who.system || c->who.role == ROLE_ADMIN || c->who.role == ROLE_COORDINATOR;
+}
+
+int acl_case_visible(struct ctx *c, int64_t case_id)
+{
+	if (c->who.person_id <= 0)
+		return KR_ENOTFOUND;
+	struct db_stmt *st;
+	int rc = db_prepare(c->db, "SELECT space, reporter_org_id FROM cases WHERE id = ?1", &st);
+	if (rc)
+		return rc;
+	db_bind_int(st, 1, case_id);
+	rc = db_step(st);
+	if (rc != KR_ROW) {
+		db_done(st);
+		return rc == KR_DONE ? KR_ENOTFOUND : rc;
+	}
+	bool here = db_col_int(st, 0) == c->space;
+	int64_t reporter = db_col_int(st, 1);
+	db_done(st);
+	if (!here)
+		return KR_ENOTFOUND;
+	if (reporter == c->who.org_id)
+		return KR_OK;
+	rc = db_prepare(c->db, "SELECT org_id FROM case_recipients WHERE case_id = ?1", &st);
+	if (rc)
+		return rc;
+	db_bind_int(st, 1, case_id);
+	bool found = false;
+	while ((rc = db_step(st)) == KR_ROW)
+		if (db_col_int(st, 0) == c->who.org_id)
+			found = true;
+	db_done(st);
+	if (rc < 0)
+		return rc;
+	return found ? KR_OK : KR_ENOTFOUND;
+}

@@ -132,4 +132,31 @@ int acl_community_membership(struct ctx *c, int64_t community_id, struct acl_mem
  * KR_OK (visible), KR_ENOTFOUND (hidden or missing) or a database error. */
 int acl_topic_visible(struct ctx *c, int64_t topic_id);
 
+/* ---- Consultation-desk cases (R9, R5.5) ----
+ *
+ * A case (alias k) is visible to P when it is in P's space and P's
+ * organisation is its reporter or one of its recipients (case_recipients:
+ * the organisations the reporter designated, the coordination center -
+ * always -, and security agencies asked for support).  Coordinators see
+ * cases because their organisation is a recipient, not because of their
+ * role.  Binds as for topics: ?1 person, ?2 org, ?3 space
+ * (acl_viewer_binds). */
+#define ACL_CASE_PRED_OF(P, O, S)                                                              \
+	"(k.space = " S " AND CAST(" P " AS BIGINT) > 0 AND (k.reporter_org_id = " O              \
+	" OR k.id IN (SELECT r_.case_id FROM case_recipients r_ WHERE r_.org_id = " O ")))"
+#define ACL_CASE_PRED ACL_CASE_PRED_OF("?1", "?2", "?3")
+/* People p who may see case k (notifications): bind ?1 = space. */
+#define ACL_CASE_RECIPIENT_PRED_OF(PA)                                                         \
+	"(k.space = ?1 AND (" PA ".org_id = k.reporter_org_id OR EXISTS (SELECT 1"                \
+	" FROM case_recipients rr_ WHERE rr_.case_id = k.id AND rr_.org_id = " PA ".org_id)))"
+#define ACL_CASE_RECIPIENT_PRED ACL_CASE_RECIPIENT_PRED_OF("p")
+
+/* May the viewer see this case?  Decided in C from the case row and its
+ * recipients, independently of ACL_CASE_PRED (the property test keeps
+ * them in step).  KR_OK, KR_ENOTFOUND (hidden or missing) or a db error. */
+int acl_case_visible(struct ctx *c, int64_t case_id);
+/* Coordination work on a visible case (triage, state, support requests,
+ * upward reports, sanitised drafts): coordinators and admins. */
+bool acl_can_coordinate(const struct ctx *c);
+
 #endif

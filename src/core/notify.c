@@ -9,6 +9,7 @@
 
 #include "core/acl.h"
 #include "core/common.h"
+#include "core/incident.h"
 #include "core/mail.h"
 #include "core/topic.h"
 #include "lib/arena.h"
@@ -484,6 +485,8 @@ int notify_run_job(struct ctx *c, const struct job *j)
 		rc = mustread_followup(c, id, str_eq(j->kind, "mustread_escalate"));
 		return tx_end(c, rc);
 	}
+	if (str_eq(j->kind, "incident_due"))
+		return incident_run_job(c, j);
 	log_warn("msg=\"unknown job kind\" kind=%s", j->kind);
 	return KR_EINVAL;
 }

@@ -31,7 +31,9 @@ static const char *const tables[] = {
 	"orgs", "people", "recovery_codes", "sessions", "api_keys", "throttle", "applications",
 	"invitations", "audit_log", "jobs", "communities", "community_members", "counters", "topics",
 	"topic_scope", "topic_shares", "topic_versions", "topic_views", "topic_likes", "topic_reads",
-	"comments", "attachments", "notifications", "notify_settings",
+	"comments", "attachments", "cases", "case_recipients", "case_events", "support_requests",
+	"case_attachments", "upward_reports", "upward_report_cases", "case_targets", "notifications",
+	"notify_settings",
 };
 
 static bool known_table(const char *t)

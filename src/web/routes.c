@@ -10,6 +10,7 @@
 #include "core/topic.h"
 #include "http/http.h"
 #include "web/web.h"
+#include "core/topic.h" /* ATTACHMENT_MAX */
 
 #define FORM_LIMIT (64 * 1024)
 #define SMALL_FORM (8 * 1024)
@@ -108,6 +109,18 @@ const struct route app_routes[] = {
 	PAGE("GET", "/notifications", web_notifications, ACC_USER),
 	FORM("/notifications/read", web_notifications_read, ACC_USER, SMALL_FORM),
 	FORM("/account/notifications", web_notify_settings_post, ACC_USER, SMALL_FORM),
+
+	/* consultation desk (web/incident.c); /incidents/new before /incidents/{} */
+	PAGE("GET", "/incidents", web_incidents, ACC_USER),
+	PAGE("GET", "/incidents/new", web_incident_new_get, ACC_USER),
+	FORM("/incidents/new", web_incident_new_post, ACC_USER, ATTACHMENT_MAX + FORM_LIMIT),
+	PAGE("GET", "/incidents/{}", web_incident_page, ACC_USER),
+	FORM("/incidents/{}/message", web_incident_message, ACC_USER, FORM_LIMIT),
+	FORM("/incidents/{}/state", web_incident_state, ACC_USER, SMALL_FORM),
+	FORM("/incidents/{}/triage", web_incident_triage, ACC_USER, SMALL_FORM),
+	FORM("/incidents/{}/support", web_incident_support, ACC_USER, FORM_LIMIT),
+	FORM("/support-requests/{}/answer", web_support_answer, ACC_USER, FORM_LIMIT),
+	{"GET", "/incident-files/{}", web_incident_file, ACC_USER, AUTH_SESSION, false, 0, OUT_RAW},
 
 	/* JSON API v1 (src/api) */
 	API_ROUTES

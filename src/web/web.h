@@ -177,4 +177,16 @@ int web_notifications(struct request *r);
 int web_notifications_read(struct request *r);
 int web_notify_settings_post(struct request *r);
 
+/* The consultation desk (web/incident.c). */
+int web_incidents(struct request *r);
+int web_incident_new_get(struct request *r);
+int web_incident_new_post(struct request *r);
+int web_incident_page(struct request *r);
+int web_incident_message(struct request *r);
+int web_incident_state(struct request *r);
+int web_incident_triage(struct request *r);
+int web_incident_support(struct request *r);
+int web_support_answer(struct request *r);
+int web_incident_file(struct request *r);
+
 #endif

@@ -1,0 +1,351 @@
+/* test_acl_cases.c - the randomised property test of R5.4 for
+ * consultation-desk cases: for generated organisations, people (some
+ * coordinators, whose role must not matter) and cases (two spaces, random
+ * reporters, designated, cc and support recipients) it checks that
+ *   - the list face (incident_list: ACL_CASE_PRED, keyset paging and its
+ *     count) and the board's counts,
+ *   - the single-item face (acl_case_visible, computed in C), and
+ *   - the recipient face (ACL_CASE_RECIPIENT_PRED over people)
+ * all agree with an independent model written here, and that a hidden case
+ * answers exactly like a missing one (get, timeline, message, attachment
+ * list, support requests).  The seed is printed; KAIRAN_TEST_SEED replays.
+ * Runs on SQLite, and on PostgreSQL when KAIRAN_TEST_PG_URL is set. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "core/acl.h"
+#include "core/incident.h"
+#include "lib/arena.h"
+#include "lib/log.h"
+#include "lib/util.h"
+#include "store/db.h"
+
+#define NORG 40
+#define NPERSON 400
+#define NCASE 600
+#define MAXRCPT 6
+
+static const char *pg_url;
+static uint64_t seed;
+
+static uint64_t rs;
+static uint32_t rnd(void)
+{
+	rs ^= rs << 13;
+	rs ^= rs >> 7;
+	rs ^= rs << 17;
+	return (uint32_t)(rs >> 11);
+}
+static bool chance(int pct) { return (int)(rnd() % 100) < pct; }
+
+struct m_case {
+	int64_t space;
+	int reporter;              /* person */
+	int nrcpt, rcpt[MAXRCPT];  /* organisations */
+};
+struct model {
+	int person_org[NPERSON];
+	bool coordinator[NPERSON];
+	struct m_case k[NCASE];
+	int64_t case_db_id[NCASE], person_db_id[NPERSON], org_db_id[NORG];
+};
+
+/* The model: a direct reading of R9.1 and R5.5. */
+static bool m_visible(const struct model *m, int p, int k, int64_t space)
+{
+	const struct m_case *x = &m->k[k];
+	if (x->space != space)
+		return false;
+	int org = m->person_org[p];
+	if (m->person_org[x->reporter] == org)
+		return true;
+	for (int i = 0; i < x->nrcpt; i++)
+		if (x->rcpt[i] == org)
+			return true;
+	return false;
+}
+
+static int64_t insert_returning(struct db_stmt *st)
+{
+	int rc = db_step(st);
+	assert_int_equal(rc, KR_ROW);
+	int64_t id = db_col_int(st, 0);
+	db_done(st);
+	return id;
+}
+
+static void exec_ok(struct db_stmt *st)
+{
+	int rc = db_step(st);
+	if (rc != KR_DONE && rc != KR_ROW)
+		fail_msg("insert failed: %s", kr_strerror(rc));
+	db_done(st);
+}
+
+static const char *case_pid(struct arena *a, int k) { return arena_printf(a, "C-20200101-%04d", k); }
+
+static void generate(struct db *db, struct arena *a, struct model *m)
+{
+	struct db_stmt *st;
+	int64_t now = 1600000000000LL;
+	assert_int_equal(db_begin(db), KR_OK);
+	for (int o = 0; o < NORG; o++) {
+		assert_int_equal(db_prepare(db, "INSERT INTO orgs (slug, name_ja, name_en, kind, created_at, updated_at)"
+						" VALUES (?1, ?1, ?1, ?2, ?3, ?3) RETURNING id", &st), KR_OK);
+		db_bind_text(st, 1, arena_printf(a, "o%d", o));
+		db_bind_text(st, 2, o == 0 ? "coordination_center" : o < 4 ? "security_agency" : "other");
+		db_bind_int(st, 3, now);
+		m->org_db_id[o] = insert_returning(st);
+	}
+	for (int p = 0; p < NPERSON; p++) {
+		m->person_org[p] = (int)(rnd() % NORG);
+		m->coordinator[p] = chance(15);
+		assert_int_equal(db_prepare(db, "INSERT INTO people (org_id, login, email, display_name, role, created_at,"
+						" updated_at) VALUES (?1, ?2, ?3, ?2, ?4, ?5, ?5) RETURNING id", &st), KR_OK);
+		db_bind_int(st, 1, m->org_db_id[m->person_org[p]]);
+		db_bind_text(st, 2, arena_printf(a, "p%d", p));
+		db_bind_text(st, 3, arena_printf(a, "p%d@x.example", p));
+		db_bind_text(st, 4, m->coordinator[p] ? "coordinator" : "member");
+		db_bind_int(st, 5, now);
+		m->person_db_id[p] = insert_returning(st);
+	}
+	for (int k = 0; k < NCASE; k++) {
+		struct m_case *x = &m->k[k];
+		x->space = chance(10) ? 1 : 0;
+		x->reporter = (int)(rnd() % NPERSON);
+		assert_int_equal(db_prepare(db, "INSERT INTO cases (space, public_id, kind, reporter_id, reporter_org_id,"
+						" title, tlp, state, class, created_at, updated_at)"
+						" VALUES (?1, ?2, 'report_incident', ?3, ?4, 't', 'amber', ?5, ?6, ?7, ?7)"
+						" RETURNING id", &st), KR_OK);
+		db_bind_int(st, 1, x->space);
+		db_bind_text(st, 2, case_pid(a, k));
+		db_bind_int(st, 3, m->person_db_id[x->reporter]);
+		db_bind_int(st, 4, m->org_db_id[m->person_org[x->reporter]]);
+		db_bind_text(st, 5, incident_states[rnd() % incident_nstates]);
+		db_bind_text(st, 6, incident_classes[rnd() % incident_nclasses]);
+		/* Few distinct times so paging has to break ties by id. */
+		db_bind_int(st, 7, now + (int64_t)(rnd() % 40) * 1000);
+		m->case_db_id[k] = insert_returning(st);
+		/* cc usually (the core always adds it; the acl must not assume
+		 * it), designated orgs, an agency asked for support. */
+		int want = (int)(rnd() % MAXRCPT);
+		if (chance(85))
+			x->rcpt[x->nrcpt++] = 0;
+		while (x->nrcpt < want) {
+			int o = (int)(rnd() % NORG);
+			bool dup = false;
+			for (int i = 0; i < x->nrcpt; i++)
+				dup |= x->rcpt[i] == o;
+			if (!dup)
+				x->rcpt[x->nrcpt++] = o;
+			else
+				break;
+		}
+		for (int i = 0; i < x->nrcpt; i++) {
+			assert_int_equal(db_prepare(db, "INSERT INTO case_recipients (case_id, org_id, via, added_at)"
+							" VALUES (?1, ?2, ?3, ?4)", &st), KR_OK);
+			db_bind_int(st, 1, m->case_db_id[k]);
+			db_bind_int(st, 2, m->org_db_id[x->rcpt[i]]);
+			db_bind_text(st, 3, x->rcpt[i] == 0 ? "cc" : x->rcpt[i] < 4 ? "support" : "designated");
+			db_bind_int(st, 4, now);
+			exec_ok(st);
+		}
+	}
+	assert_int_equal(db_commit(db), KR_OK);
+}
+
+static struct ctx viewer(struct db *db, struct arena *a, const struct model *m, int p, int64_t space)
+{
+	struct ctx c = {.db = db, .a = a, .now = 1600000100000LL, .space = space};
+	c.who.person_id = m->person_db_id[p];
+	c.who.org_id = m->org_db_id[m->person_org[p]];
+	c.who.role = m->coordinator[p] ? ROLE_COORDINATOR : ROLE_MEMBER;
+	c.who.login = "viewer";
+	return c;
+}
+
+static int case_index(const struct model *m, int64_t id)
+{
+	int lo = 0, hi = NCASE - 1;
+	while (lo <= hi) {
+		int mid = (lo + hi) / 2;
+		if (m->case_db_id[mid] == id)
+			return mid;
+		if (m->case_db_id[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return -1;
+}
+
+static void run_property(const char *url)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/tmp/kairan-test-aclk-%d.db", (int)getpid());
+	unlink(path);
+	struct db *db;
+	assert_int_equal(db_open(url ? url : path, &db), KR_OK);
+	if (url)
+		assert_int_equal(db_exec(db, "DROP SCHEMA public CASCADE; CREATE SCHEMA public"), KR_OK);
+	assert_int_equal(db_migrate(db), KR_OK);
+	struct model *m = calloc(1, sizeof *m);
+	struct arena *a = arena_new();
+	rs = seed;
+	generate(db, a, m);
+
+	/* 1. The list face and the board against the model. */
+	bool *seen = calloc(NCASE, 1);
+	int lists = 0, step = url ? 13 : 5;
+	for (int p = 0; p < NPERSON; p += step) {
+		int64_t space = p % 7 == 0 ? 1 : 0;
+		struct ctx c = viewer(db, a, m, p, space);
+		memset(seen, 0, NCASE);
+		struct incident_filter f = {.limit = 1 + (int)(rnd() % 60)};
+		int64_t total = -1, got = 0;
+		for (;;) {
+			struct incident_page pg;
+			assert_int_equal(incident_list(&c, &f, &pg), KR_OK);
+			if (total < 0)
+				total = pg.total;
+			assert_int_equal(pg.total, total);
+			for (size_t i = 0; i < pg.n; i++) {
+				int k = case_index(m, pg.items[i].id);
+				assert_true(k >= 0);
+				if (!m_visible(m, p, k, space))
+					fail_msg("seed %llu: p%d sees case %d in a list, model says hidden",
+						 (unsigned long long)seed, p, k);
+				if (seen[k])
+					fail_msg("seed %llu: case %d twice in paging", (unsigned long long)seed, k);
+				seen[k] = true;
+				got++;
+			}
+			if (!pg.next_cursor)
+				break;
+			f.cursor = pg.next_cursor;
+		}
+		int64_t want = 0;
+		for (int k = 0; k < NCASE; k++)
+			if (m_visible(m, p, k, space)) {
+				want++;
+				if (!seen[k])
+					fail_msg("seed %llu: p%d misses visible case %d", (unsigned long long)seed, p, k);
+			}
+		assert_int_equal(got, want);
+		assert_int_equal(total, want);
+		struct incident_filter none = {0};
+		struct incident_board b;
+		assert_int_equal(incident_board(&c, &none, &b), KR_OK);
+		assert_int_equal(b.total, want);
+		int64_t by_class = 0;
+		for (size_t i = 0; i < b.n_classes; i++)
+			by_class += b.by_class[i].n;
+		assert_int_equal(by_class, want);
+		struct incident_measures ms;
+		assert_int_equal(incident_measures(&c, &ms), KR_OK);
+		assert_int_equal(ms.cases, want);
+		lists++;
+	}
+	free(seen);
+
+	/* 2. The single-item face, and hidden == missing on every path. */
+	int visible = 0, hidden = 0, pairs = url ? 800 : 3000;
+	for (int i = 0; i < pairs; i++) {
+		int p = (int)(rnd() % NPERSON), k = (int)(rnd() % NCASE);
+		int64_t space = chance(10) ? 1 : 0;
+		struct ctx c = viewer(db, a, m, p, space);
+		int rc = acl_case_visible(&c, m->case_db_id[k]);
+		bool want = m_visible(m, p, k, space);
+		if ((rc == KR_OK) != want || (rc != KR_OK && rc != KR_ENOTFOUND))
+			fail_msg("seed %llu: acl_case_visible(p%d, k%d) = %d, model %d", (unsigned long long)seed, p, k,
+				 rc, want);
+		want ? visible++ : hidden++;
+		struct incident x;
+		const char *pid = case_pid(a, k);
+		rc = incident_get(&c, pid, &x);
+		assert_int_equal(rc, want ? KR_OK : KR_ENOTFOUND);
+		if (!want) {
+			struct incident_event *ev;
+			struct attachment *at;
+			struct support_request *sr;
+			size_t n;
+			assert_int_equal(incident_timeline(&c, pid, &ev, &n), KR_ENOTFOUND);
+			assert_int_equal(incident_attachments(&c, pid, &at, &n), KR_ENOTFOUND);
+			assert_int_equal(support_request_list(&c, pid, &sr, &n), KR_ENOTFOUND);
+			assert_int_equal(incident_message(&c, pid, "probe", NULL), KR_ENOTFOUND);
+			assert_int_equal(incident_set_state(&c, pid, "closed", NULL), KR_ENOTFOUND);
+			assert_int_equal(incident_get(&c, "C-20200101-9999", &x), KR_ENOTFOUND);
+		}
+	}
+	assert_true(visible > 20 && hidden > 100);
+
+	/* 3. The recipient face (notifications). */
+	for (int k = 0; k < NCASE; k += url ? 37 : 11) {
+		struct db_stmt *st;
+		assert_int_equal(db_prepare(db, "SELECT p.id FROM cases k JOIN people p ON p.status = 'active'"
+						" WHERE k.id = ?2 AND " ACL_CASE_RECIPIENT_PRED " ORDER BY p.id", &st), KR_OK);
+		db_bind_int(st, 1, m->k[k].space);
+		db_bind_int(st, 2, m->case_db_id[k]);
+		int n = 0, want = 0;
+		while (db_step(st) == KR_ROW) {
+			int64_t id = db_col_int(st, 0);
+			int p = (int)(id - m->person_db_id[0]);
+			assert_true(p >= 0 && p < NPERSON && m->person_db_id[p] == id);
+			if (!m_visible(m, p, k, m->k[k].space))
+				fail_msg("seed %llu: recipient p%d of k%d hidden in the model", (unsigned long long)seed, p, k);
+			n++;
+		}
+		db_done(st);
+		for (int p = 0; p < NPERSON; p++)
+			want += m_visible(m, p, k, m->k[k].space);
+		assert_int_equal(n, want);
+	}
+	print_message("acl cases (%s): seed %llu, %d list viewers, %d visible / %d hidden pairs\n",
+		      url ? "postgres" : "sqlite", (unsigned long long)seed, lists, visible, hidden);
+	arena_free(a);
+	free(m);
+	db_close(db);
+	char p2[80];
+	unlink(path);
+	snprintf(p2, sizeof p2, "%s-wal", path);
+	unlink(p2);
+	snprintf(p2, sizeof p2, "%s-shm", path);
+	unlink(p2);
+}
+
+static void test_acl_cases_sqlite(void **state)
+{
+	(void)state;
+	run_property(NULL);
+}
+
+static void test_acl_cases_pg(void **state)
+{
+	(void)state;
+	if (!pg_url)
+		skip();
+	run_property(pg_url);
+}
+
+int main(void)
+{
+	log_set_level(LOG_WARN);
+	const char *s = getenv("KAIRAN_TEST_SEED");
+	seed = s ? strtoull(s, NULL, 10) : ((uint64_t)time(NULL) ^ ((uint64_t)getpid() << 16));
+	if (!seed)
+		seed = 1;
+	pg_url = getenv("KAIRAN_TEST_PG_URL");
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_acl_cases_sqlite),
+		cmocka_unit_test(test_acl_cases_pg),
+	};
+	return cmocka_run_group_tests_name("acl_cases", tests, NULL, NULL);
+}
