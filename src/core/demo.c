@@ -5,6 +5,7 @@
  * venues, 17 ministries, 13 law-enforcement bodies, 4 security agencies and
  * 16 others.  Every name carries "(デモ)"/"(demo)": nothing here is real. */
 #include "core/demo.h"
+#include "core/incident.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -648,5 +649,8 @@ int demo_load(struct ctx *c, const char *pw_hash, struct demo_stats *st)
 				     NULL);
 	if (rc == KR_OK)
 		rc = load_topics(&l);
+	/* The seed's 19 reports and their upward reports (issue 4). */
+	if (rc == KR_OK)
+		rc = demo_load_incidents(c);
 	return tx_end(c, rc);
 }

@@ -7,6 +7,7 @@
 #include "web/i18n.h"
 
 const struct message i18n_messages[] = {
+	{"nav.incidents", "そうだんの窓口", "Consultation desk"},
 	/* keyword search */
 	{"field.q", "キーワード", "Keywords"},
 	{"search.newest_first", "一致するトピックが多いため、新しい順に表示しています。キーワードを追加すると絞り込めます。", "Many topics match, so the newest come first. Add keywords to narrow the search."},
