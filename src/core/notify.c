@@ -253,10 +253,13 @@ int notification_list(struct ctx *c, struct notification **out, size_t *n, int64
 	struct db_stmt *st;
 	/* Only topics the viewer may still see (scope can shrink later). */
 	int rc = db_prepare(c->db,
-			    "SELECT nf.id, nf.created_at, nf.kind, t.public_id, t.title, nf.read_at"
+			    "SELECT * FROM (SELECT nf.id, nf.created_at, nf.kind, t.public_id, t.title, nf.read_at, 0 AS is_case"
 			    " FROM notifications nf JOIN topics t ON t.id = nf.topic_id"
 			    " WHERE nf.person_id = ?1 AND " ACL_TOPIC_PRED
-			    " ORDER BY nf.created_at DESC, nf.id DESC LIMIT 50",
+			    " UNION ALL SELECT nf.id, nf.created_at, nf.kind, k.public_id, k.title, nf.read_at, 1"
+			    " FROM notifications nf JOIN cases k ON k.id = nf.case_id"
+			    " WHERE nf.person_id = ?1 AND " ACL_CASE_PRED ") x"
+			    " ORDER BY created_at DESC, id DESC LIMIT 50",
 			    &st);
 	if (rc)
 		return rc;
@@ -270,14 +273,17 @@ int notification_list(struct ctx *c, struct notification **out, size_t *n, int64
 		items[k].topic = db_col_dup(st, 3, c->a);
 		items[k].title = db_col_dup(st, 4, c->a);
 		items[k].read = !db_col_null(st, 5);
+		items[k].is_case = db_col_int(st, 6) != 0;
 		k++;
 	}
 	db_done(st);
 	if (rc < 0)
 		return rc;
 	if ((rc = db_prepare(c->db,
-			     "SELECT COUNT(*) FROM notifications nf JOIN topics t ON t.id = nf.topic_id"
-			     " WHERE nf.person_id = ?1 AND nf.read_at IS NULL AND " ACL_TOPIC_PRED,
+			     "SELECT (SELECT COUNT(*) FROM notifications nf JOIN topics t ON t.id = nf.topic_id"
+			     " WHERE nf.person_id = ?1 AND nf.read_at IS NULL AND " ACL_TOPIC_PRED ")"
+			     " + (SELECT COUNT(*) FROM notifications nf JOIN cases k ON k.id = nf.case_id"
+			     " WHERE nf.person_id = ?1 AND nf.read_at IS NULL AND " ACL_CASE_PRED ")",
 			     &st)))
 		return rc;
 	acl_viewer_binds(c, st);

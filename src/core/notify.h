@@ -20,11 +20,13 @@ int notify_comment(struct ctx *c, int64_t topic_id);
 struct notification {
 	int64_t id, created_at;
 	const char *kind;          /* must_read | important | reply | reminder */
-	const char *topic;         /* public id */
+	const char *topic;         /* public id (of a topic, or of a case when is_case) */
 	const char *title;         /* shown only if the viewer may still see it */
 	bool read;
+	bool is_case;              /* about an incident case (C-...), not a topic */
 };
-/* The viewer's newest notifications (topics re-checked against acl). */
+/* The viewer's newest notifications, topics and cases each re-checked
+ * against the acl (scopes and recipients can shrink later). */
 int notification_list(struct ctx *c, struct notification **out, size_t *n, int64_t *unread);
 int notification_mark_all_read(struct ctx *c);
 

@@ -39,7 +39,8 @@ int web_notifications(struct request *r)
 			    x->read ? "read" : "unread", x->read ? " badge-muted" : "",
 			    tr_has(k) ? web_t(r, k) : (x->kind ? x->kind : ""));
 		if (!str_empty(x->topic) && !str_empty(x->title))
-			html_printf(&r->out, "<a href=\"%s\">%s</a>", url_path(r->a, "/topics/%s", x->topic),
+			html_printf(&r->out, "<a href=\"%s\">%s</a>",
+				    x->is_case ? url_path(r->a, "/incidents/%s", x->topic) : url_path(r->a, "/topics/%s", x->topic),
 				    x->title);
 		else
 			html_printf(&r->out, "<span class=\"muted\">%s</span>", web_t(r, "notice.gone"));
