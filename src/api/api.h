@@ -44,9 +44,30 @@ int api_people_create(struct request *r);
 int api_people_update(struct request *r);
 int api_audit_list(struct request *r);
 int api_invitations_create(struct request *r);
+int api_communities_list(struct request *r);
+int api_communities_get(struct request *r);
+struct topic_filter;
+/* Read list filters from the query string; 0, or the failure status. */
+int api_topic_filter(struct request *r, struct topic_filter *f);
+int api_topics_list(struct request *r);
+int api_topics_get(struct request *r);
+int api_topics_create(struct request *r);
+int api_topics_update(struct request *r);
+int api_topics_delete(struct request *r);
+int api_topics_like(struct request *r);
+int api_topics_confirm(struct request *r);
+int api_topics_share(struct request *r);
+int api_topics_read_status(struct request *r);
+int api_comments_list(struct request *r);
+int api_comments_create(struct request *r);
+int api_comments_delete(struct request *r);
+int api_attachments_create(struct request *r);
+int api_attachment_download(struct request *r);
 
 /* The API's entries of the one route table (included by web/routes.c). */
 #define API_JSON_LIMIT (64 * 1024)
+#define API_TOPIC_LIMIT (1024 * 1024)
+#define API_UPLOAD_LIMIT (10 * 1024 * 1024 + 64 * 1024)
 #define API_ROUTES                                                                                   \
 	{"GET", "/api/v1/me", api_me, ACC_USER, AUTH_BEARER, false, 0, OUT_JSON},                    \
 	{"GET", "/api/v1/orgs", api_orgs_list, ACC_USER, AUTH_BEARER, false, 0, OUT_JSON},           \
@@ -58,6 +79,23 @@ int api_invitations_create(struct request *r);
 	{"GET", "/api/v1/people/{}", api_people_get, ACC_USER, AUTH_BEARER, false, 0, OUT_JSON},     \
 	{"PATCH", "/api/v1/people/{}", api_people_update, ACC_ORG_ADMIN, AUTH_BEARER, false, API_JSON_LIMIT, OUT_JSON}, \
 	{"GET", "/api/v1/audit", api_audit_list, ACC_USER, AUTH_BEARER, false, 0, OUT_JSON},         \
-	{"POST", "/api/v1/invitations", api_invitations_create, ACC_ORG_ADMIN, AUTH_BEARER, false, API_JSON_LIMIT, OUT_JSON},
+	{"POST", "/api/v1/invitations", api_invitations_create, ACC_ORG_ADMIN, AUTH_BEARER, false, API_JSON_LIMIT, OUT_JSON}, \
+	{"GET", "/api/v1/communities", api_communities_list, ACC_USER, AUTH_BEARER, false, 0, OUT_JSON}, \
+	{"GET", "/api/v1/communities/{}", api_communities_get, ACC_USER, AUTH_BEARER, false, 0, OUT_JSON}, \
+	{"GET", "/api/v1/topics", api_topics_list, ACC_USER, AUTH_BEARER, false, 0, OUT_JSON}, \
+	{"POST", "/api/v1/topics", api_topics_create, ACC_USER, AUTH_BEARER, false, API_TOPIC_LIMIT, OUT_JSON}, \
+	{"GET", "/api/v1/topics/{}", api_topics_get, ACC_USER, AUTH_BEARER, false, 0, OUT_JSON}, \
+	{"PATCH", "/api/v1/topics/{}", api_topics_update, ACC_USER, AUTH_BEARER, false, API_TOPIC_LIMIT, OUT_JSON}, \
+	{"DELETE", "/api/v1/topics/{}", api_topics_delete, ACC_USER, AUTH_BEARER, false, 0, OUT_JSON}, \
+	{"PUT", "/api/v1/topics/{}/like", api_topics_like, ACC_USER, AUTH_BEARER, false, 0, OUT_JSON}, \
+	{"DELETE", "/api/v1/topics/{}/like", api_topics_like, ACC_USER, AUTH_BEARER, false, 0, OUT_JSON}, \
+	{"POST", "/api/v1/topics/{}/confirm", api_topics_confirm, ACC_USER, AUTH_BEARER, false, 0, OUT_JSON}, \
+	{"POST", "/api/v1/topics/{}/share", api_topics_share, ACC_USER, AUTH_BEARER, false, API_JSON_LIMIT, OUT_JSON}, \
+	{"GET", "/api/v1/topics/{}/read-status", api_topics_read_status, ACC_USER, AUTH_BEARER, false, 0, OUT_JSON}, \
+	{"GET", "/api/v1/topics/{}/comments", api_comments_list, ACC_USER, AUTH_BEARER, false, 0, OUT_JSON}, \
+	{"POST", "/api/v1/topics/{}/comments", api_comments_create, ACC_USER, AUTH_BEARER, false, API_TOPIC_LIMIT, OUT_JSON}, \
+	{"DELETE", "/api/v1/comments/{}", api_comments_delete, ACC_USER, AUTH_BEARER, false, 0, OUT_JSON}, \
+	{"POST", "/api/v1/topics/{}/attachments", api_attachments_create, ACC_USER, AUTH_BEARER, false, API_UPLOAD_LIMIT, OUT_JSON}, \
+	{"GET", "/api/v1/attachments/{}", api_attachment_download, ACC_USER, AUTH_BEARER, false, 0, OUT_RAW},
 
 #endif

@@ -484,6 +484,7 @@ static const struct {
 	{"org", cmd_org, "add or list organisations"},
 	{"user", cmd_user, "add, list, disable/enable people, reset passwords"},
 	{"apikey", cmd_apikey, "create or revoke API keys"},
+	{"jobs", cmd_jobs, "run due background jobs (mail, digests) now"},
 	{"backup", cmd_backup, "write a consistent copy of the database"},
 	{"restore", cmd_restore, "replace the database with a backup"},
 };

@@ -28,6 +28,11 @@ int cli_fail(int rc, const char *what, const char *bad);
 char *cli_read_secret(struct arena *a);
 
 int cmd_serve(int argc, char **argv);
+int cmd_jobs(int argc, char **argv);
+/* The background job worker of serve (one thread). */
+int jobs_worker_start(void);
+void jobs_worker_stop(void);
+int jobs_drain(struct db *db, const char *owner, int max);
 int cmd_demo(int argc, char **argv);
 
 /* Create the coordination center (slug cc) and the first admin, printing

@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include "cli/cli_internal.h"
+#include "core/mail.h"
 #include "http/http.h"
+#include "lib/arena.h"
 #include "lib/log.h"
 #include "lib/util.h"
 #include "store/db.h"
@@ -97,16 +99,24 @@ int cmd_serve(int argc, char **argv)
 		.base_url = cl.cfg.base_url,
 	};
 	int bound = 0;
+	struct arena *perm = arena_new(); /* lives as long as the server */
 	if (http_start(&hc, &bound)) {
 		fprintf(stderr, "kairan: cannot listen on %s\n", cl.cfg.listen);
+		arena_free(perm);
 		return 1;
 	}
 	log_info("msg=\"listening\" url=http://%s:%d/ db=\"%s\"", host, bound, cl.cfg.db);
+	mail_configure(cl.cfg.smtp_url, cl.cfg.mail_from,
+		       cl.cfg.base_url ? cl.cfg.base_url : arena_printf(perm, "http://%s:%d", host, bound));
+	if (jobs_worker_start())
+		log_error("msg=\"cannot start the job worker\"");
 	int sig = 0;
 	sigwait(&stop, &sig);
 	log_info("msg=\"stopping\" signal=%d", sig);
 	http_stop();
+	jobs_worker_stop();
 	db_thread_close();
+	arena_free(perm);
 	log_info("msg=\"stopped\"");
 	return 0;
 }

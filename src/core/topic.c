@@ -15,6 +15,7 @@
 #include "core/audit.h"
 #include "core/common.h"
 #include "core/community.h"
+#include "core/notify.h"
 #include "core/org.h"
 #include "core/person.h"
 #include "lib/arena.h"
@@ -276,6 +277,9 @@ int topic_create(struct ctx *c, const struct topic_input *in, const char **publi
 	}
 	if (rc == KR_OK)
 		rc = audit(c, "topic.create", "topic", pid, c->who.org_id, tlp_label(tlp));
+	/* Told in the same transaction: no topic without its notices. */
+	if (rc == KR_OK)
+		rc = notify_topic_created(c, id);
 	rc = tx_end(c, rc);
 	if (rc == KR_OK)
 		*public_id = pid;
@@ -830,7 +834,8 @@ int topic_read_status(struct ctx *c, const char *public_id, struct read_status *
 			" SUM(CASE WHEN EXISTS (SELECT 1 FROM topic_reads r WHERE r.topic_id = t.id"
 			" AND r.person_id = p.id AND r.version >= t.read_version) THEN 1 ELSE 0 END)"
 			" FROM topics t JOIN people p ON p.status = 'active' JOIN orgs o ON o.id = p.org_id"
-			" WHERE t.id = ?2 AND " ACL_TOPIC_RECIPIENT_PRED " AND (CAST(?3 AS BIGINT) = 0 OR p.org_id = ?3)"
+			" WHERE t.id = ?2 AND p.id <> t.author_id AND " ACL_TOPIC_RECIPIENT_PRED
+			" AND (CAST(?3 AS BIGINT) = 0 OR p.org_id = ?3)"
 			" GROUP BY o.slug, o.name_ja, o.name_en ORDER BY o.name_en LIMIT 2000",
 			&st);
 	if (rc)
@@ -893,6 +898,8 @@ int comment_add(struct ctx *c, const char *public_id, const char *body, int64_t 
 	}
 	if (rc == KR_OK)
 		rc = audit(c, "comment.add", "topic", public_id, c->who.org_id, NULL);
+	if (rc == KR_OK)
+		rc = notify_comment(c, tid);
 	rc = tx_end(c, rc);
 	if (rc == KR_OK && id_out)
 		*id_out = id;

@@ -13,6 +13,7 @@
 #ifndef KR_HTML_H
 #define KR_HTML_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "lib/buf.h"
 #include "lib/kr.h"
@@ -31,6 +32,13 @@ struct trusted_html {
 	size_t len;
 };
 void html_trusted(struct buf *b, const struct trusted_html *t);
+
+/* A TLP label with the FIRST TLP 2.0 colours (classes in app.css):
+ * <span class="tlp tlp-amber-strict">TLP:AMBER+STRICT</span>.  Accepts
+ * "red", "amber", "amber+strict", "green", "clear" in any case, with or
+ * without a "TLP:" prefix, and TLP 1.0's "white" as CLEAR.  Anything else
+ * writes nothing and returns false. */
+bool html_tlp(struct buf *b, const char *tlp);
 
 /* Percent-encode one URL component (path segment or query value). */
 char *url_encode(struct arena *a, const char *s);

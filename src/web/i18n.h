@@ -5,6 +5,7 @@
 #define KR_I18N_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* The message for key in lang ("ja" or "en"; anything else -> "ja").
  * A missing key returns the key itself (and is caught by the unit test
@@ -14,5 +15,12 @@ bool tr_has(const char *key);
 /* Pick "ja" or "en" from an Accept-Language header (q-values honoured);
  * default "ja". */
 const char *i18n_pick(const char *accept_language);
+
+/* The catalogue itself (messages.c), for the unit test and tools. */
+struct message {
+	const char *key, *ja, *en;
+};
+extern const struct message i18n_messages[];
+extern const size_t i18n_nmessages;
 
 #endif

@@ -1,0 +1,79 @@
+/* routes.c - the one route table (app_routes) the HTTP layer dispatches
+ * from.  Each row declares who may call the route, how they authenticate,
+ * whether the form must carry the CSRF token, the body limit and the
+ * output kind; the router enforces all of it before the handler runs.
+ * Web pages: OUT_HTML + AUTH_SESSION, csrf on every POST.  Pages that
+ * both anonymous and logged-in people reach (login, TOTP enrolment, the
+ * language switch) are ACC_ANY and decide in the handler where to send
+ * the visitor; everything else is gated here. */
+#include "api/api.h"
+#include "http/http.h"
+#include "web/web.h"
+
+#define FORM_LIMIT (64 * 1024)
+#define SMALL_FORM (8 * 1024)
+
+#define PAGE(m, p, h, acc) {m, p, h, acc, AUTH_SESSION, false, 0, OUT_HTML}
+#define FORM(p, h, acc, lim) {"POST", p, h, acc, AUTH_SESSION, true, lim, OUT_HTML}
+
+const struct route app_routes[] = {
+	/* infrastructure */
+	{"GET", "/healthz", http_healthz_handler, ACC_ANY, AUTH_NONE, false, 0, OUT_RAW},
+	{"GET", "/metrics", http_metrics_handler, ACC_ANY, AUTH_NONE, false, 0, OUT_RAW},
+	{"GET", "/assets/{}", web_assets, ACC_ANY, AUTH_NONE, false, 0, OUT_RAW},
+	FORM("/lang", web_lang, ACC_ANY, SMALL_FORM),
+
+	/* home and identity */
+	PAGE("GET", "/", web_home, ACC_ANY),
+	PAGE("GET", "/login", web_login_get, ACC_ANY),
+	FORM("/login", web_login_post, ACC_ANY, SMALL_FORM),
+	PAGE("GET", "/login/totp", web_totp_get, ACC_ANY),
+	FORM("/login/totp", web_totp_post, ACC_PRE_MFA, SMALL_FORM),
+	FORM("/logout", web_logout, ACC_ANY, SMALL_FORM),
+	PAGE("GET", "/totp/enrol", web_enrol_get, ACC_ANY),
+	FORM("/totp/enrol", web_enrol_post, ACC_ANY, SMALL_FORM),
+
+	/* own account */
+	PAGE("GET", "/account", web_account_get, ACC_USER),
+	FORM("/account", web_account_post, ACC_USER, FORM_LIMIT),
+	FORM("/account/password", web_account_password, ACC_USER, SMALL_FORM),
+	FORM("/account/logout-all", web_account_logout_all, ACC_USER, SMALL_FORM),
+	FORM("/account/apikeys", web_apikey_create, ACC_USER, SMALL_FORM),
+	FORM("/account/apikeys/{}/revoke", web_apikey_revoke, ACC_USER, SMALL_FORM),
+
+	/* directory */
+	PAGE("GET", "/orgs", web_orgs, ACC_USER),
+	PAGE("GET", "/orgs/{}", web_org_page, ACC_USER),
+
+	/* joining */
+	PAGE("GET", "/register", web_register_get, ACC_ANY),
+	FORM("/register", web_register_post, ACC_ANY, FORM_LIMIT),
+	PAGE("GET", "/invite/{}", web_invite_get, ACC_ANY),
+	FORM("/invite/{}", web_invite_post, ACC_ANY, SMALL_FORM),
+
+	/* administration */
+	PAGE("GET", "/admin", web_admin, ACC_ORG_ADMIN),
+	PAGE("GET", "/admin/orgs", web_admin_orgs, ACC_COORD),
+	PAGE("GET", "/admin/orgs/new", web_admin_org_new_get, ACC_COORD),
+	FORM("/admin/orgs/new", web_admin_org_new_post, ACC_COORD, FORM_LIMIT),
+	PAGE("GET", "/admin/orgs/{}/edit", web_admin_org_edit_get, ACC_COORD),
+	FORM("/admin/orgs/{}/edit", web_admin_org_edit_post, ACC_COORD, FORM_LIMIT),
+	FORM("/admin/orgs/{}/invite", web_admin_org_invite, ACC_ORG_ADMIN, SMALL_FORM),
+	PAGE("GET", "/admin/people", web_admin_people, ACC_ORG_ADMIN),
+	PAGE("GET", "/admin/people/new", web_admin_person_new_get, ACC_ORG_ADMIN),
+	FORM("/admin/people/new", web_admin_person_new_post, ACC_ORG_ADMIN, SMALL_FORM),
+	FORM("/admin/people/{}/status", web_admin_person_status, ACC_ORG_ADMIN, SMALL_FORM),
+	FORM("/admin/people/{}/role", web_admin_person_role, ACC_ORG_ADMIN, SMALL_FORM),
+	FORM("/admin/people/{}/password", web_admin_person_password, ACC_ORG_ADMIN, SMALL_FORM),
+	PAGE("GET", "/admin/applications", web_admin_applications, ACC_COORD),
+	FORM("/admin/applications/{}/approve", web_admin_app_approve, ACC_COORD, SMALL_FORM),
+	FORM("/admin/applications/{}/reject", web_admin_app_reject, ACC_COORD, SMALL_FORM),
+	/* Every person may read the audit rows about their own organisation
+	 * (R5.5); core's filter decides which rows. */
+	PAGE("GET", "/admin/audit", web_audit, ACC_USER),
+
+	/* JSON API v1 (src/api) */
+	API_ROUTES
+};
+
+const size_t app_nroutes = sizeof app_routes / sizeof app_routes[0];
