@@ -46,6 +46,17 @@ SANITIZER_RE = re.compile(
 # --- small helpers -----------------------------------------------------------------
 
 
+def server_env():
+    """The environment for kairan: the caller's, minus any KAIRAN_* setting
+    (KAIRAN_CONFIG, KAIRAN_SMTP_URL ...) that would change the server under
+    test, plus leak-checking ASan unless the caller chose options."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("KAIRAN_") or k.startswith(("KAIRAN_TEST", "KAIRAN_BIN", "KAIRAN_KEEP"))}
+    env.setdefault("ASAN_OPTIONS", "detect_leaks=1:halt_on_error=1")
+    return env
+
+
+
 def free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -375,7 +386,7 @@ class Server:
         words ("user add").  Returns the CompletedProcess (text)."""
         argv = [KAIRAN_BIN] + command.split() + ["--db", self.db] + list(args)
         p = subprocess.run(argv, input=input, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           text=True, timeout=timeout)
+                           text=True, timeout=timeout, env=server_env())
         self._check_sanitizers(p.stderr, "kairan " + command)
         if check and p.returncode != 0:
             raise AssertionError("%s failed (%d):\n%s\n%s" % (" ".join(argv), p.returncode,
@@ -415,8 +426,7 @@ class Server:
         for _attempt in range(3):
             self.port = free_port()
             self.log = open(self.log_path, "ab")
-            env = dict(os.environ)
-            env.setdefault("ASAN_OPTIONS", "detect_leaks=1:halt_on_error=1")
+            env = server_env()
             self.proc = subprocess.Popen(
                 [KAIRAN_BIN, "serve", "--db", self.db, "--listen", "127.0.0.1:%d" % self.port],
                 stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log, env=env)
