@@ -21,7 +21,7 @@ for arg in "$@"; do
 	--test) want_test=1 ;;
 	--dry-run) dry_run=1 ;;
 	-h | --help)
-		sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+		awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
 		exit 0
 		;;
 	*)
