@@ -20,7 +20,7 @@ DBNAME=kairan_test
 
 die() { echo "pg-cluster: $*" >&2; exit 1; }
 
-usage() { die "usage: $0 start|stop|url DIR"; }
+usage() { die "usage: $0 start|stop|url|pause|resume DIR"; }
 
 [ $# -eq 2 ] || usage
 cmd=$1
@@ -147,9 +147,24 @@ stop() {
 	fi
 }
 
+# pause/resume: stop the server but keep the cluster, then start it again on
+# the same port (the tests of losing the database mid-run use these).
+pause() {
+	[ -f "$dir/port" ] || die "$dir has no running cluster"
+	as_owner "$PGBIN/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || die "pg_ctl stop failed"
+}
+
+resume() {
+	[ -f "$dir/port" ] || die "$dir has no cluster"
+	as_owner "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+		-o "-p $(cat "$dir/port")" start >/dev/null 2>&1 || { tail -n 20 "$dir/server.log" >&2; die "restart failed"; }
+}
+
 case $cmd in
 start) start ;;
 stop) stop ;;
 url) url_of ;;
+pause) pause ;;
+resume) resume ;;
 *) usage ;;
 esac

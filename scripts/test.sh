@@ -122,7 +122,7 @@ if want unit || want http; then
 		fi
 		if [ -n "$pg_url" ]; then
 			echo "test: throwaway PostgreSQL at $pg_url"
-			export KAIRAN_TEST_PG_URL="$pg_url"
+			export KAIRAN_TEST_PG_URL="$pg_url" KAIRAN_TEST_PG_DIR="$pg_dir"
 			record postgres-cluster 0
 		else
 			cat "$out/logs/pg-cluster.log" >&2
@@ -201,7 +201,8 @@ if want browser; then
 		echo "test: tests/browser/node_modules missing; run scripts/bootstrap.sh --test" >&2
 		record browser 1
 	else
-		run browser timeout 600 node --test tests/browser/journeys.test.mjs
+		# Every journey file (each starts its own server on its own port).
+		run browser timeout 900 node --test tests/browser/*.test.mjs
 		detail browser
 	fi
 fi

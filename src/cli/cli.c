@@ -18,6 +18,7 @@
 #include "core/common.h"
 #include "core/org.h"
 #include "core/person.h"
+#include "core/topic.h"
 #include "lib/arena.h"
 #include "lib/log.h"
 #include "lib/util.h"
@@ -405,16 +406,20 @@ static int cmd_apikey(int argc, char **argv)
 
 /* ---- backup / restore ---- */
 
+static bool is_pg(const char *url) { return !strncmp(url, "postgres://", 11) || !strncmp(url, "postgresql://", 13); }
+
 static int cmd_backup(int argc, char **argv)
 {
 	struct cli cl = {0};
 	PARSE(&cl, argc, argv,
-	      "usage: kairan backup [--db PATH] FILE\n"
+	      "usage: kairan backup [--db PATH|URL] FILE\n"
 	      "Write a consistent copy of the whole database (attachments included) to FILE while\n"
-	      "the server keeps running.  SQLite only; for PostgreSQL use pg_dump.\n",
+	      "the server keeps running.  SQLite: FILE is a SQLite database (online backup).\n"
+	      "PostgreSQL: FILE is a Kairan dump (the export-db format).  Either kind restores\n"
+	      "into either engine with kairan restore.\n",
 	      NULL, NULL);
 	if (cl.nargs != 1) {
-		fprintf(stderr, "usage: kairan backup [--db PATH] FILE\n");
+		fprintf(stderr, "usage: kairan backup [--db PATH|URL] FILE\n");
 		return 2;
 	}
 	if (access(cl.args[0], F_OK) == 0) {
@@ -423,7 +428,18 @@ static int cmd_backup(int argc, char **argv)
 	}
 	if (cli_open(&cl, false))
 		return 1;
-	int r = db_backup_to(cl.db, cl.args[0]);
+	int r;
+	if (is_pg(cl.cfg.db)) {
+		FILE *f = fopen(cl.args[0], "w");
+		int64_t rows = 0;
+		r = f ? db_dump(cl.db, f, &rows) : KR_EIO;
+		if (f && fclose(f) != 0 && r == KR_OK)
+			r = KR_EIO;
+		if (r)
+			unlink(cl.args[0]);
+	} else {
+		r = db_backup_to(cl.db, cl.args[0]);
+	}
 	cli_close(&cl);
 	if (r)
 		return cli_fail(r, "backup", NULL);
@@ -431,23 +447,60 @@ static int cmd_backup(int argc, char **argv)
 	return 0;
 }
 
+/* Load a dump (stream) into the open, migrated, empty database and
+ * rebuild the search index; prints the outcome; process exit status. */
+static int load_dump(struct cli *cl, FILE *f, const char *what)
+{
+	int64_t rows = 0, topics = 0;
+	char err[300] = "";
+	int rc = db_load(cl->db, f, &rows, err, sizeof err);
+	if (rc == KR_OK)
+		rc = topic_reindex_all(&cl->c, &topics);
+	if (rc) {
+		fprintf(stderr, "kairan: %s: %s\n", what, err[0] ? err : kr_strerror(rc));
+		return 1;
+	}
+	fprintf(stderr, "kairan: %s: loaded %lld rows, reindexed %lld topics\n", what, (long long)rows,
+		(long long)topics);
+	return 0;
+}
+
 static int cmd_restore(int argc, char **argv)
 {
 	struct cli cl = {0};
 	PARSE(&cl, argc, argv,
-	      "usage: kairan restore [--db PATH] FILE\n"
-	      "Replace the database at --db with the backup FILE (made by kairan backup).  Stop the\n"
-	      "server first.  The backup is checked to be a Kairan database before anything is\n"
-	      "overwritten, and migrated to the current schema afterwards.\n",
+	      "usage: kairan restore [--db PATH|URL] FILE\n"
+	      "Restore a backup made by kairan backup (a SQLite file or a Kairan dump) into --db.\n"
+	      "Stop the server first.  A SQLite backup replaces a SQLite database; anything else\n"
+	      "is loaded into an empty database (PostgreSQL: create a fresh one first) in one\n"
+	      "transaction.  The backup is checked before anything is written, and the result\n"
+	      "is migrated to the current schema.\n",
 	      NULL, NULL);
 	if (cl.nargs != 1) {
-		fprintf(stderr, "usage: kairan restore [--db PATH] FILE\n");
+		fprintf(stderr, "usage: kairan restore [--db PATH|URL] FILE\n");
 		return 2;
 	}
-	if (access(cl.args[0], R_OK) != 0) {
+	FILE *f = fopen(cl.args[0], "rb");
+	char magic[16] = {0};
+	size_t got = f ? fread(magic, 1, sizeof magic, f) : 0;
+	if (!f) {
 		fprintf(stderr, "kairan: cannot read %s\n", cl.args[0]);
 		return 1;
 	}
+	bool sqlite_file = got == 16 && !memcmp(magic, "SQLite format 3", 16);
+	if (!sqlite_file) {
+		/* A dump: straight into the (empty) target. */
+		rewind(f);
+		if (cli_open(&cl, true)) {
+			fclose(f);
+			return 1;
+		}
+		int rc = load_dump(&cl, f, "restore");
+		fclose(f);
+		cli_close(&cl);
+		return rc;
+	}
+	fclose(f);
 	struct db *src = NULL;
 	int v = 0;
 	if (db_open(cl.args[0], &src) || db_schema_version(src, &v) || v < 1) {
@@ -455,13 +508,35 @@ static int cmd_restore(int argc, char **argv)
 		db_close(src);
 		return 1;
 	}
+	int r;
+	if (is_pg(cl.cfg.db)) {
+		/* SQLite backup into PostgreSQL: through a dump in a temp file. */
+		FILE *tmp = tmpfile();
+		int64_t rows = 0;
+		r = tmp ? db_dump(src, tmp, &rows) : KR_EIO;
+		db_close(src);
+		if (r) {
+			if (tmp)
+				fclose(tmp);
+			return cli_fail(r, "restore", NULL);
+		}
+		rewind(tmp);
+		if (cli_open(&cl, true)) {
+			fclose(tmp);
+			return 1;
+		}
+		int rc = load_dump(&cl, tmp, "restore");
+		fclose(tmp);
+		cli_close(&cl);
+		return rc;
+	}
 	if (db_open(cl.cfg.db, &cl.db)) {
 		db_close(src);
 		return cli_fail(KR_EUNAVAIL, "restore", NULL);
 	}
 	db_close(cl.db);
 	cl.db = NULL;
-	int r = db_backup_to(src, cl.cfg.db);
+	r = db_backup_to(src, cl.cfg.db);
 	db_close(src);
 	if (r)
 		return cli_fail(r, "restore", NULL);
@@ -470,6 +545,77 @@ static int cmd_restore(int argc, char **argv)
 	cli_close(&cl);
 	fprintf(stderr, "kairan: restored %s from %s (schema version %d)\n", cl.cfg.db, cl.args[0], v);
 	return 0;
+}
+
+/* ---- export-db / import-db ---- */
+
+static int cmd_export_db(int argc, char **argv)
+{
+	struct cli cl = {0};
+	PARSE(&cl, argc, argv,
+	      "usage: kairan export-db [--db PATH|URL] [FILE]\n"
+	      "Write the whole database (every table; the search index is rebuilt on import) as\n"
+	      "JSON lines to FILE or standard output, from a consistent snapshot.  With import-db\n"
+	      "it moves a site between engines, e.g. from SQLite to PostgreSQL.\n",
+	      NULL, NULL);
+	if (cl.nargs > 1) {
+		fprintf(stderr, "usage: kairan export-db [--db PATH|URL] [FILE]\n");
+		return 2;
+	}
+	const char *path = cl.nargs ? cl.args[0] : "-";
+	if (strcmp(path, "-") && access(path, F_OK) == 0) {
+		fprintf(stderr, "kairan: %s exists; refusing to overwrite it\n", path);
+		return 1;
+	}
+	if (cli_open(&cl, false))
+		return 1;
+	FILE *f = strcmp(path, "-") ? fopen(path, "w") : stdout;
+	if (!f) {
+		cli_close(&cl);
+		fprintf(stderr, "kairan: cannot write %s\n", path);
+		return 1;
+	}
+	int64_t rows = 0;
+	int rc = db_dump(cl.db, f, &rows);
+	if (f != stdout && fclose(f) != 0)
+		rc = rc ? rc : KR_EIO;
+	else if (f == stdout && fflush(stdout) != 0)
+		rc = rc ? rc : KR_EIO;
+	cli_close(&cl);
+	if (rc)
+		return cli_fail(rc, "export-db", NULL);
+	fprintf(stderr, "kairan: exported %lld rows\n", (long long)rows);
+	return 0;
+}
+
+static int cmd_import_db(int argc, char **argv)
+{
+	struct cli cl = {0};
+	PARSE(&cl, argc, argv,
+	      "usage: kairan import-db [--db PATH|URL] FILE|-\n"
+	      "Load a dump made by export-db into an empty database (created and migrated if\n"
+	      "needed), in one transaction: a bad or truncated file changes nothing.  Then the\n"
+	      "search index is rebuilt.\n",
+	      NULL, NULL);
+	if (cl.nargs != 1) {
+		fprintf(stderr, "usage: kairan import-db [--db PATH|URL] FILE|-\n");
+		return 2;
+	}
+	FILE *f = strcmp(cl.args[0], "-") ? fopen(cl.args[0], "r") : stdin;
+	if (!f) {
+		fprintf(stderr, "kairan: cannot read %s\n", cl.args[0]);
+		return 1;
+	}
+	if (cli_open(&cl, true)) {
+		if (f != stdin)
+			fclose(f);
+		return 1;
+	}
+	int rc = load_dump(&cl, f, "import-db");
+	if (f != stdin)
+		fclose(f);
+	cli_close(&cl);
+	return rc;
 }
 
 static const struct {
@@ -487,6 +633,8 @@ static const struct {
 	{"jobs", cmd_jobs, "run due background jobs (mail, digests) now"},
 	{"backup", cmd_backup, "write a consistent copy of the database"},
 	{"restore", cmd_restore, "replace the database with a backup"},
+	{"export-db", cmd_export_db, "write the whole database as JSON lines (to move engines)"},
+	{"import-db", cmd_import_db, "load an export into an empty database"},
 };
 
 static void usage(FILE *f)

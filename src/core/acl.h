@@ -94,21 +94,23 @@ void acl_account_binds(const struct ctx *c, int64_t *all, int64_t *org_id, int64
  * notifications).  The same rule in a shape that runs well per person:
  * membership as correlated index lookups.  Bind ?1 = space.  The property
  * test holds it against the model like the viewer's predicate. */
-#define ACL_MEMBER_OF(C)                                                                       \
+#define ACL_MEMBER_OF(C, PA)                                                                   \
 	"EXISTS (SELECT 1 FROM communities mc_ WHERE mc_.id = " C " AND mc_.space = ?1"          \
 	" AND mc_.archived_at IS NULL AND (mc_.everyone = 1 OR EXISTS (SELECT 1"                 \
 	" FROM community_members mm_ WHERE mm_.community_id = mc_.id"                            \
-	" AND ((mm_.member_type = 'org' AND mm_.member_id = p.org_id)"                            \
-	" OR (mm_.member_type = 'person' AND mm_.member_id = p.id)))))"
-#define ACL_TOPIC_RECIPIENT_PRED                                                               \
-	"(t.space = ?1 AND t.deleted_at IS NULL AND (p.id = t.author_id"                         \
-	" OR (t.scope = 'community' AND (" ACL_MEMBER_OF("t.community_id")                        \
+	" AND ((mm_.member_type = 'org' AND mm_.member_id = " PA ".org_id)"                       \
+	" OR (mm_.member_type = 'person' AND mm_.member_id = " PA ".id)))))"
+/* PA is the alias of the people row (p, q ...). */
+#define ACL_TOPIC_RECIPIENT_PRED_OF(PA)                                                        \
+	"(t.space = ?1 AND t.deleted_at IS NULL AND (" PA ".id = t.author_id"                    \
+	" OR (t.scope = 'community' AND (" ACL_MEMBER_OF("t.community_id", PA)                    \
 	" OR (t.tlp IN ('green', 'clear') AND EXISTS (SELECT 1 FROM topic_shares rs_"             \
-	" WHERE rs_.topic_id = t.id AND " ACL_MEMBER_OF("rs_.community_id") "))))"                \
-	" OR (t.scope = 'manual' AND " ACL_MEMBER_OF("t.community_id")                            \
+	" WHERE rs_.topic_id = t.id AND " ACL_MEMBER_OF("rs_.community_id", PA) "))))"            \
+	" OR (t.scope = 'manual' AND " ACL_MEMBER_OF("t.community_id", PA)                        \
 	" AND EXISTS (SELECT 1 FROM topic_scope rp_ WHERE rp_.topic_id = t.id"                    \
-	" AND ((rp_.member_type = 'org' AND rp_.member_id = p.org_id)"                            \
-	" OR (rp_.member_type = 'person' AND rp_.member_id = p.id))))))"
+	" AND ((rp_.member_type = 'org' AND rp_.member_id = " PA ".org_id)"                       \
+	" OR (rp_.member_type = 'person' AND rp_.member_id = " PA ".id))))))"
+#define ACL_TOPIC_RECIPIENT_PRED ACL_TOPIC_RECIPIENT_PRED_OF("p")
 
 struct db_stmt;
 /* Bind ?1..?3 for ACL_MY_COMMUNITIES / ACL_TOPIC_PRED.  An anonymous

@@ -18,6 +18,9 @@
 #include "store/db.h"
 #include "web/i18n.h"
 
+#define MUSTREAD_REMIND_MS (24LL * 3600 * 1000)
+#define MUSTREAD_ESCALATE_MS (72LL * 3600 * 1000)
+
 struct tinfo {
 	const char *public_id, *title, *tag, *community_ja, *community_en;
 	enum tlp tlp;
@@ -59,7 +62,8 @@ static void topic_mail(struct buf *b, const char *lang, const struct tinfo *t)
 {
 	const char *url = mail_base_url();
 	if (tlp_restricted(t->tlp)) {
-		buf_printf(b, "%s\n%s/topics/%s\n", tr(lang, "mail.restricted_topic"), url, t->public_id);
+		buf_printf(b, "[%s] %s\n%s/topics/%s\n", tlp_label(t->tlp), tr(lang, "mail.restricted_topic"), url,
+			   t->public_id);
 		return;
 	}
 	const char *tag = str_eq(t->tag, "important") ? "【重要】" : str_eq(t->tag, "caution") ? "【注意】"
@@ -71,7 +75,9 @@ static void topic_mail(struct buf *b, const char *lang, const struct tinfo *t)
 static const char *subject_for(struct arena *a, const char *lang, const char *kind, const struct tinfo *t)
 {
 	const char *k = str_eq(kind, "must_read") ? "mail.subject.must_read"
-			: str_eq(kind, "reply") ? "mail.subject.reply" : "mail.subject.important";
+			: str_eq(kind, "reply") ? "mail.subject.reply"
+			: str_eq(kind, "reminder") ? "mail.subject.reminder"
+			: str_eq(kind, "escalation") ? "mail.subject.escalation" : "mail.subject.important";
 	/* The subject never carries a restricted topic's title. */
 	if (tlp_restricted(t->tlp))
 		return arena_printf(a, "[Kairan] %s (%s)", tr(lang, k), tlp_label(t->tlp));
@@ -120,7 +126,10 @@ static int fan_out(struct ctx *c, struct db_stmt *st, const char *kind, int64_t 
 		if (!r[i].mail)
 			continue;
 		struct buf b = BUF_INIT;
-		buf_printf(&b, "%s\n\n", tr(r[i].locale, str_eq(kind, "reply") ? "mail.body.reply" : "mail.body.topic"));
+		const char *bk = str_eq(kind, "reply") ? "mail.body.reply"
+				 : str_eq(kind, "reminder") ? "mail.body.reminder"
+				 : str_eq(kind, "escalation") ? "mail.body.escalation" : "mail.body.topic";
+		buf_printf(&b, "%s\n\n", tr(r[i].locale, bk));
 		topic_mail(&b, r[i].locale, t);
 		buf_printf(&b, "\n-- \n%s\n%s/account\n", tr(r[i].locale, "mail.footer"), mail_base_url());
 		rc = mail_queue(c, r[i].email, subject_for(c->a, r[i].locale, kind, t), b.p);
@@ -155,7 +164,58 @@ int notify_topic_created(struct ctx *c, int64_t topic_id)
 	db_bind_int(st, 1, c->space);
 	db_bind_int(st, 2, topic_id);
 	db_bind_int(st, 3, t.must_read ? 1 : 0);
-	return fan_out(c, st, kind, topic_id, &t);
+	if ((rc = fan_out(c, st, kind, topic_id, &t)))
+		return rc;
+	if (!t.must_read)
+		return KR_OK;
+	/* Must-read follow-up: a reminder to those who have not confirmed
+	 * after a day, and their organisation's org-admins after three. */
+	const char *payload = arena_printf(c->a, "%lld", (long long)topic_id);
+	if ((rc = job_enqueue(c, "mustread_remind", payload, c->now + MUSTREAD_REMIND_MS)))
+		return rc;
+	return job_enqueue(c, "mustread_escalate", payload, c->now + MUSTREAD_ESCALATE_MS);
+}
+
+/* Recipients of a must-read topic who have not confirmed its current
+ * version (for reminders), or the org-admins of their organisations (for
+ * escalation).  Both are computed when the job runs, so confirmations
+ * made meanwhile count and nobody new is told of a topic they cannot see. */
+static int mustread_followup(struct ctx *c, int64_t topic_id, bool escalate)
+{
+	struct tinfo t;
+	int rc = load_topic(c, topic_id, &t);
+	if (rc == KR_ENOTFOUND)
+		return KR_OK;
+	if (rc)
+		return rc;
+	struct db_stmt *st;
+	if (!escalate)
+		rc = db_prepare(c->db,
+				"SELECT p.id, p.email, p.locale, COALESCE(ns.mail_must_read, 1)"
+				" FROM topics t JOIN people p ON p.status = 'active'"
+				" LEFT JOIN notify_settings ns ON ns.person_id = p.id"
+				" WHERE t.id = ?2 AND t.must_read = 1 AND p.id <> t.author_id AND " ACL_TOPIC_RECIPIENT_PRED
+				" AND NOT EXISTS (SELECT 1 FROM topic_reads r WHERE r.topic_id = t.id AND r.person_id = p.id"
+				" AND r.version >= t.read_version) ORDER BY p.id",
+				&st);
+	else
+		/* Org-admins (who can see the topic) of organisations with
+		 * recipients who have not confirmed. */
+		rc = db_prepare(c->db,
+				"SELECT p.id, p.email, p.locale, 1 FROM topics t JOIN people p ON p.status = 'active'"
+				" AND p.org_admin = 1"
+				" WHERE t.id = ?2 AND t.must_read = 1 AND " ACL_TOPIC_RECIPIENT_PRED
+				" AND EXISTS (SELECT 1 FROM people q WHERE q.org_id = p.org_id AND q.status = 'active'"
+				" AND q.id <> t.author_id AND " ACL_TOPIC_RECIPIENT_PRED_OF("q")
+				" AND NOT EXISTS (SELECT 1 FROM topic_reads r WHERE r.topic_id = t.id"
+				" AND r.person_id = q.id AND r.version >= t.read_version))"
+				" ORDER BY p.id",
+				&st);
+	if (rc)
+		return rc;
+	db_bind_int(st, 1, c->space);
+	db_bind_int(st, 2, topic_id);
+	return fan_out(c, st, escalate ? "escalation" : "reminder", topic_id, &t);
 }
 
 int notify_comment(struct ctx *c, int64_t topic_id)
@@ -413,6 +473,16 @@ int notify_run_job(struct ctx *c, const struct job *j)
 		if (rc == KR_OK)
 			log_info("msg=\"digest queued\" mails=%zu", sent);
 		return rc;
+	}
+	if (str_eq(j->kind, "mustread_remind") || str_eq(j->kind, "mustread_escalate")) {
+		int64_t id;
+		if (parse_i64(j->payload, 1, INT64_MAX, &id))
+			return KR_EINVAL;
+		int rc = tx_begin(c);
+		if (rc)
+			return rc;
+		rc = mustread_followup(c, id, str_eq(j->kind, "mustread_escalate"));
+		return tx_end(c, rc);
 	}
 	log_warn("msg=\"unknown job kind\" kind=%s", j->kind);
 	return KR_EINVAL;

@@ -191,17 +191,10 @@ static void org_row(struct db_stmt *st, struct arena *a, struct org *o)
 	o->updated_at = db_col_int(st, 11);
 }
 
-int org_get(struct ctx *c, const char *slug, struct org *out)
+/* Step a prepared single-row lookup into out and release it. */
+static int org_fetch(struct ctx *c, struct db_stmt *st, struct org *out)
 {
-	memset(out, 0, sizeof *out);
-	if (!valid_line(slug, 1, 64))
-		return KR_ENOTFOUND;
-	struct db_stmt *st;
-	int rc = db_prepare(c->db, "SELECT " ORG_COLS " FROM orgs o WHERE o.slug = ?1", &st);
-	if (rc)
-		return rc;
-	db_bind_text(st, 1, slug);
-	rc = db_step(st);
+	int rc = db_step(st);
 	if (rc == KR_ROW) {
 		org_row(st, c->a, out);
 		rc = KR_OK;
@@ -212,6 +205,19 @@ int org_get(struct ctx *c, const char *slug, struct org *out)
 	return rc;
 }
 
+int org_get(struct ctx *c, const char *slug, struct org *out)
+{
+	memset(out, 0, sizeof *out);
+	if (!valid_line(slug, 1, 64))
+		return KR_ENOTFOUND;
+	struct db_stmt *st;
+	int rc = db_prepare(c->db, "SELECT " ORG_COLS " FROM orgs o WHERE o.slug = ?1", &st);
+	if (rc)
+		return rc;
+	db_bind_text(st, 1, slug);
+	return org_fetch(c, st, out);
+}
+
 int org_get_by_id(struct ctx *c, int64_t id, struct org *out)
 {
 	memset(out, 0, sizeof *out);
@@ -220,15 +226,7 @@ int org_get_by_id(struct ctx *c, int64_t id, struct org *out)
 	if (rc)
 		return rc;
 	db_bind_int(st, 1, id);
-	rc = db_step(st);
-	if (rc == KR_ROW) {
-		org_row(st, c->a, out);
-		rc = KR_OK;
-	} else if (rc == KR_DONE) {
-		rc = KR_ENOTFOUND;
-	}
-	db_done(st);
-	return rc;
+	return org_fetch(c, st, out);
 }
 
 int org_list(struct ctx *c, const struct org_filter *f, struct org_page *out)

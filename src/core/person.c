@@ -204,6 +204,20 @@ static void person_row(struct db_stmt *st, struct arena *a, struct person *p)
 	p->org_name_en = db_col_dup(st, 17, a);
 }
 
+/* Step a prepared single-row lookup into out and release it. */
+static int person_fetch(struct ctx *c, struct db_stmt *st, struct person *out)
+{
+	int rc = db_step(st);
+	if (rc == KR_ROW) {
+		person_row(st, c->a, out);
+		rc = KR_OK;
+	} else if (rc == KR_DONE) {
+		rc = KR_ENOTFOUND;
+	}
+	db_done(st);
+	return rc;
+}
+
 int person_get(struct ctx *c, const char *login, struct person *out)
 {
 	memset(out, 0, sizeof *out);
@@ -217,15 +231,7 @@ int person_get(struct ctx *c, const char *login, struct person *out)
 	if (rc)
 		return rc;
 	db_bind_text(st, 1, login);
-	rc = db_step(st);
-	if (rc == KR_ROW) {
-		person_row(st, c->a, out);
-		rc = KR_OK;
-	} else if (rc == KR_DONE) {
-		rc = KR_ENOTFOUND;
-	}
-	db_done(st);
-	return rc;
+	return person_fetch(c, st, out);
 }
 
 int person_get_by_id(struct ctx *c, int64_t id, struct person *out)
@@ -239,15 +245,7 @@ int person_get_by_id(struct ctx *c, int64_t id, struct person *out)
 	if (rc)
 		return rc;
 	db_bind_int(st, 1, id);
-	rc = db_step(st);
-	if (rc == KR_ROW) {
-		person_row(st, c->a, out);
-		rc = KR_OK;
-	} else if (rc == KR_DONE) {
-		rc = KR_ENOTFOUND;
-	}
-	db_done(st);
-	return rc;
+	return person_fetch(c, st, out);
 }
 
 int person_list(struct ctx *c, const struct person_filter *f, struct person_page *out)

@@ -19,6 +19,7 @@
 #include "core/org.h"
 #include "core/person.h"
 #include "lib/arena.h"
+#include "lib/buf.h"
 #include "lib/util.h"
 #include "store/db.h"
 
@@ -94,6 +95,8 @@ int topic_sort_parse(const char *s, enum topic_sort *out)
 }
 
 /* ---- helpers ---- */
+
+static int topic_reindex(struct ctx *c, int64_t id);
 
 static int64_t one_int(struct db_stmt *st, int *rc)
 {
@@ -277,6 +280,8 @@ int topic_create(struct ctx *c, const struct topic_input *in, const char **publi
 	}
 	if (rc == KR_OK)
 		rc = audit(c, "topic.create", "topic", pid, c->who.org_id, tlp_label(tlp));
+	if (rc == KR_OK)
+		rc = topic_reindex(c, id);
 	/* Told in the same transaction: no topic without its notices. */
 	if (rc == KR_OK)
 		rc = notify_topic_created(c, id);
@@ -576,6 +581,8 @@ int topic_edit(struct ctx *c, const char *public_id, const struct topic_input *i
 		db_done(st);
 	}
 	if (rc == KR_OK)
+		rc = topic_reindex(c, t.id);
+	if (rc == KR_OK)
 		rc = audit(c, "topic.edit", "topic", public_id, c->who.org_id,
 			   arena_printf(c->a, "v%d %s", t.version + 1, tlp_label(tlp)));
 	return tx_end(c, rc);
@@ -599,6 +606,8 @@ int topic_delete(struct ctx *c, const char *public_id)
 		rc = db_step(st) == KR_DONE ? KR_OK : KR_EDB;
 		db_done(st);
 	}
+	if (rc == KR_OK)
+		rc = topic_reindex(c, t.id);
 	if (rc == KR_OK)
 		rc = audit(c, "topic.delete", "topic", public_id, c->who.org_id, t.title);
 	return tx_end(c, rc);
@@ -651,8 +660,8 @@ int topic_share(struct ctx *c, const char *public_id, const char *community)
  * ?1-?3 viewer (acl), ?4 community id (0 = all of mine), ?5 tag,
  * ?6 category, ?7 tlp, ?8 author org id, ?9/?10 created range,
  * ?11 must-read pending only. */
-#define TOPIC_FILTER \
-	" WHERE " ACL_TOPIC_PRED \
+#define TOPIC_CONDS \
+	ACL_TOPIC_PRED \
 	" AND (CAST(?4 AS BIGINT) = 0 OR t.community_id = ?4 OR (t.scope = 'community'" \
 	" AND t.tlp IN ('green', 'clear') AND EXISTS (SELECT 1 FROM topic_shares sh" \
 	" WHERE sh.topic_id = t.id AND sh.community_id = ?4)))" \
@@ -664,6 +673,15 @@ int topic_share(struct ctx *c, const char *public_id, const char *community)
 	" AND (CAST(?10 AS BIGINT) = 0 OR t.created_at < ?10)" \
 	" AND (CAST(?11 AS BIGINT) = 0 OR (t.must_read = 1 AND NOT EXISTS (SELECT 1 FROM topic_reads r" \
 	" WHERE r.topic_id = t.id AND r.person_id = ?1 AND r.version >= t.read_version)))"
+#define TOPIC_FILTER " WHERE " TOPIC_CONDS
+
+/* Keyword search: the FTS table joined to the same filter; ?12 = the
+ * engine's match text (db_fts_query), ?13 = limit, ?14 = offset. */
+#define TOPIC_SEARCH_FROM \
+	" FROM topic_fts JOIN topics t ON t.id = topic_fts.rowid JOIN communities cm ON cm.id = t.community_id" \
+	" JOIN people a ON a.id = t.author_id JOIN orgs ao ON ao.id = t.author_org_id" \
+	" WHERE topic_fts MATCH ?12 AND " TOPIC_CONDS
+#define TOPIC_SEARCH_MAX 10000
 
 /* Keyset page on (COL DESC, id DESC): ?12 = last id (0 = first page),
  * ?13 = last key, ?14 = limit. */
@@ -711,6 +729,114 @@ static void bind_filter(struct ctx *c, struct db_stmt *st, int64_t community, co
 	db_bind_int(st, 11, f->must_read_pending ? 1 : 0);
 }
 
+/* Keyword search: ranked by relevance (bm25 / ts_rank) unless another
+ * sort is asked for; paged by position (a rank is no keyset). */
+static int topic_search(struct ctx *c, const struct topic_filter *f, int64_t community, int64_t org, int limit,
+			int64_t pos, bool has_cursor, struct topic_page *out)
+{
+	if (!valid_line(f->q, 1, 200))
+		return KR_EINVAL;
+	if (has_cursor && pos <= 0)
+		return KR_EINVAL;
+	out->first = pos + 1;
+	const char *match = db_fts_query(c->db, c->a, f->q);
+	if (!match || pos >= TOPIC_SEARCH_MAX)
+		return KR_OK; /* nothing searchable: no results */
+	struct db_stmt *st;
+	int rc = db_prepare(c->db, "SELECT COUNT(*)" TOPIC_SEARCH_FROM, &st);
+	if (rc)
+		return rc;
+	bind_filter(c, st, community, f, org);
+	db_bind_text(st, 12, match);
+	out->total = one_int(st, &rc);
+	if (rc)
+		return rc;
+	switch (f->sort) {
+	case SORT_CREATED:
+		rc = db_prepare(c->db, "SELECT " TOPIC_COLS TOPIC_SEARCH_FROM
+				       " ORDER BY t.created_at DESC, t.id DESC LIMIT ?13 OFFSET ?14", &st);
+		break;
+	case SORT_VIEWS:
+		rc = db_prepare(c->db, "SELECT " TOPIC_COLS TOPIC_SEARCH_FROM
+				       " ORDER BY t.view_count DESC, t.id DESC LIMIT ?13 OFFSET ?14", &st);
+		break;
+	case SORT_LIKES:
+		rc = db_prepare(c->db, "SELECT " TOPIC_COLS TOPIC_SEARCH_FROM
+				       " ORDER BY t.like_count DESC, t.id DESC LIMIT ?13 OFFSET ?14", &st);
+		break;
+	case SORT_UPDATED:
+		rc = db_prepare(c->db, "SELECT " TOPIC_COLS TOPIC_SEARCH_FROM
+				       " ORDER BY topic_fts.rank, t.id DESC LIMIT ?13 OFFSET ?14", &st);
+		break;
+	}
+	if (rc)
+		return rc;
+	bind_filter(c, st, community, f, org);
+	db_bind_text(st, 12, match);
+	db_bind_int(st, 13, limit + 1);
+	db_bind_int(st, 14, pos);
+	out->items = arena_alloc(c->a, sizeof(struct topic) * (size_t)(limit + 1));
+	while ((rc = db_step(st)) == KR_ROW) {
+		if (out->n == (size_t)limit) {
+			const struct topic *last = &out->items[out->n - 1];
+			out->next_cursor = cursor_make(c->a, arena_printf(c->a, "0:%lld", (long long)(pos + limit)),
+						       last->id);
+			break;
+		}
+		topic_row(st, c->a, &out->items[out->n++]);
+	}
+	db_done(st);
+	return rc < 0 ? rc : KR_OK;
+}
+
+/* Re-index one topic for search: its title, and its body followed by its
+ * comments.  Runs inside the caller's transaction. */
+static int topic_reindex(struct ctx *c, int64_t id)
+{
+	struct db_stmt *st;
+	int rc = db_prepare(c->db, "SELECT title, body, deleted_at FROM topics WHERE id = ?1", &st);
+	if (rc)
+		return rc;
+	db_bind_int(st, 1, id);
+	char *title = NULL;
+	struct buf body = BUF_INIT;
+	bool deleted = false;
+	if ((rc = db_step(st)) == KR_ROW) {
+		title = db_col_dup(st, 0, c->a);
+		buf_adds(&body, db_col_text(st, 1));
+		deleted = !db_col_null(st, 2);
+		rc = KR_OK;
+	} else if (rc == KR_DONE) {
+		rc = KR_ENOTFOUND;
+	}
+	db_done(st);
+	if (rc == KR_OK && !deleted &&
+	    (rc = db_prepare(c->db, "SELECT body FROM comments WHERE topic_id = ?1 AND deleted_at IS NULL"
+				    " ORDER BY id", &st)) == KR_OK) {
+		db_bind_int(st, 1, id);
+		while (db_step(st) == KR_ROW) {
+			buf_addc(&body, '\n');
+			buf_adds(&body, db_col_text(st, 0));
+		}
+		db_done(st);
+	}
+	if (rc == KR_OK && (rc = db_prepare(c->db, "DELETE FROM topic_fts WHERE rowid = ?1", &st)) == KR_OK) {
+		db_bind_int(st, 1, id);
+		rc = db_step(st) == KR_DONE ? KR_OK : KR_EDB;
+		db_done(st);
+	}
+	if (rc == KR_OK && !deleted &&
+	    (rc = db_prepare(c->db, "INSERT INTO topic_fts (rowid, title, body) VALUES (?1, ?2, ?3)", &st)) == KR_OK) {
+		db_bind_int(st, 1, id);
+		db_bind_text(st, 2, db_fts_doc(c->db, c->a, title));
+		db_bind_text(st, 3, db_fts_doc(c->db, c->a, body.p ? body.p : ""));
+		rc = db_step(st) == KR_DONE ? KR_OK : KR_EDB;
+		db_done(st);
+	}
+	buf_free(&body);
+	return rc;
+}
+
 int topic_list(struct ctx *c, const struct topic_filter *f, struct topic_page *out)
 {
 	memset(out, 0, sizeof *out);
@@ -755,6 +881,8 @@ int topic_list(struct ctx *c, const struct topic_filter *f, struct topic_page *o
 		pos = pp;
 	}
 	struct db_stmt *st;
+	if (!str_empty(f->q))
+		return topic_search(c, f, community, org, limit, pos, after_id != 0, out);
 	if ((rc = db_prepare(c->db, "SELECT COUNT(*)" TOPIC_FROM TOPIC_FILTER, &st)))
 		return rc;
 	bind_filter(c, st, community, f, org);
@@ -897,6 +1025,8 @@ int comment_add(struct ctx *c, const char *public_id, const char *body, int64_t 
 		db_done(st);
 	}
 	if (rc == KR_OK)
+		rc = topic_reindex(c, tid);
+	if (rc == KR_OK)
 		rc = audit(c, "comment.add", "topic", public_id, c->who.org_id, NULL);
 	if (rc == KR_OK)
 		rc = notify_comment(c, tid);
@@ -994,6 +1124,8 @@ int comment_delete(struct ctx *c, int64_t comment_id)
 		rc = db_step(st) == KR_DONE ? KR_OK : KR_EDB;
 		db_done(st);
 	}
+	if (rc == KR_OK)
+		rc = topic_reindex(c, t.id);
 	if (rc == KR_OK)
 		rc = audit(c, "comment.delete", "topic", pid, c->who.org_id,
 			   arena_printf(c->a, "%lld", (long long)comment_id));
@@ -1196,4 +1328,35 @@ int attachment_get(struct ctx *c, const char *public_id, struct attachment *out)
 	}
 	db_done(st);
 	return rc;
+}
+
+int topic_reindex_all(struct ctx *c, int64_t *n)
+{
+	*n = 0;
+	if (!c->who.system)
+		return KR_EPERM;
+	int64_t after = 0;
+	for (;;) {
+		/* Batches of ids, each batch one transaction. */
+		int64_t ids[500];
+		size_t k = 0;
+		struct db_stmt *st;
+		int rc = db_prepare(c->db, "SELECT id FROM topics WHERE id > ?1 ORDER BY id LIMIT 500", &st);
+		if (rc)
+			return rc;
+		db_bind_int(st, 1, after);
+		while (k < 500 && db_step(st) == KR_ROW)
+			ids[k++] = db_col_int(st, 0);
+		db_done(st);
+		if (!k)
+			return KR_OK;
+		if ((rc = tx_begin(c)))
+			return rc;
+		for (size_t i = 0; rc == KR_OK && i < k; i++)
+			rc = topic_reindex(c, ids[i]);
+		if ((rc = tx_end(c, rc)))
+			return rc;
+		*n += (int64_t)k;
+		after = ids[k - 1];
+	}
 }

@@ -82,6 +82,8 @@ int topic_share(struct ctx *c, const char *public_id, const char *community);
 enum topic_sort { SORT_UPDATED, SORT_CREATED, SORT_VIEWS, SORT_LIKES };
 struct topic_filter {
 	const char *community;     /* NULL: across the viewer's communities */
+	const char *q;             /* keywords (titles, bodies, comments): ranked,
+				    * Japanese 2-character words found */
 	const char *tag, *category, *tlp, *org;
 	int64_t from, to;          /* created_at range, epoch ms; 0 = open */
 	enum topic_sort sort;
@@ -113,6 +115,9 @@ struct read_status {
 	int64_t confirmed, total;
 };
 int topic_read_status(struct ctx *c, const char *public_id, struct read_status **out, size_t *n);
+
+/* Rebuild the search index of every topic (after import-db; system only). */
+int topic_reindex_all(struct ctx *c, int64_t *n);
 
 struct comment {
 	int64_t id;

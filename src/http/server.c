@@ -501,16 +501,17 @@ void http_stop(void)
 {
 	if (!g_daemon)
 		return;
-	MHD_socket ls = MHD_quiesce_daemon(g_daemon);
-	/* In-flight requests finish; idle keep-alive connections are closed
-	 * by MHD_stop_daemon. */
+	/* In-flight requests finish, then MHD_stop_daemon closes the listen
+	 * socket and idle keep-alive connections.  MHD_quiesce_daemon is not
+	 * used: with an epoll thread pool it races a worker that has just
+	 * taken the listen socket out of its epoll set (connection limit) and
+	 * libmicrohttpd 0.9.75 aborts the process ("Failed to remove listen FD
+	 * from epoll set"), turning a clean SIGTERM into a crash. */
 	for (int waited = 0; atomic_load(&g_active) > 0 && waited < HTTP_STOP_WAIT_MS; waited += 10) {
 		struct timespec ts = {0, 10 * 1000 * 1000};
 		nanosleep(&ts, NULL);
 	}
 	MHD_stop_daemon(g_daemon);
-	if (ls != MHD_INVALID_SOCKET)
-		close(ls);
 	g_daemon = NULL;
 	log_info("http: stopped");
 }

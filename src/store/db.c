@@ -162,6 +162,38 @@ int db_prepare(struct db *db, const char *sql, struct db_stmt **out)
 	return KR_OK;
 }
 
+const struct db_engine *db_eng(struct db *db) { return db->eng; }
+void *db_conn(struct db *db) { return db->conn; }
+void *db_stmt_impl(struct db_stmt *st) { return st->impl; }
+
+int db_prepare_schema(struct db *db, const char *sql, struct db_stmt **out)
+{
+	*out = NULL;
+	void *impl = NULL;
+	int rc = db->eng->prepare(db->conn, sql, &impl);
+	if (rc)
+		return rc;
+	struct db_stmt *s = calloc(1, sizeof(*s));
+	if (!s) {
+		db->eng->finalize(impl);
+		return KR_ENOMEM;
+	}
+	s->db = db;
+	s->sql = NULL;
+	s->impl = impl;
+	s->in_use = true;
+	*out = s;
+	return KR_OK;
+}
+
+void db_stmt_free(struct db_stmt *st)
+{
+	if (!st)
+		return;
+	st->db->eng->finalize(st->impl);
+	free(st);
+}
+
 void db_done(struct db_stmt *st)
 {
 	if (!st)
@@ -323,7 +355,8 @@ static int migrate_one(struct db *db, const struct db_migration *m)
 		db_rollback(db);
 		return rc;
 	}
-	char *sql = expand_schema(db->eng, m->sql);
+	const char *text = (m->sql_postgres && db->eng == db_engine_postgres) ? m->sql_postgres : m->sql;
+	char *sql = expand_schema(db->eng, text);
 	rc = db->eng->exec(db->conn, sql);
 	free(sql);
 	if (rc == KR_OK) {

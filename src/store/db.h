@@ -101,9 +101,29 @@ int db_commit(struct db *db);
 void db_rollback(struct db *db);
 bool db_in_tx(const struct db *db);
 
+/* Whole-database copy between engines (kairan export-db / import-db).
+ * db_dump writes every table (not the search index, which is rebuilt) as
+ * JSON lines to out; db_load reads them into a freshly migrated, empty
+ * database in one transaction: a bad or truncated file changes nothing.
+ * Table and column names in the file must exist in this schema. */
+#include <stdio.h>
+int db_dump(struct db *db, FILE *out, int64_t *rows);
+int db_load(struct db *db, FILE *in, int64_t *rows, char *err, size_t errsz);
+
 /* Engine-specific named operations. */
 /* Consistent copy of the whole database to a file (SQLite: online backup
  * API; PostgreSQL: KR_EINVAL - use export-db / pg_dump). */
 int db_backup_to(struct db *db, const char *path);
+
+/* Full-text search (contract and schema in store/fts.h).  The text to bind
+ * as the "X MATCH ?N" parameter for a user's search string: an FTS5 MATCH
+ * expression on SQLite, a tsquery literal on PostgreSQL.  Allocated in a;
+ * NULL when the query has nothing searchable (answer "no results" without
+ * running the search). */
+const char *db_fts_query(struct db *db, struct arena *a, const char *user_query);
+/* The text to bind for one indexed column of a <kind>_fts row: the text
+ * itself on SQLite (its tokenizer does the rest), a tsvector literal on
+ * PostgreSQL.  NULL text indexes as "".  Allocated in a (or text itself). */
+const char *db_fts_doc(struct db *db, struct arena *a, const char *text);
 
 #endif

@@ -37,17 +37,39 @@ struct db_engine {
 	/* true while the connection is usable (PostgreSQL checks status). */
 	bool (*alive)(void *conn);
 	int (*backup)(void *conn, const char *path);
+	/* Introspection for db_dump/db_load (store-internal). */
+	int (*col_count)(void *st);
+	const char *(*col_name)(void *st, int col);
+	/* DB_KIND_* of the value in the current row's column. */
+	int (*col_kind)(void *st, int col);
+	/* After a bulk load with explicit ids (PostgreSQL: move the identity
+	 * sequence past MAX(id)); NULL when nothing is needed. */
+	int (*after_load)(void *conn, const char *table);
 };
+
+enum { DB_KIND_NULL, DB_KIND_INT, DB_KIND_TEXT, DB_KIND_BLOB };
 
 extern const struct db_engine db_engine_sqlite;
 /* NULL until the PostgreSQL engine is built in. */
 extern const struct db_engine *const db_engine_postgres;
+
+/* Store-internal access for the whole-database dump (dump.c). */
+const struct db_engine *db_eng(struct db *db);
+void *db_conn(struct db *db);
+void *db_stmt_impl(struct db_stmt *st);
+/* Prepare SQL built at run time from the store's own table and column
+ * names (never from input): uncached, released with db_stmt_free. */
+int db_prepare_schema(struct db *db, const char *sql, struct db_stmt **out);
+void db_stmt_free(struct db_stmt *st);
 
 /* Migrations: ordered, append-only.  sql uses {ID} and {BLOB} tokens. */
 struct db_migration {
 	int version;
 	const char *name;
 	const char *sql;
+	/* Where the engines' DDL truly differs (full-text search tables), the
+	 * PostgreSQL text; NULL means sql serves both. */
+	const char *sql_postgres;
 };
 extern const struct db_migration db_migrations[];
 extern const size_t db_nmigrations;

@@ -169,7 +169,24 @@ static int sq_backup(void *conn, const char *path)
 	return out;
 }
 
+static int sq_col_count(void *st) { return sqlite3_column_count(st); }
+static const char *sq_col_name(void *st, int col) { return sqlite3_column_name(st, col); }
+
+static int sq_col_kind(void *st, int col)
+{
+	switch (sqlite3_column_type(st, col)) {
+	case SQLITE_NULL: return DB_KIND_NULL;
+	case SQLITE_INTEGER: return DB_KIND_INT;
+	case SQLITE_BLOB: return DB_KIND_BLOB;
+	default: return DB_KIND_TEXT;
+	}
+}
+
 const struct db_engine db_engine_sqlite = {
+	.col_count = sq_col_count,
+	.col_name = sq_col_name,
+	.col_kind = sq_col_kind,
+	.after_load = NULL,
 	.name = "sqlite",
 	.id_type = "INTEGER PRIMARY KEY",
 	.blob_type = "BLOB",

@@ -147,9 +147,12 @@ static const char m1_identity[] =
 	"CREATE INDEX jobs_due ON jobs (done_at, run_at);";
 
 extern const char db_m2_topics[];
+extern const char db_m3_search_sqlite[];
+extern const char db_m3_search_pg[];
 
 const struct db_migration db_migrations[] = {
-	{1, "identity", m1_identity},
-	{2, "communities_topics", db_m2_topics},
+	{1, "identity", m1_identity, NULL},
+	{2, "communities_topics", db_m2_topics, NULL},
+	{3, "topic_search", db_m3_search_sqlite, db_m3_search_pg},
 };
 const size_t db_nmigrations = sizeof(db_migrations) / sizeof(db_migrations[0]);

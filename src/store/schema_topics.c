@@ -164,3 +164,15 @@ const char db_m2_topics[] =
 	" mail_important INTEGER NOT NULL DEFAULT 1,"
 	" mail_replies INTEGER NOT NULL DEFAULT 1,"
 	" mail_digest INTEGER NOT NULL DEFAULT 1);";
+
+/* Migration 3: keyword search over topics (title; body with comments).
+ * The DDL differs per engine; the SQL that writes and queries it does not
+ * (see store/fts.h). */
+const char db_m3_search_sqlite[] =
+	"CREATE VIRTUAL TABLE topic_fts USING fts5(title, body, tokenize='kairan');"
+	"INSERT INTO topic_fts(topic_fts, rank) VALUES('rank', 'bm25(2.5, 1.0)');";
+const char db_m3_search_pg[] =
+	"CREATE TABLE topic_fts (rowid BIGINT PRIMARY KEY,"
+	" title TSVECTOR NOT NULL, body TSVECTOR NOT NULL,"
+	" doc TSVECTOR GENERATED ALWAYS AS (setweight(title, 'A') || setweight(body, 'B')) STORED);"
+	"CREATE INDEX topic_fts_doc ON topic_fts USING GIN (doc);";

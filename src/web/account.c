@@ -91,6 +91,8 @@ static int account_page(struct request *r, const struct person *p, const char *s
 		    web_t(r, "acct.logout_all_help"), web_t(r, "acct.logout_all"),
 		    web_t(r, "acct.audit_link"));
 
+	web_notify_settings_section(r);
+
 	/* API keys */
 	html_printf(&r->out, "<section class=\"card\" id=\"apikeys\"><h2>%s</h2><p class=\"hint\">%s</p>",
 		    web_t(r, "acct.apikeys"), web_t(r, "acct.apikeys_help"));

@@ -242,6 +242,22 @@ static void render_html(struct request *r, const char *msg)
 	page_end_status(r, status);
 }
 
+/* No route matched: answer in the kind the path's face speaks, so a
+ * script calling a wrong /api/ URL still gets JSON and a TAXII client a
+ * TAXII error. */
+static enum out_kind kind_for_path(const char *path)
+{
+	if (!path)
+		return OUT_HTML;
+	if (strncmp(path, "/api/", 5) == 0 || strcmp(path, "/api") == 0)
+		return OUT_JSON;
+	if (strncmp(path, "/taxii2/", 8) == 0)
+		return OUT_TAXII;
+	if (strncmp(path, "/assets/", 8) == 0)
+		return OUT_RAW;
+	return OUT_HTML;
+}
+
 void app_render_error(struct request *r)
 {
 	/* A handler that answered 4xx with its own page (a form re-shown
@@ -255,7 +271,7 @@ void app_render_error(struct request *r)
 	const char *key = r->err_key && tr_has(r->err_key) ? r->err_key : default_key(r->status);
 	const char *msg = tr(r->lang, key);
 	buf_reset(&r->out);
-	enum out_kind kind = r->route ? r->route->out : OUT_HTML;
+	enum out_kind kind = r->route ? r->route->out : kind_for_path(r->path);
 	switch (kind) {
 	case OUT_HTML:
 		render_html(r, msg);

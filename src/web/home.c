@@ -35,6 +35,7 @@ int web_home(struct request *r)
 			    r->ctx.who.name ? r->ctx.who.name : r->ctx.who.login,
 			    web_org_name(r, o.name_ja, o.name_en), url_path(r->a, "/orgs/%s", o.slug),
 			    web_t(r, "home.my_org"));
+	web_home_sections(r);
 	html_raw(&r->out, "<ul class=\"tiles\">");
 	tile(r, "/orgs", "nav.directory", "home.dir_text");
 	tile(r, "/account", "nav.account", "home.account_text");

@@ -8,6 +8,7 @@
 #include "lib/arena.h"
 #include "lib/util.h"
 #include "web/web.h"
+#include "core/mail.h"
 
 const char *web_t(const struct request *r, const char *key) { return tr(r->lang, key); }
 
@@ -142,12 +143,13 @@ const char *web_self_with(struct request *r, const char *const *drop, const char
 
 const char *web_self(struct request *r) { return web_self_with(r, NULL, NULL, NULL, NULL, NULL); }
 
+/* The configured public URL (base_url, else the listen address), never
+ * the request's Host header: links handed out (invitations) must not be
+ * steerable by whoever sends the request. */
 const char *web_origin(struct request *r)
 {
-	const char *host = req_header(r, "Host");
-	if (str_empty(host) || strpbrk(host, "/\\@ \"<>"))
-		host = "localhost";
-	return arena_printf(r->a, "%s://%s", r->https ? "https" : "http", host);
+	(void)r;
+	return mail_base_url();
 }
 
 int web_redirect_flash(struct request *r, const char *path, const char *flash_key)
@@ -292,6 +294,8 @@ void page_begin(struct request *r, const char *title)
 	html_printf(&r->out, "<nav aria-label=\"%s\"><ul>", web_t(r, "nav.label"));
 	if (web_logged_in(r)) {
 		nav_link(r, "/", "nav.home", "/");
+		nav_link(r, "/communities", "nav.communities", "/c");
+		nav_link(r, "/topics", "nav.topics", "/topics");
 		nav_link(r, "/orgs", "nav.directory", "/orgs");
 		if (web_is_org_admin(r))
 			nav_link(r, "/admin", "nav.admin", "/admin");

@@ -7,11 +7,16 @@
  * language switch) are ACC_ANY and decide in the handler where to send
  * the visitor; everything else is gated here. */
 #include "api/api.h"
+#include "core/topic.h"
 #include "http/http.h"
 #include "web/web.h"
 
 #define FORM_LIMIT (64 * 1024)
 #define SMALL_FORM (8 * 1024)
+/* A topic body of TOPIC_BODY_MAX code points (up to 4 bytes each) plus one
+ * attachment; a comment body. */
+#define TOPIC_FORM_LIMIT (ATTACHMENT_MAX + 512 * 1024)
+#define COMMENT_FORM_LIMIT (512 * 1024)
 
 #define PAGE(m, p, h, acc) {m, p, h, acc, AUTH_SESSION, false, 0, OUT_HTML}
 #define FORM(p, h, acc, lim) {"POST", p, h, acc, AUTH_SESSION, true, lim, OUT_HTML}
@@ -71,6 +76,38 @@ const struct route app_routes[] = {
 	/* Every person may read the audit rows about their own organisation
 	 * (R5.5); core's filter decides which rows. */
 	PAGE("GET", "/admin/audit", web_audit, ACC_USER),
+
+	/* communities and topics (R3, R4, R7) */
+	PAGE("GET", "/communities", web_communities, ACC_USER),
+	PAGE("GET", "/communities/new", web_community_new_get, ACC_USER),
+	FORM("/communities/new", web_community_new_post, ACC_USER, FORM_LIMIT),
+	PAGE("GET", "/c/{}", web_community_page, ACC_USER),
+	FORM("/c/{}/join", web_community_join, ACC_USER, SMALL_FORM),
+	FORM("/c/{}/leave", web_community_leave, ACC_USER, SMALL_FORM),
+	PAGE("GET", "/c/{}/members", web_community_members, ACC_USER),
+	FORM("/c/{}/members", web_community_member_set, ACC_USER, SMALL_FORM),
+	FORM("/c/{}/members/remove", web_community_member_remove, ACC_USER, SMALL_FORM),
+	PAGE("GET", "/c/{}/export.csv", web_community_export, ACC_USER),
+	PAGE("GET", "/c/{}/new", web_topic_new_get, ACC_USER),
+	FORM("/c/{}/new", web_topic_new_post, ACC_USER, TOPIC_FORM_LIMIT),
+	PAGE("GET", "/topics", web_topics, ACC_USER),
+	PAGE("GET", "/topics/export.csv", web_topics_export, ACC_USER),
+	PAGE("GET", "/topics/{}", web_topic_page, ACC_USER),
+	PAGE("GET", "/topics/{}/edit", web_topic_edit_get, ACC_USER),
+	FORM("/topics/{}/edit", web_topic_edit_post, ACC_USER, TOPIC_FORM_LIMIT),
+	PAGE("GET", "/topics/{}/history", web_topic_history, ACC_USER),
+	FORM("/topics/{}/like", web_topic_like, ACC_USER, SMALL_FORM),
+	FORM("/topics/{}/confirm", web_topic_confirm, ACC_USER, SMALL_FORM),
+	FORM("/topics/{}/delete", web_topic_delete, ACC_USER, SMALL_FORM),
+	FORM("/topics/{}/share", web_topic_share, ACC_USER, SMALL_FORM),
+	FORM("/topics/{}/comments", web_comment_add, ACC_USER, COMMENT_FORM_LIMIT),
+	FORM("/comments/{}/delete", web_comment_delete, ACC_USER, SMALL_FORM),
+	/* Downloads: the API's handler (always an attachment, sandboxed);
+	 * a hidden file is the same HTML 404 page as a missing one. */
+	PAGE("GET", "/attachments/{}", api_attachment_download, ACC_USER),
+	PAGE("GET", "/notifications", web_notifications, ACC_USER),
+	FORM("/notifications/read", web_notifications_read, ACC_USER, SMALL_FORM),
+	FORM("/account/notifications", web_notify_settings_post, ACC_USER, SMALL_FORM),
 
 	/* JSON API v1 (src/api) */
 	API_ROUTES

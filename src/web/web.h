@@ -129,4 +129,50 @@ int web_admin_app_approve(struct request *r);
 int web_admin_app_reject(struct request *r);
 int web_audit(struct request *r);
 
+/* Communities, topics and notifications (community.c, topic.c, notice.c). */
+struct topic;
+struct topic_filter;
+/* "【重要】" for a tag, "" for none; localized information category. */
+const char *web_tag_label(struct request *r, const char *tag);
+const char *web_category_label(struct request *r, const char *cat);
+/* Topic-list query parameters (sort, tag, category, tlp, org, from, to,
+ * limit, cursor); 0, or the 400 failure already set. */
+int web_topic_filter(struct request *r, struct topic_filter *f);
+/* Topic rows (a <ul class="topics">) or "nothing found". */
+void web_topic_items(struct request *r, const struct topic *items, size_t n, bool show_community);
+/* The list of one community with filters and pager; 0 or a failure. */
+int web_community_topics(struct request *r, const char *slug);
+/* The logged-in part of the home page (R3.3). */
+void web_home_sections(struct request *r);
+/* The notification-settings card of the account page. */
+void web_notify_settings_section(struct request *r);
+
+int web_communities(struct request *r);
+int web_community_new_get(struct request *r);
+int web_community_new_post(struct request *r);
+int web_community_page(struct request *r);
+int web_community_join(struct request *r);
+int web_community_leave(struct request *r);
+int web_community_members(struct request *r);
+int web_community_member_set(struct request *r);
+int web_community_member_remove(struct request *r);
+int web_community_export(struct request *r);
+int web_topics(struct request *r);
+int web_topics_export(struct request *r);
+int web_topic_new_get(struct request *r);
+int web_topic_new_post(struct request *r);
+int web_topic_page(struct request *r);
+int web_topic_edit_get(struct request *r);
+int web_topic_edit_post(struct request *r);
+int web_topic_like(struct request *r);
+int web_topic_confirm(struct request *r);
+int web_topic_delete(struct request *r);
+int web_topic_share(struct request *r);
+int web_topic_history(struct request *r);
+int web_comment_add(struct request *r);
+int web_comment_delete(struct request *r);
+int web_notifications(struct request *r);
+int web_notifications_read(struct request *r);
+int web_notify_settings_post(struct request *r);
+
 #endif

@@ -678,12 +678,17 @@ struct thread_arg {
 	int failures;
 };
 
+/* Every thread keeps its connection open until all have theirs, so
+ * distinct connections have distinct addresses when compared. */
+static pthread_barrier_t threads_alive;
+
 static void *thread_main(void *p)
 {
 	struct thread_arg *ta = p;
 	ta->db = db_thread();
 	if (!ta->db || db_thread() != ta->db) {
 		ta->failures++;
+		pthread_barrier_wait(&threads_alive);
 		return NULL;
 	}
 	for (int i = 0; i < PER_THREAD; i++) {
@@ -701,6 +706,7 @@ static void *thread_main(void *p)
 		if (db_commit(ta->db) != KR_OK)
 			ta->failures++;
 	}
+	pthread_barrier_wait(&threads_alive);
 	db_thread_close();
 	return NULL;
 }
@@ -710,6 +716,7 @@ static void test_threads(void **state)
 	struct db *db = DB(state);
 	pthread_t t[NTHREADS];
 	struct thread_arg a[NTHREADS];
+	pthread_barrier_init(&threads_alive, NULL, NTHREADS);
 	for (int i = 0; i < NTHREADS; i++) {
 		a[i] = (struct thread_arg){.n = i};
 		assert_int_equal(pthread_create(&t[i], NULL, thread_main, &a[i]), 0);
@@ -718,6 +725,7 @@ static void test_threads(void **state)
 		pthread_join(t[i], NULL);
 		assert_int_equal(a[i].failures, 0);
 	}
+	pthread_barrier_destroy(&threads_alive);
 	for (int i = 0; i < NTHREADS; i++)
 		for (int j = i + 1; j < NTHREADS; j++)
 			assert_ptr_not_equal(a[i].db, a[j].db);

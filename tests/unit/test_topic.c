@@ -375,6 +375,102 @@ static void test_digest_and_jobs(void **state)
 	assert_int_equal(j2.attempts, 2);
 }
 
+static int64_t count_notices(struct fx *f, const char *kind, const char *login)
+{
+	struct db_stmt *st;
+	assert_int_equal(db_prepare(f->db, "SELECT COUNT(*) FROM notifications n JOIN people p ON p.id = n.person_id"
+					   " WHERE n.kind = ?1 AND (?2 = '' OR p.login = ?2)", &st), KR_OK);
+	db_bind_text(st, 1, kind);
+	db_bind_text(st, 2, login ? login : "");
+	assert_int_equal(db_step(st), KR_ROW);
+	int64_t n = db_col_int(st, 0);
+	db_done(st);
+	return n;
+}
+
+static void test_mustread_followup(void **state)
+{
+	struct fx *f = *state;
+	assert_int_equal(person_set_role(&f->sys, "rail1", ROLE_MEMBER, true), KR_OK); /* rail's org-admin */
+	struct ctx coord = as(f, "coord"), rail1 = as(f, "rail1");
+	const char *pid = post_amber(f, &coord);
+	assert_int_equal(count_notices(f, "must_read", NULL), 3);
+	assert_int_equal(topic_confirm(&rail1, pid), KR_OK);
+	struct topic t;
+	assert_int_equal(topic_get(&rail1, pid, &t), KR_OK);
+	char payload[32];
+	snprintf(payload, sizeof payload, "%lld", (long long)t.id);
+	struct job j = {.id = 0, .kind = "mustread_remind", .payload = payload, .attempts = 1};
+	struct ctx sys = f->sys;
+	sys.now = now_ms();
+	assert_int_equal(notify_run_job(&sys, &j), KR_OK);
+	assert_int_equal(count_notices(f, "reminder", NULL), 2); /* rail2 and min1 */
+	assert_int_equal(count_notices(f, "reminder", "rail1"), 0);
+	assert_int_equal(count_notices(f, "reminder", "other1"), 0);
+	j.kind = "mustread_escalate";
+	assert_int_equal(notify_run_job(&sys, &j), KR_OK);
+	assert_int_equal(count_notices(f, "escalation", NULL), 1); /* rail1, for rail2 */
+	assert_int_equal(count_notices(f, "escalation", "rail1"), 1);
+	/* Both follow-ups were scheduled when the topic was posted. */
+	struct db_stmt *st;
+	assert_int_equal(db_prepare(f->db, "SELECT COUNT(*) FROM jobs WHERE kind IN ('mustread_remind', 'mustread_escalate')", &st), KR_OK);
+	assert_int_equal(db_step(st), KR_ROW);
+	assert_int_equal(db_col_int(st, 0), 2);
+	db_done(st);
+}
+
+static int64_t search(struct ctx *c, const char *q, const char **first)
+{
+	struct topic_filter f = {.q = q};
+	struct topic_page pg;
+	assert_int_equal(topic_list(c, &f, &pg), KR_OK);
+	if (first)
+		*first = pg.n ? pg.items[0].public_id : NULL;
+	assert_int_equal((int64_t)pg.n <= pg.total, 1);
+	return pg.total;
+}
+
+static void test_search(void **state)
+{
+	struct fx *f = *state;
+	struct ctx coord = as(f, "coord"), rail1 = as(f, "rail1"), other1 = as(f, "other1");
+	const char *amber = post_amber(f, &coord); /* 障害 in its body, for rail and ministry only */
+	const char *pid, *bad;
+	struct topic_input g = {.community = "general", .title = "Webサイトの改ざんを確認",
+				.category = "incident", .tlp = "green",
+				.body = "CVE-2021-1234 を悪用した攻撃。IoC: 192.0.2.15, evil.example"};
+	assert_int_equal(topic_create(&coord, &g, &pid, &bad), KR_OK);
+	/* Two-character Japanese words, only for those who may see. */
+	assert_int_equal(search(&rail1, "障害", NULL), 1);
+	assert_int_equal(search(&other1, "障害", NULL), 0);
+	assert_int_equal(search(&other1, "改ざん", NULL), 1);
+	assert_int_equal(search(&other1, "攻撃", NULL), 1);
+	/* English words, identifiers, addresses, domains. */
+	assert_int_equal(search(&other1, "cve-2021-1234", NULL), 1);
+	assert_int_equal(search(&other1, "CVE-2021-12345", NULL), 0);
+	assert_int_equal(search(&other1, "192.0.2.15", NULL), 1);
+	assert_int_equal(search(&other1, "evil.example", NULL), 1);
+	assert_int_equal(search(&rail1, "DDoS", NULL), 1);
+	/* Comments are searched too, and a title hit ranks above a body hit. */
+	int64_t cid;
+	assert_int_equal(comment_add(&rail1, pid, "追加情報：フィッシング", &cid), KR_OK);
+	assert_int_equal(search(&other1, "フィッシング", NULL), 1);
+	struct topic_input h = {.community = "general", .title = "フィッシングサイト一覧", .category = "alert",
+				.tlp = "clear", .body = "一覧です"};
+	const char *pid2;
+	assert_int_equal(topic_create(&coord, &h, &pid2, &bad), KR_OK);
+	const char *first;
+	assert_int_equal(search(&other1, "フィッシング", &first), 2);
+	assert_string_equal(first, pid2);
+	/* Hostile queries never break the engine's syntax. */
+	static const char *const junk[] = {"\"", "*", "NEAR(", "OR", "a AND", "-x", ":", "'", "(((", "x\"y"};
+	for (size_t i = 0; i < sizeof junk / sizeof junk[0]; i++)
+		search(&other1, junk[i], NULL);
+	/* A deleted topic leaves the index. */
+	assert_int_equal(topic_delete(&coord, amber), KR_OK);
+	assert_int_equal(search(&rail1, "障害", NULL), 0);
+}
+
 int main(void)
 {
 	log_set_level(getenv("KAIRAN_TEST_LOG") ? LOG_DEBUG : LOG_WARN);
@@ -383,6 +479,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_validation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_paging_and_share, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_digest_and_jobs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_search, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mustread_followup, setup, teardown),
 	};
 	int failed = cmocka_run_group_tests_name("topic/sqlite", tests, NULL, NULL);
 	pg_url = getenv("KAIRAN_TEST_PG_URL");

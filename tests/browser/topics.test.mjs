@@ -1,0 +1,282 @@
+// topics.test.mjs - communities and topics in a real browser: Debian's
+// /usr/bin/chromium (headless) driven by playwright-core against
+// `kairan serve` on a fresh SQLite database on a loopback port.  A member
+// creates a community, opens it, writes a topic with an attachment, finds
+// it on the list, opens it, likes it and comments; a member of another
+// organisation joins on a phone and does the same.  Fails on any console
+// error, page error, CSP violation, request leaving the server, 5xx, or a
+// page wider than the phone.  Screenshots (desktop 1280x900, phone
+// 390x844) go to tests/out/screenshots/topics-*.png.
+//
+// Run: node --test tests/browser/topics.test.mjs  (KAIRAN_BIN overrides
+// build/asan/kairan; scripts/test.sh runs every tests/browser/*.test.mjs).
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '..', '..');
+const BIN = process.env.KAIRAN_BIN || join(root, 'build', 'asan', 'kairan');
+const CHROMIUM = process.env.KAIRAN_CHROMIUM || '/usr/bin/chromium';
+const SHOTS = join(root, 'tests', 'out', 'screenshots');
+const PASSWORD = 'browser-password-2020';
+const SANITIZER = /ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|SUMMARY: (AddressSanitizer|UndefinedBehaviorSanitizer)/;
+
+const DESKTOP = { width: 1280, height: 900 };
+const PHONE = { width: 390, height: 844 };
+const TITLE = 'VPN 装置の脆弱性について（CVE-2026-0001）';
+
+let work, db, logPath, server, base, browser, context;
+let topicPath = null;
+const problems = [];
+
+function freePort() {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.unref();
+    s.on('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const p = s.address().port;
+      s.close(() => res(p));
+    });
+  });
+}
+
+function cli(args, input) {
+  const [cmd, ...rest] = args;
+  const p = spawnSync(BIN, [...cmd.split(' '), '--db', db, ...rest], { input, encoding: 'utf8', timeout: 120000 });
+  if (p.status !== 0 || SANITIZER.test(p.stderr || '')) {
+    throw new Error(`kairan ${cmd} failed (${p.status}): ${p.stdout}\n${p.stderr}`);
+  }
+  return p.stdout;
+}
+
+async function waitHealthy(deadlineMs) {
+  const end = Date.now() + deadlineMs;
+  while (Date.now() < end) {
+    if (server.exitCode !== null) throw new Error('kairan serve exited: ' + readFileSync(logPath, 'utf8'));
+    try {
+      const r = await fetch(base + '/healthz');
+      if (r.status === 200) return;
+    } catch { /* not yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('kairan serve did not answer /healthz: ' + readFileSync(logPath, 'utf8'));
+}
+
+before(async () => {
+  work = mkdtempSync(join(tmpdir(), 'kairan-browser-topics-'));
+  mkdirSync(SHOTS, { recursive: true });
+  db = join(work, 'kairan.db');
+  cli(['init', '--admin-login', 'admin', '--admin-email', 'admin@example.test', '--admin-password-stdin'],
+    PASSWORD + '\n');
+  cli(['org add', '--slug', 'tokyo-rail', '--name-ja', '東京鉄道', '--name-en', 'Tokyo Rail',
+    '--kind', 'critical_service', '--sector', 'railway']);
+  cli(['org add', '--slug', 'tokyo-water', '--name-ja', '東京水道', '--name-en', 'Tokyo Water',
+    '--kind', 'critical_service', '--sector', 'water']);
+  cli(['user add', '--login', 'rail-member', '--org', 'tokyo-rail', '--email', 'rail@example.test',
+    '--name', '鉄道 花子', '--password-stdin'], PASSWORD + '\n');
+  cli(['user add', '--login', 'water-member', '--org', 'tokyo-water', '--email', 'water@example.test',
+    '--name', '水道 太郎', '--password-stdin'], PASSWORD + '\n');
+
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  logPath = join(work, 'server.stderr');
+  const log = openSync(logPath, 'a');
+  server = spawn(BIN, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`], {
+    stdio: ['ignore', log, log],
+    env: { ...process.env, ASAN_OPTIONS: process.env.ASAN_OPTIONS || 'detect_leaks=1:halt_on_error=1' },
+  });
+  await waitHealthy(60000);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server && server.exitCode === null) {
+    const exited = new Promise((res) => server.once('exit', (code, sig) => res({ code, sig })));
+    server.kill('SIGTERM');
+    const timer = new Promise((res) => setTimeout(() => res(null), 30000));
+    const r = await Promise.race([exited, timer]);
+    if (!r) {
+      server.kill('SIGKILL');
+      assert.fail('kairan serve ignored SIGTERM');
+    }
+    const log = readFileSync(logPath, 'utf8');
+    assert.ok(!SANITIZER.test(log), 'sanitizer report from kairan serve:\n' + log.slice(-6000));
+    assert.equal(r.code, 0, 'kairan serve exit status after SIGTERM\n' + log.slice(-3000));
+  }
+  if (work && !process.env.KAIRAN_KEEP) rmSync(work, { recursive: true, force: true });
+});
+
+async function newPage(viewport, locale = 'ja-JP') {
+  context = await browser.newContext({ viewport, locale, deviceScaleFactor: 1,
+    isMobile: viewport.width < 500, hasTouch: viewport.width < 500 });
+  const page = await context.newPage();
+  await page.addInitScript(() => {
+    window.__cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`);
+    });
+  });
+  page.on('console', (m) => {
+    if (m.type() === 'error' || /Content Security Policy/i.test(m.text())) {
+      problems.push(`console ${m.type()} on ${page.url()}: ${m.text()}`);
+    }
+  });
+  page.on('pageerror', (e) => problems.push(`page error on ${page.url()}: ${e.message}`));
+  page.on('request', (req) => {
+    const u = req.url();
+    if (!u.startsWith(base) && !u.startsWith('data:') && !u.startsWith('about:')) {
+      problems.push(`request leaving the server: ${u}`);
+    }
+  });
+  page.on('response', (resp) => {
+    if (resp.status() >= 500) problems.push(`HTTP ${resp.status()} for ${resp.url()}`);
+  });
+  // Deleting asks for confirmation; these journeys never delete.
+  page.on('dialog', (d) => d.dismiss());
+  return page;
+}
+
+async function checkPage(page, label) {
+  const v = await page.evaluate(() => window.__cspViolations || []);
+  assert.deepEqual(v, [], `CSP violations on ${label}`);
+  assert.deepEqual(problems, [], `problems by ${label}`);
+  if ((page.viewportSize() || {}).width < 500) {
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 1, `${label} is ${overflow}px wider than the phone`);
+  }
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: join(SHOTS, `topics-${name}.png`), fullPage: true });
+}
+
+async function login(page, loginName) {
+  await page.goto(base + '/login');
+  await page.fill('input[name=login]', loginName);
+  await page.fill('input[name=password]', PASSWORD);
+  await Promise.all([page.waitForNavigation(), page.click('form[action="/login"] button[type=submit]')]);
+  assert.doesNotMatch(page.url(), /\/login/);
+}
+
+async function submit(page, selector) {
+  await Promise.all([page.waitForNavigation(), page.click(selector)]);
+}
+
+async function likeCount(page) {
+  return Number((await page.textContent('#like-count')).trim());
+}
+
+test('a member creates a community and a topic, then likes and comments (desktop)', async () => {
+  const page = await newPage(DESKTOP);
+  await login(page, 'rail-member');
+  await shot(page, 'desktop-home-empty');
+
+  // Communities: the built-in ones are there; create a member community.
+  await page.click('header nav a[href="/communities"]');
+  await page.waitForURL(/\/communities$/);
+  assert.match(await page.textContent('main'), /情報提供\(一般\)/);
+  await shot(page, 'desktop-communities');
+  await page.click('a[href="/communities/new"]');
+  await page.fill('input[name=slug]', 'rail-isac');
+  await page.fill('input[name=name_ja]', '鉄道 ISAC');
+  await page.fill('input[name=name_en]', 'Rail ISAC');
+  await page.fill('textarea[name=description]', '鉄道事業者どうしの情報共有の場です。');
+  await page.selectOption('select[name=join_policy]', 'open');
+  await submit(page, 'form[action="/communities/new"] button[type=submit]');
+  assert.match(page.url(), /\/c\/rail-isac/);
+  assert.match(await page.textContent('main'), /鉄道 ISAC/);
+
+  // New topic through the button on the community page.
+  await page.click('a[href="/c/rail-isac/new"]');
+  await page.waitForURL(/\/c\/rail-isac\/new$/);
+  await page.fill('input[name=title]', TITLE);
+  await page.selectOption('select[name=tag]', 'important');
+  await page.selectOption('select[name=category]', 'vulnerability');
+  await page.check('input[name=tlp][value=green]');
+  await page.fill('textarea[name=body]', '対象の装置をお使いの方は、修正版の適用をご検討ください。\n\n- 影響: リモートからのコード実行');
+  await page.setInputFiles('input[name=file]', {
+    name: '調査メモ.txt', mimeType: 'text/plain', buffer: Buffer.from('観測したアクセス元: 192.0.2.1\n'),
+  });
+  await shot(page, 'desktop-new-topic');
+  await checkPage(page, 'new topic form');
+  await submit(page, 'form[action="/c/rail-isac/new"] button[type=submit]');
+  assert.match(page.url(), /\/topics\/\d{8}-\d{6}/);
+  topicPath = new URL(page.url()).pathname;
+  const main = await page.textContent('main');
+  assert.match(main, /VPN 装置の脆弱性/);
+  assert.match(main, /TLP:GREEN/);
+  assert.match(main, /【重要】/);
+  assert.match(main, /調査メモ\.txt/);
+
+  // It is on the community's list; open it from there.
+  await page.goto(base + '/c/rail-isac');
+  await shot(page, 'desktop-community');
+  assert.match(await page.textContent('main'), /1件中 1〜1/);
+  await submit(page, `ul.topics a[href="${topicPath}"]`);
+  assert.equal(new URL(page.url()).pathname, topicPath);
+
+  // Like it (the count goes up) and comment.
+  assert.equal(await likeCount(page), 0);
+  await submit(page, `form[action="${topicPath}/like"] button`);
+  assert.equal(await likeCount(page), 1);
+  await page.fill('textarea[name=body]', '当社でも同じ装置を確認しました。');
+  await submit(page, `form[action="${topicPath}/comments"] button`);
+  assert.match(await page.textContent('#comments'), /当社でも同じ装置を確認しました。/);
+  await shot(page, 'desktop-topic');
+  await checkPage(page, 'topic page');
+
+  // Across communities and on the home page.
+  await page.goto(base + '/topics');
+  assert.match(await page.textContent('main'), /VPN 装置の脆弱性/);
+  await shot(page, 'desktop-topics');
+  await page.goto(base + '/');
+  assert.match(await page.textContent('#important'), /VPN 装置の脆弱性/);
+  assert.match(await page.textContent('#new-topics'), /VPN 装置の脆弱性/);
+  await shot(page, 'desktop-home');
+  await checkPage(page, 'home');
+  await context.close();
+});
+
+test('a member of another organisation joins, likes and comments (phone)', async () => {
+  assert.ok(topicPath, 'the desktop journey ran first');
+  const page = await newPage(PHONE);
+  await login(page, 'water-member');
+  await page.goto(base + '/communities');
+  await shot(page, 'phone-communities');
+  await checkPage(page, 'communities (phone)');
+  await submit(page, 'form[action="/c/rail-isac/join"] button');
+  assert.match(page.url(), /\/c\/rail-isac/);
+  await shot(page, 'phone-community');
+  await checkPage(page, 'community (phone)');
+  await submit(page, `ul.topics a[href="${topicPath}"]`);
+  assert.equal(await likeCount(page), 1);
+  await submit(page, `form[action="${topicPath}/like"] button`);
+  assert.equal(await likeCount(page), 2);
+  await page.fill('textarea[name=body]', '水道分野でも注意喚起します。');
+  await submit(page, `form[action="${topicPath}/comments"] button`);
+  assert.match(await page.textContent('#comments'), /水道分野でも注意喚起します。/);
+  await shot(page, 'phone-topic');
+  await checkPage(page, 'topic (phone)');
+  await page.goto(base + '/c/rail-isac/new');
+  await shot(page, 'phone-new-topic');
+  await checkPage(page, 'new topic form (phone)');
+  await page.goto(base + '/');
+  await shot(page, 'phone-home');
+  await checkPage(page, 'home (phone)');
+  await context.close();
+});
