@@ -46,12 +46,19 @@ SANITIZER_RE = re.compile(
 # --- small helpers -----------------------------------------------------------------
 
 
+# KAIRAN_* settings (KAIRAN_CONFIG, KAIRAN_SMTP_URL ...) of the shell that
+# started pytest: they must not change the server under test.  Settings a
+# test puts into os.environ itself (a mail sink's URL) are passed on.
+_OUTER_SETTINGS = {k: v for k, v in os.environ.items()
+                   if k.startswith("KAIRAN_")
+                   and not k.startswith(("KAIRAN_TEST", "KAIRAN_BIN", "KAIRAN_KEEP"))}
+
+
 def server_env():
-    """The environment for kairan: the caller's, minus any KAIRAN_* setting
-    (KAIRAN_CONFIG, KAIRAN_SMTP_URL ...) that would change the server under
-    test, plus leak-checking ASan unless the caller chose options."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("KAIRAN_") or k.startswith(("KAIRAN_TEST", "KAIRAN_BIN", "KAIRAN_KEEP"))}
+    """The environment for kairan: the current one without the outer
+    shell's KAIRAN_* settings, with leak-checking ASan unless the caller
+    chose options."""
+    env = {k: v for k, v in os.environ.items() if _OUTER_SETTINGS.get(k) != v}
     env.setdefault("ASAN_OPTIONS", "detect_leaks=1:halt_on_error=1")
     return env
 
