@@ -63,6 +63,7 @@ int api_comments_create(struct request *r);
 int api_comments_delete(struct request *r);
 int api_attachments_create(struct request *r);
 int api_attachment_download(struct request *r);
+int api_search(struct request *r);
 
 /* The API's entries of the one route table (included by web/routes.c). */
 #define API_JSON_LIMIT (64 * 1024)
@@ -82,6 +83,7 @@ int api_attachment_download(struct request *r);
 	{"POST", "/api/v1/invitations", api_invitations_create, ACC_ORG_ADMIN, AUTH_BEARER, false, API_JSON_LIMIT, OUT_JSON}, \
 	{"GET", "/api/v1/communities", api_communities_list, ACC_USER, AUTH_BEARER, false, 0, OUT_JSON}, \
 	{"GET", "/api/v1/communities/{}", api_communities_get, ACC_USER, AUTH_BEARER, false, 0, OUT_JSON}, \
+	{"GET", "/api/v1/search", api_search, ACC_USER, AUTH_BEARER, false, 0, OUT_JSON}, \
 	{"GET", "/api/v1/topics", api_topics_list, ACC_USER, AUTH_BEARER, false, 0, OUT_JSON}, \
 	{"POST", "/api/v1/topics", api_topics_create, ACC_USER, AUTH_BEARER, false, API_TOPIC_LIMIT, OUT_JSON}, \
 	{"GET", "/api/v1/topics/{}", api_topics_get, ACC_USER, AUTH_BEARER, false, 0, OUT_JSON}, \

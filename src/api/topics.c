@@ -72,8 +72,11 @@ int api_topic_filter(struct request *r, struct topic_filter *f)
 	f->org = req_query(r, "org");
 	f->cursor = req_query(r, "cursor");
 	f->must_read_pending = str_eq(req_query(r, "must_read"), "pending");
+	f->q = req_query(r, "q");
 	if (topic_sort_parse(req_query(r, "sort"), &f->sort))
 		return api_fail_field(r, "sort");
+	if (!req_query(r, "sort") && !str_empty(f->q))
+		f->sort = SORT_RELEVANCE;
 	const char *from = req_query(r, "from"), *to = req_query(r, "to");
 	if (from && time_parse_date(from, 540, &f->from))
 		return api_fail_field(r, "from");
@@ -377,4 +380,30 @@ int api_attachment_download(struct request *r)
 	resp_header(r, "Content-Security-Policy", "default-src 'none'; sandbox");
 	resp_header(r, "X-Kairan-SHA256", a.sha256);
 	return resp_bytes(r, 200, "application/octet-stream", a.data, (size_t)a.size);
+}
+
+/* GET /api/v1/search?q= (R0.6): everything the caller may see that matches;
+ * today that is topics (titles, bodies, comments), best match first. */
+int api_search(struct request *r)
+{
+	struct topic_filter f;
+	if (api_topic_filter(r, &f))
+		return r->status;
+	if (str_empty(f.q))
+		return api_fail_field(r, "q");
+	struct topic_page pg;
+	int rc = topic_list(&r->ctx, &f, &pg);
+	if (rc == KR_EINVAL)
+		return req_fail(r, 400, "err.bad_request");
+	if (rc)
+		return req_fail_rc(r, rc);
+	json_t *a = json_array();
+	for (size_t i = 0; i < pg.n; i++) {
+		json_t *t = topic_json(r, &pg.items[i], false);
+		json_object_set_new(t, "type", json_string("topic"));
+		json_array_append_new(a, t);
+	}
+	return api_send(r, 200, json_pack("{s:o, s:o, s:I}", "items", a, "next_cursor",
+					    pg.next_cursor ? json_string(pg.next_cursor) : json_null(), "total",
+					    (json_int_t)pg.total));
 }

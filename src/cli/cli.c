@@ -626,6 +626,7 @@ static const struct {
 	{"init", cmd_init, "create the schema, the coordination center and the first admin"},
 	{"serve", cmd_serve, "run the web server"},
 	{"demo", cmd_demo, "create a database filled with the demo dataset"},
+	{"bench-gen", cmd_bench_gen, "fill a benchmark database with generated topics"},
 	{"migrate", cmd_migrate, "apply pending schema migrations"},
 	{"org", cmd_org, "add or list organisations"},
 	{"user", cmd_user, "add, list, disable/enable people, reset passwords"},

@@ -34,6 +34,7 @@ int jobs_worker_start(void);
 void jobs_worker_stop(void);
 int jobs_drain(struct db *db, const char *owner, int max);
 int cmd_demo(int argc, char **argv);
+int cmd_bench_gen(int argc, char **argv); /* cli/benchgen.c */
 
 /* Create the coordination center (slug cc) and the first admin, printing
  * the generated password when none is given.  Idempotent for the org;

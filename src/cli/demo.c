@@ -26,8 +26,9 @@ int cmd_demo(int argc, char **argv)
 	struct cli cl = {0};
 	int prc = cli_parse(&cl, argc, argv,
 			    "usage: kairan demo [--db PATH] [--force]\n"
-			    "Create a new database filled with the demo dataset (about 330 organisations\n"
-			    "and 1,800 people, all fictional) and print the demo logins.\n"
+			    "Create a new database filled with the demo dataset (about 330 organisations,\n"
+			    "1,800 people and 170 topics from 2019-04 to 2021-09, all fictional) and print\n"
+			    "the demo logins.\n"
 			    "  --force   replace an existing SQLite file at --db\n",
 			    opts, on_demo_opt);
 	if (prc)
@@ -61,7 +62,8 @@ int cmd_demo(int argc, char **argv)
 	if (rc)
 		return rc;
 	/* +1: the coordination center made by init. */
-	printf("Demo database %s: %zu organisations, %zu people.\n", cl.cfg.db, st.orgs + 1, st.people + 1);
+	printf("Demo database %s: %zu organisations, %zu people, %zu topics, %zu comments.\n", cl.cfg.db,
+	       st.orgs + 1, st.people + 1, st.topics, st.comments);
 	printf("Every demo login uses the password %s\n", DEMO_PASSWORD);
 	printf("  coordinator     coordination-center staff (enrols TOTP at first login)\n");
 	printf("  agency-analyst  analyst at a security agency\n");

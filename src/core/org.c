@@ -191,18 +191,21 @@ static void org_row(struct db_stmt *st, struct arena *a, struct org *o)
 	o->updated_at = db_col_int(st, 11);
 }
 
-/* Step a prepared single-row lookup into out and release it. */
+struct org_fill {
+	struct arena *a;
+	struct org *out;
+};
+
+static void org_fill_cb(struct db_stmt *st, void *ud)
+{
+	struct org_fill *f = ud;
+	org_row(st, f->a, f->out);
+}
+
 static int org_fetch(struct ctx *c, struct db_stmt *st, struct org *out)
 {
-	int rc = db_step(st);
-	if (rc == KR_ROW) {
-		org_row(st, c->a, out);
-		rc = KR_OK;
-	} else if (rc == KR_DONE) {
-		rc = KR_ENOTFOUND;
-	}
-	db_done(st);
-	return rc;
+	struct org_fill f = {c->a, out};
+	return db_fetch(st, org_fill_cb, &f);
 }
 
 int org_get(struct ctx *c, const char *slug, struct org *out)

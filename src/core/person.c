@@ -204,18 +204,21 @@ static void person_row(struct db_stmt *st, struct arena *a, struct person *p)
 	p->org_name_en = db_col_dup(st, 17, a);
 }
 
-/* Step a prepared single-row lookup into out and release it. */
+struct person_fill {
+	struct arena *a;
+	struct person *out;
+};
+
+static void person_fill_cb(struct db_stmt *st, void *ud)
+{
+	struct person_fill *f = ud;
+	person_row(st, f->a, f->out);
+}
+
 static int person_fetch(struct ctx *c, struct db_stmt *st, struct person *out)
 {
-	int rc = db_step(st);
-	if (rc == KR_ROW) {
-		person_row(st, c->a, out);
-		rc = KR_OK;
-	} else if (rc == KR_DONE) {
-		rc = KR_ENOTFOUND;
-	}
-	db_done(st);
-	return rc;
+	struct person_fill f = {c->a, out};
+	return db_fetch(st, person_fill_cb, &f);
 }
 
 int person_get(struct ctx *c, const char *login, struct person *out)

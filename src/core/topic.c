@@ -89,6 +89,8 @@ int topic_sort_parse(const char *s, enum topic_sort *out)
 		*out = SORT_VIEWS;
 	else if (str_eq(s, "likes"))
 		*out = SORT_LIKES;
+	else if (str_eq(s, "relevance"))
+		*out = SORT_RELEVANCE;
 	else
 		return KR_EINVAL;
 	return KR_OK;
@@ -156,9 +158,37 @@ static int next_public_id(struct ctx *c, const char **out)
 	return KR_OK;
 }
 
-/* Fields shared by create and edit. */
-static int validate_fields(const struct topic_input *in, enum tlp *tlp, const char **bad)
+/* JISP titles carry their tag as text ("【重要】..."); people keep writing
+ * them so.  A leading tag becomes the tag field (when none was chosen) and
+ * leaves the title, so it is shown once. */
+static void split_title_tag(struct topic_input *in)
 {
+	static const struct {
+		const char *text, *tag;
+	} tags[] = {{"【重要】", "important"}, {"【注意】", "caution"}, {"【情報】", "info"}};
+	if (!in->title)
+		return;
+	for (size_t i = 0; i < KR_ARRAY_LEN(tags); i++) {
+		size_t n = strlen(tags[i].text);
+		if (strncmp(in->title, tags[i].text, n) != 0)
+			continue;
+		if (str_empty(in->tag))
+			in->tag = tags[i].tag;
+		if (str_eq(in->tag, tags[i].tag)) {
+			const char *t = in->title + n;
+			while (*t == ' ')
+				t++;
+			if (*t)
+				in->title = t;
+		}
+		return;
+	}
+}
+
+/* Fields shared by create and edit. */
+static int validate_fields(struct topic_input *in, enum tlp *tlp, const char **bad)
+{
+	split_title_tag(in);
 	if (!valid_line(in->title, 1, TOPIC_TITLE_MAX))
 		return *bad = "title", KR_EINVAL;
 	if (!str_empty(in->tag) && !topic_tag_valid(in->tag))
@@ -194,8 +224,10 @@ int topic_create(struct ctx *c, const struct topic_input *in, const char **publi
 	if (!cm.can_post)
 		return KR_EPERM;
 	enum tlp tlp;
-	if ((rc = validate_fields(in, &tlp, bad)))
+	struct topic_input norm = *in;
+	if ((rc = validate_fields(&norm, &tlp, bad)))
 		return rc;
+	in = &norm;
 	bool manual = str_eq(in->scope, "manual");
 	if (in->scope && !manual && !str_eq(in->scope, "community"))
 		return *bad = "scope", KR_EINVAL;
@@ -698,7 +730,8 @@ static int prepare_page(struct ctx *c, enum topic_sort sort, struct db_stmt **st
 	case SORT_CREATED: return db_prepare(c->db, "" TOPIC_PAGE("t.created_at"), st);
 	case SORT_VIEWS: return db_prepare(c->db, "" TOPIC_PAGE("t.view_count"), st);
 	case SORT_LIKES: return db_prepare(c->db, "" TOPIC_PAGE("t.like_count"), st);
-	case SORT_UPDATED: break;
+	case SORT_UPDATED:
+	case SORT_RELEVANCE: break;
 	}
 	return db_prepare(c->db, "" TOPIC_PAGE("t.last_activity_at"), st);
 }
@@ -709,7 +742,8 @@ static int64_t sort_key(const struct topic *t, enum topic_sort s)
 	case SORT_CREATED: return t->created_at;
 	case SORT_VIEWS: return t->views;
 	case SORT_LIKES: return t->likes;
-	case SORT_UPDATED: break;
+	case SORT_UPDATED:
+	case SORT_RELEVANCE: break;
 	}
 	return t->last_activity_at;
 }
@@ -751,24 +785,16 @@ static int topic_search(struct ctx *c, const struct topic_filter *f, int64_t com
 	out->total = one_int(st, &rc);
 	if (rc)
 		return rc;
+	/* One literal statement per order (see prepare_page). */
+#define TOPIC_SEARCH_PAGE(ORDER) "SELECT " TOPIC_COLS TOPIC_SEARCH_FROM " ORDER BY " ORDER ", t.id DESC LIMIT ?13 OFFSET ?14"
 	switch (f->sort) {
-	case SORT_CREATED:
-		rc = db_prepare(c->db, "SELECT " TOPIC_COLS TOPIC_SEARCH_FROM
-				       " ORDER BY t.created_at DESC, t.id DESC LIMIT ?13 OFFSET ?14", &st);
-		break;
-	case SORT_VIEWS:
-		rc = db_prepare(c->db, "SELECT " TOPIC_COLS TOPIC_SEARCH_FROM
-				       " ORDER BY t.view_count DESC, t.id DESC LIMIT ?13 OFFSET ?14", &st);
-		break;
-	case SORT_LIKES:
-		rc = db_prepare(c->db, "SELECT " TOPIC_COLS TOPIC_SEARCH_FROM
-				       " ORDER BY t.like_count DESC, t.id DESC LIMIT ?13 OFFSET ?14", &st);
-		break;
-	case SORT_UPDATED:
-		rc = db_prepare(c->db, "SELECT " TOPIC_COLS TOPIC_SEARCH_FROM
-				       " ORDER BY topic_fts.rank, t.id DESC LIMIT ?13 OFFSET ?14", &st);
-		break;
+	case SORT_CREATED: rc = db_prepare(c->db, "" TOPIC_SEARCH_PAGE("t.created_at DESC"), &st); break;
+	case SORT_VIEWS: rc = db_prepare(c->db, "" TOPIC_SEARCH_PAGE("t.view_count DESC"), &st); break;
+	case SORT_LIKES: rc = db_prepare(c->db, "" TOPIC_SEARCH_PAGE("t.like_count DESC"), &st); break;
+	case SORT_UPDATED: rc = db_prepare(c->db, "" TOPIC_SEARCH_PAGE("t.last_activity_at DESC"), &st); break;
+	case SORT_RELEVANCE: rc = db_prepare(c->db, "" TOPIC_SEARCH_PAGE("topic_fts.rank"), &st); break;
 	}
+#undef TOPIC_SEARCH_PAGE
 	if (rc)
 		return rc;
 	bind_filter(c, st, community, f, org);
@@ -849,7 +875,7 @@ int topic_list(struct ctx *c, const struct topic_filter *f, struct topic_page *o
 	if ((!str_empty(f->tag) && !topic_tag_valid(f->tag)) ||
 	    (!str_empty(f->category) && !topic_category_valid(f->category)) ||
 	    (!str_empty(f->tlp) && tlp_parse(f->tlp, &tl)) || f->from < 0 || f->to < 0 ||
-	    f->sort < SORT_UPDATED || f->sort > SORT_LIKES)
+	    f->sort < SORT_UPDATED || f->sort > SORT_RELEVANCE)
 		return KR_EINVAL;
 	int64_t community = 0, org = 0;
 	int rc;

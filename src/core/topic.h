@@ -79,7 +79,9 @@ int topic_delete(struct ctx *c, const char *public_id);
  * CLEAR only; manual-scope topics cannot be shared. */
 int topic_share(struct ctx *c, const char *public_id, const char *community);
 
-enum topic_sort { SORT_UPDATED, SORT_CREATED, SORT_VIEWS, SORT_LIKES };
+/* SORT_RELEVANCE ranks keyword matches (bm25 / ts_rank); without keywords
+ * it is SORT_UPDATED. */
+enum topic_sort { SORT_UPDATED, SORT_CREATED, SORT_VIEWS, SORT_LIKES, SORT_RELEVANCE };
 struct topic_filter {
 	const char *community;     /* NULL: across the viewer's communities */
 	const char *q;             /* keywords (titles, bodies, comments): ranked,

@@ -259,6 +259,19 @@ int64_t db_changes(struct db_stmt *st) { return st->changes; }
 
 int db_exec(struct db *db, const char *sql) { return db->eng->exec(db->conn, sql); }
 
+int db_fetch(struct db_stmt *st, void (*fill)(struct db_stmt *st, void *ud), void *ud)
+{
+	int rc = db_step(st);
+	if (rc == KR_ROW) {
+		fill(st, ud);
+		rc = KR_OK;
+	} else if (rc == KR_DONE) {
+		rc = KR_ENOTFOUND;
+	}
+	db_done(st);
+	return rc;
+}
+
 int db_ping(struct db *db)
 {
 	if (!db || !db->eng->alive(db->conn))

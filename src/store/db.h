@@ -81,6 +81,11 @@ char *db_col_dup(struct db_stmt *st, int col, struct arena *a);
 /* Rows changed by the last completed INSERT/UPDATE/DELETE statement. */
 int64_t db_changes(struct db_stmt *st);
 
+/* Step a prepared single-row lookup: when a row comes, fill(st, ud) copies
+ * what it needs and the result is KR_OK; no row is KR_ENOTFOUND; errors
+ * pass through.  The statement is released either way. */
+int db_fetch(struct db_stmt *st, void (*fill)(struct db_stmt *st, void *ud), void *ud);
+
 /* One-shot helpers: prepare, bind nothing, step to done. */
 int db_exec(struct db *db, const char *sql);
 /* Cheap liveness check for /healthz: KR_OK or KR_EUNAVAIL. */

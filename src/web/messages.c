@@ -7,6 +7,10 @@
 #include "web/i18n.h"
 
 const struct message i18n_messages[] = {
+	/* keyword search */
+	{"field.q", "キーワード", "Keywords"},
+	{"sort.relevance", "関連度順（キーワード検索時）", "Relevance (with keywords)"},
+	{"search.placeholder", "例：障害、改ざん、DDoS", "e.g. outage, defacement, DDoS"},
 	/* e-mail (core/notify.c) */
 	{"mail.subject.must_read", "必ず見てほしいトピック", "Topic you must read"},
 	{"mail.subject.important", "重要なお知らせ", "Important topic"},

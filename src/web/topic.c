@@ -12,6 +12,7 @@
 #include "core/topic.h"
 #include "lib/arena.h"
 #include "lib/util.h"
+#include "web/markdown.h"
 #include "web/web.h"
 
 #define CSV_PAGE 100
@@ -36,9 +37,20 @@ const char *web_category_label(struct request *r, const char *cat)
 /* A topic's body.  Until the Markdown renderer lands this is escaped text
  * with its line breaks kept (CSS white-space: pre-wrap); switching to
  * markdown_render() is this one function. */
+/* Bodies and comments are Markdown, rendered by the trusted renderer
+ * (raw HTML inert, links allow-listed).  A body the renderer refuses
+ * (over its limits) is shown as escaped plain text instead. */
 static void render_body(struct request *r, const char *text)
 {
-	html_printf(&r->out, "<div class=\"md md-plain\">%s</div>", text ? text : "");
+	struct trusted_html h;
+	const char *src = text ? text : "";
+	if (markdown_render(r->a, src, strlen(src), &h) == KR_OK) {
+		html_raw(&r->out, "<div class=\"md\">");
+		html_trusted(&r->out, &h);
+		html_raw(&r->out, "</div>");
+		return;
+	}
+	html_printf(&r->out, "<div class=\"md md-plain\">%s</div>", src);
 }
 
 /* "7/30 更新" (R4.1): the month and day of the last edit in the viewer's
@@ -73,6 +85,11 @@ int web_topic_filter(struct request *r, struct topic_filter *f)
 	f->tlp = opt_q(r, "tlp");
 	f->org = opt_q(r, "org");
 	f->cursor = opt_q(r, "cursor");
+	f->q = opt_q(r, "q");
+	if (f->q && !utf8_valid_text(f->q, strlen(f->q)))
+		return req_fail(r, 400, "err.bad_utf8");
+	if (f->q && utf8_len(f->q, strlen(f->q)) > 200)
+		return req_fail_detail(r, 400, "err.invalid_field", web_field_label(r, "q"));
 	enum tlp tl;
 	if (f->tag && !topic_tag_valid(f->tag))
 		return req_fail_detail(r, 400, "err.invalid_field", web_field_label(r, "tag"));
@@ -83,6 +100,8 @@ int web_topic_filter(struct request *r, struct topic_filter *f)
 	const char *sort = opt_q(r, "sort");
 	if (sort && topic_sort_parse(sort, &f->sort))
 		return req_fail_detail(r, 400, "err.invalid_field", web_field_label(r, "sort"));
+	if (!sort && f->q)
+		f->sort = SORT_RELEVANCE; /* keyword results: best match first */
 	int off = web_tz_offset(r);
 	const char *from = opt_q(r, "from"), *to = opt_q(r, "to");
 	if (from && time_parse_date(from, off, &f->from))
@@ -147,14 +166,18 @@ static const enum tlp all_tlps[] = {TLP_CLEAR, TLP_GREEN, TLP_AMBER, TLP_AMBER_S
 /* The sort, filter and date-range form above a list. */
 static void filter_form(struct request *r, const char *action, struct request *q)
 {
-	static const char *const sorts[] = {"updated", "created", "views", "likes"};
+	static const char *const sorts[] = {"relevance", "updated", "created", "views", "likes"};
 	const char *sort = opt_q(q, "sort");
-	html_printf(&r->out, "<form class=\"filters\" method=\"get\" action=\"%s\">"
+	if (!sort)
+		sort = opt_q(q, "q") ? "relevance" : "updated";
+	const char *q0 = opt_q(q, "q");
+	html_printf(&r->out, "<form class=\"filters\" method=\"get\" action=\"%s\" role=\"search\">"
+			     "<div class=\"field field-q\"><label for=\"f-q\">%s</label>"
+			     "<input id=\"f-q\" name=\"q\" type=\"search\" value=\"%s\" placeholder=\"%s\"></div>"
 			     "<div class=\"field\"><label for=\"f-sort\">%s</label><select id=\"f-sort\" name=\"sort\">",
-		    action, web_t(r, "field.sort"));
+		    action, web_t(r, "field.q"), q0 ? q0 : "", web_t(r, "search.placeholder"), web_t(r, "field.sort"));
 	for (size_t i = 0; i < KR_ARRAY_LEN(sorts); i++)
-		select_opt(r, sorts[i], web_t(r, arena_printf(r->a, "sort.%s", sorts[i])),
-			   sort ? sort : "updated");
+		select_opt(r, sorts[i], web_t(r, arena_printf(r->a, "sort.%s", sorts[i])), sort);
 	html_raw(&r->out, "</select></div>");
 	select_tag(r, "tag", opt_q(q, "tag"), "list.any");
 	select_category(r, "category", opt_q(q, "category"), "list.any");

@@ -268,11 +268,19 @@ static void test_validation(void **state)
 	b = in;
 	b.title = "<script>alert(1)</script>"; /* stored as text; pages escape it */
 	assert_int_equal(topic_create(&rail1, &b, &pid, &bad), KR_OK);
+	/* A JISP-style title keeps its tag once: in the tag field. */
+	b = in;
+	b.title = "【注意】監視強化のお願い";
+	assert_int_equal(topic_create(&rail1, &b, &pid, &bad), KR_OK);
+	struct topic tt;
+	assert_int_equal(topic_get(&rail1, pid, &tt), KR_OK);
+	assert_string_equal(tt.title, "監視強化のお願い");
+	assert_string_equal(tt.tag, "caution");
 	/* Nothing of the refused ones was stored. */
 	struct topic_filter all = {0};
 	struct topic_page pg;
 	assert_int_equal(topic_list(&coord, &all, &pg), KR_OK);
-	assert_int_equal(pg.total, 1);
+	assert_int_equal(pg.total, 2);
 	/* TLP 1.0 names are accepted. */
 	enum tlp t;
 	assert_int_equal(tlp_parse("TLP:WHITE", &t), KR_OK);

@@ -1,0 +1,309 @@
+#!/usr/bin/env bash
+# bench/topics.sh - topic list and topic page at scale (R17.2), next to what
+# this machine can do.
+#
+# Not a test: it prints numbers.  It builds the release binary, generates
+# (or reuses) a dataset with `kairan bench-gen` (the demo's 330
+# organisations and 1,800 people plus 1M topics, 100k of them in one
+# community), starts `kairan serve`, logs in a member of that community,
+# and runs `wrk -t2 -c64 -d10s --latency` against the community's topic
+# list, one topic, and an nginx (own temporary prefix, loopback only)
+# serving static files of the same byte sizes as Kairan's answers - the
+# machine's practical ceiling for one HTTP answer of that size.  For every
+# path it prints requests/s, p99 latency and the ratio Kairan/nginx.
+#
+#   bench/topics.sh                                   SQLite, 1M topics, JSON API paths
+#   KAIRAN_BENCH_TOPICS=20000 KAIRAN_BENCH_COMMUNITY_TOPICS=5000 bench/topics.sh   quick run
+#   KAIRAN_BENCH_DB=postgres bench/topics.sh          a throwaway PostgreSQL (scripts/pg-cluster.sh)
+#   KAIRAN_BENCH_MODE=web bench/topics.sh             the HTML pages /c/<slug> and /topics/<id>
+#                                                     with a session cookie instead of an API key
+#   KAIRAN_BENCH_LIST_PATH='/c/{slug}?sort=views' KAIRAN_BENCH_TOPIC_PATH='/topics/{id}' ...
+#                                                     any paths; {slug} and {id} are filled in
+#   KAIRAN_BENCH_DURATION=30s KAIRAN_BENCH_CONNS=128 KAIRAN_BENCH_THREADS=2
+#   KAIRAN_BENCH_REUSE=0                              regenerate the SQLite dataset
+#
+# SQLite datasets are kept in bench/out/data/ (reused while the binary's schema
+# still opens them); PostgreSQL ones are generated each run.  Output goes to
+# stdout and bench/out/topics-<engine>-<time>.txt.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+engine=${KAIRAN_BENCH_DB:-sqlite}
+duration=${KAIRAN_BENCH_DURATION:-10s}
+conns=${KAIRAN_BENCH_CONNS:-64}
+threads=${KAIRAN_BENCH_THREADS:-2}
+# wrk counts an answer slower than its timeout as an error without a
+# latency; a long timeout keeps slow paths measured instead of hidden.
+wrk_timeout=${KAIRAN_BENCH_TIMEOUT:-30s}
+ntopics=${KAIRAN_BENCH_TOPICS:-1000000}
+ncomm=${KAIRAN_BENCH_COMMUNITY_TOPICS:-100000}
+slug=${KAIRAN_BENCH_COMMUNITY:-rail-isac}
+member=${KAIRAN_BENCH_MEMBER:-rail-member}
+mode=${KAIRAN_BENCH_MODE:-api}
+reuse=${KAIRAN_BENCH_REUSE:-1}
+password=kairan-demo-2020
+if [ "$mode" = "web" ]; then
+	list_tpl=${KAIRAN_BENCH_LIST_PATH:-/c/\{slug\}}
+	topic_tpl=${KAIRAN_BENCH_TOPIC_PATH:-/topics/\{id\}}
+else
+	mode=api
+	list_tpl=${KAIRAN_BENCH_LIST_PATH:-/api/v1/topics?community=\{slug\}}
+	topic_tpl=${KAIRAN_BENCH_TOPIC_PATH:-/api/v1/topics/\{id\}}
+fi
+bin=build/release/kairan
+
+for tool in wrk nginx python3; do
+	if ! command -v "$tool" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$tool" ]; then
+		echo "bench: $tool is missing (scripts/bootstrap.sh --test installs wrk and nginx)" >&2
+		exit 1
+	fi
+done
+nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
+
+mkdir -p bench/out/data
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+report=bench/out/topics-$engine-$stamp.txt
+
+work=$(mktemp -d /tmp/kairan-bench-topics.XXXXXX)
+chmod 755 "$work"
+kairan_pid=""
+nginx_pid=""
+pg_dir=""
+cleanup() {
+	[ -n "$kairan_pid" ] && kill -TERM "$kairan_pid" 2>/dev/null && wait "$kairan_pid" 2>/dev/null
+	[ -n "$nginx_pid" ] && kill -TERM "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
+	[ -n "$pg_dir" ] && scripts/pg-cluster.sh stop "$pg_dir" >/dev/null 2>&1
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# fetch URL [HEADER]: the body on stdout; fails unless 200.
+fetch() {
+	python3 -c '
+import sys, urllib.request
+req = urllib.request.Request(sys.argv[1])
+if len(sys.argv) > 2 and sys.argv[2]:
+    k, v = sys.argv[2].split(": ", 1)
+    req.add_header(k, v)
+sys.stdout.buffer.write(urllib.request.urlopen(req, timeout=30).read())' "$@"
+}
+
+wait_http() { # URL
+	for _ in $(seq 1 300); do
+		if fetch "$1" >/dev/null 2>&1; then return 0; fi
+		sleep 0.1
+	done
+	echo "bench: $1 never answered" >&2
+	return 1
+}
+
+echo "bench: building $bin" >&2
+make -j"$(nproc)" KIND=release >/dev/null
+
+# --- dataset ------------------------------------------------------------------------
+gen_line="reused"
+if [ "$engine" = "postgres" ]; then
+	pg_dir=$(mktemp -d /tmp/kairan-bench-pg.XXXXXX)
+	db=$(scripts/pg-cluster.sh start "$pg_dir" | grep -E '^postgres(ql)?://' | tail -n 1)
+	fresh=1
+else
+	engine=sqlite
+	db=$root/bench/out/data/topics-$ntopics-$ncomm-$slug.db
+	fresh=1
+	if [ "$reuse" = "1" ] && [ -f "$db" ] && "$bin" migrate --db "$db" >/dev/null 2>&1; then
+		fresh=0
+	fi
+	if [ "$fresh" = "1" ]; then rm -f "$db" "$db-wal" "$db-shm"; fi
+fi
+if [ "$fresh" = "1" ]; then
+	echo "bench: generating $ntopics topics ($ncomm in $slug) on $engine" >&2
+	t0=$(date +%s.%N)
+	gen_line=$("$bin" bench-gen --db "$db" --topics "$ntopics" --community-topics "$ncomm" --community "$slug" \
+		2>"$work/gen.log" | grep '^bench-gen:' | sed 's/^bench-gen: //')
+	t1=$(date +%s.%N)
+	gen_line="$gen_line; $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f s including the demo", b - a }')"
+fi
+
+# --- kairan -------------------------------------------------------------------------
+kport=$(free_port)
+start_kairan() {
+	"$bin" serve --db "$db" --listen "127.0.0.1:$kport" 2>>"$work/kairan.log" &
+	kairan_pid=$!
+	wait_http "http://127.0.0.1:$kport/healthz"
+}
+stop_kairan() {
+	kill -TERM "$kairan_pid" 2>/dev/null && wait "$kairan_pid" 2>/dev/null || true
+	kairan_pid=""
+}
+start_kairan
+
+# An API key for the member (the JSON paths, and to find a topic id).
+key=$("$bin" apikey create --db "$db" --user "$member" --label "bench $stamp" 2>/dev/null | tail -n 1)
+api_auth="Authorization: Bearer $key"
+
+# A session cookie for the member, through the login form (web paths).
+login_cookie() {
+	python3 - "http://127.0.0.1:$kport" "$member" "$password" <<'PY'
+import re, sys, requests
+base, login, pw = sys.argv[1:4]
+s = requests.Session()
+page = s.get(base + "/login", timeout=30).text
+m = re.search(r'name="csrf"[^>]*value="([^"]+)"', page) or re.search(r'value="([^"]+)"[^>]*name="csrf"', page)
+data = {"login": login, "password": pw}
+if m:
+    data["csrf"] = m.group(1)
+r = s.post(base + "/login", data=data, allow_redirects=False, timeout=30)
+if r.status_code not in (302, 303) or not s.cookies:
+    sys.exit("login %s failed: %s" % (login, r.status_code))
+print("Cookie: " + "; ".join("%s=%s" % (c.name, c.value) for c in s.cookies))
+PY
+}
+if [ "$mode" = "web" ]; then
+	auth=$(login_cookie)
+else
+	auth=$api_auth
+fi
+
+# A topic of the community, newest first (what a reader clicks).
+topic_id=$(fetch "http://127.0.0.1:$kport/api/v1/topics?community=$slug&limit=1" "$api_auth" |
+	python3 -c 'import json, sys; print(json.load(sys.stdin)["items"][0]["id"])')
+list_path=${list_tpl//\{slug\}/$slug}
+topic_path=${topic_tpl//\{id\}/$topic_id}
+total=$(fetch "http://127.0.0.1:$kport/api/v1/topics?community=$slug&limit=1" "$api_auth" |
+	python3 -c 'import json, sys; print(json.load(sys.stdin).get("total", "?"))' 2>/dev/null || echo "?")
+
+# --- nginx with files the size of Kairan's answers -----------------------------------
+mkdir -p "$work/nginx/conf" "$work/nginx/html" "$work/nginx/logs" "$work/nginx/tmp"
+size_of() { fetch "http://127.0.0.1:$kport$1" "$auth" | wc -c; }
+list_size=$(size_of "$list_path")
+topic_size=$(size_of "$topic_path")
+head -c "$list_size" /dev/zero | tr '\0' 'x' >"$work/nginx/html/list.html"
+head -c "$topic_size" /dev/zero | tr '\0' 'x' >"$work/nginx/html/topic.html"
+chmod -R a+rX "$work/nginx"
+nport=$(free_port)
+cat >"$work/nginx/conf/nginx.conf" <<EOF
+worker_processes $(nproc);
+pid $work/nginx/logs/nginx.pid;
+error_log $work/nginx/logs/error.log warn;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path $work/nginx/tmp/body;
+    proxy_temp_path $work/nginx/tmp/proxy;
+    fastcgi_temp_path $work/nginx/tmp/fastcgi;
+    uwsgi_temp_path $work/nginx/tmp/uwsgi;
+    scgi_temp_path $work/nginx/tmp/scgi;
+    sendfile on;
+    keepalive_requests 100000;
+    server {
+        listen 127.0.0.1:$nport;
+        root $work/nginx/html;
+        default_type text/html;
+    }
+}
+EOF
+"$nginx_bin" -p "$work/nginx" -c "$work/nginx/conf/nginx.conf" -g 'daemon off;' 2>"$work/nginx/logs/stderr" &
+nginx_pid=$!
+wait_http "http://127.0.0.1:$nport/list.html"
+
+# --- measure ------------------------------------------------------------------------
+# measure URL [HEADER] -> "req/s p99_ms non2xx"
+measure() {
+	local out rps p99 errs
+	if [ -n "${2:-}" ]; then
+		out=$(wrk -t"$threads" -c"$conns" -d"$duration" --timeout "$wrk_timeout" --latency -H "$2" "$1")
+	else
+		out=$(wrk -t"$threads" -c"$conns" -d"$duration" --timeout "$wrk_timeout" --latency "$1")
+	fi
+	echo "$out" >>"$work/wrk.log"
+	rps=$(echo "$out" | awk '/^Requests\/sec:/ {print $2}')
+	p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
+	# wrk prints latencies as 850.00us / 12.34ms / 1.02s: normalise to ms.
+	p99=$(echo "$p99" | awk '{ v=$1; if (v ~ /us$/) { sub(/us$/,"",v); v=v/1000 } else if (v ~ /ms$/) { sub(/ms$/,"",v) } else if (v ~ /s$/) { sub(/s$/,"",v); v=v*1000 } printf "%.2f", v }')
+	errs=$(echo "$out" | awk '/Non-2xx or 3xx responses:/ {print $NF}')
+	local tmo
+	tmo=$(echo "$out" | awk '/Socket errors:/ {print $NF}')
+	[ -n "$tmo" ] && [ "$tmo" != "0" ] && errs="${errs:-0}+${tmo}timeouts"
+	echo "${rps:-0} ${p99:-0} ${errs:-0}"
+}
+
+# After wrk stops, Kairan may still be answering queued requests (a slow
+# path leaves a backlog): a fresh server keeps one path's backlog from
+# being charged to the next.
+drain() {
+	stop_kairan
+	start_kairan
+}
+
+# One request on an idle server, in ms (the latency nobody queues for).
+single_ms() { # URL HEADER
+	python3 - "$1" "$2" <<'PY'
+import sys, time, urllib.request
+req = urllib.request.Request(sys.argv[1])
+k, v = sys.argv[2].split(": ", 1)
+req.add_header(k, v)
+best = None
+for _ in range(3):
+    t = time.monotonic()
+    urllib.request.urlopen(req, timeout=600).read()
+    d = (time.monotonic() - t) * 1000
+    best = d if best is None or d < best else best
+print("%.1f" % best)
+PY
+}
+
+# Search latency: the query set comes from the same vocabulary bench-gen
+# writes (src/core/benchgen.c, benchgen_search_terms).  Whoever lands
+# GET /api/v1/search wires this into the table below; until then it is
+# defined and deliberately not called.
+bench_search_row() { # prints one table row per query term
+	local q enc k_rps k_p99 k_err
+	for q in 障害 改ざん 攻撃 DDoS phishing 203.0.113.66; do
+		enc=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$q")
+		read -r k_rps k_p99 k_err <<<"$(measure "http://127.0.0.1:$kport/api/v1/search?q=$enc" "$api_auth")"
+		printf '%-28s %8s %9s | %10.1f %9s | %10s %9s | %7s\n' "search q=$q" "-" "-" "$k_rps" "$k_p99" "-" "-" "-"
+		drain
+	done
+}
+
+{
+	echo "Kairan topic benchmark $stamp"
+	echo "machine: $(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(uname -sr)"
+	echo "engine:  $engine   dataset: $ntopics topics, $ncomm in community $slug (the demo's 330 orgs, 1,800 people)"
+	echo "dataset: $gen_line"
+	echo "viewer:  $member ($mode: $([ "$mode" = web ] && echo 'session cookie' || echo 'API key')), $total topics visible in $slug"
+	echo "load:    wrk -t$threads -c$conns -d$duration --latency (wrk, servers and database share the cores)"
+	echo "nginx:   $("$nginx_bin" -v 2>&1 | sed 's/^nginx version: //'), static files of the same size"
+	echo
+	printf '%-28s %8s %9s | %10s %9s | %10s %9s | %7s\n' path bytes "1 req ms" "kairan r/s" "p99 ms" "nginx r/s" "p99 ms" ratio
+	printf '%s\n' "------------------------------------------------------------------------------------------------------------"
+} | tee "$report"
+
+for pair in "$topic_path topic.html $topic_size" "$list_path list.html $list_size"; do
+	set -- $pair
+	one=$(single_ms "http://127.0.0.1:$kport$1" "$auth")
+	read -r k_rps k_p99 k_err <<<"$(measure "http://127.0.0.1:$kport$1" "$auth")"
+	drain
+	read -r n_rps n_p99 _ <<<"$(measure "http://127.0.0.1:$nport/$2")"
+	ratio=$(awk -v a="$k_rps" -v b="$n_rps" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "n/a" }')
+	shown=$1
+	[ ${#shown} -gt 28 ] && shown="${shown:0:25}..."
+	line=$(printf '%-28s %8s %9s | %10.1f %9s | %10.0f %9s | %7s' "$shown" "$3" "$one" "$k_rps" "$k_p99" "$n_rps" "$n_p99" "$ratio")
+	if [ "${k_err:-0}" != "0" ]; then line="$line  ($k_err non-2xx/timeouts from kairan)"; fi
+	echo "$line" | tee -a "$report"
+done
+
+if ! kill -0 "$kairan_pid" 2>/dev/null; then
+	echo "bench: kairan serve died during the run" | tee -a "$report" >&2
+	cat "$work/kairan.log" >&2
+	exit 1
+fi
+cp "$work/wrk.log" "bench/out/wrk-topics-$engine-$stamp.log"
+echo
+echo "report: $report (raw wrk output: bench/out/wrk-topics-$engine-$stamp.log)"
