@@ -21,7 +21,7 @@ for arg in "$@"; do
 	--test) want_test=1 ;;
 	--dry-run) dry_run=1 ;;
 	-h | --help)
-		sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+		awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
 		exit 0
 		;;
 	*)
@@ -58,7 +58,7 @@ build_pkgs=(build-essential pkg-config libmicrohttpd-dev libsqlite3-dev libjanss
 	libsodium-dev libcurl4-openssl-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
 	liboath-dev libqrencode-dev libpq-dev sqlite3)
 test_pkgs=(libcmocka-dev clang libclang-rt-14-dev postgresql python3 python3-pytest
-	python3-requests python3-aiosmtpd chromium wrk)
+	python3-requests python3-aiosmtpd chromium fonts-ipafont-gothic wrk)
 
 # KAIRAN_BOOTSTRAP_EXTRA: more packages to require (used to test this
 # script's install path with a harmless package).

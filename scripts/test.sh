@@ -62,9 +62,25 @@ run() {
 	return "$rc"
 }
 
+# detail NAME: the test counts a stage's own runner printed (pytest, node:test).
+detail() {
+	local log="$out/logs/${1//\//_}.log" line
+	[ -f "$log" ] || return 0
+	line=$(grep -E '^[0-9]+ (passed|failed)|^=+ .*(passed|failed)' "$log" | tail -n 1 | tr -d '=')
+	if [ -z "$line" ]; then
+		line=$(grep -E '^# (pass|fail) [0-9]+' "$log" | tr -d '#' | paste -sd, -)
+	fi
+	[ -n "$line" ] && details+=("$(printf '%-16s %s' "$1" "$line")")
+	return 0
+}
+details=()
+
 summary() {
 	local t=$(($(date +%s) - t_start))
 	printf '\n== summary (%dm%02ds)\n' $((t / 60)) $((t % 60))
+	if [ "${#details[@]}" -gt 0 ]; then
+		printf '  %s\n' "${details[@]}"
+	fi
 	if [ "${#failures[@]}" -gt 0 ]; then
 		printf '  failed: %s\n' "${failures[@]}"
 	fi
@@ -166,10 +182,12 @@ if want http; then
 	pytest_args=(-q -rfEs -p no:cacheprovider tests/http)
 	run http/sqlite env KAIRAN_TEST_DB=sqlite \
 		timeout 1200 "$python" -m pytest "${pytest_args[@]}" --junitxml="$out/http-sqlite.xml"
+	detail http/sqlite
 
 	if [ -n "$pg_url" ]; then
 		run http/postgres env KAIRAN_TEST_DB=postgres KAIRAN_TEST_PG_URL="$pg_url" \
 			timeout 1200 "$python" -m pytest "${pytest_args[@]}" --junitxml="$out/http-postgres.xml"
+		detail http/postgres
 	else
 		echo "test: no PostgreSQL; the HTTP tests on PostgreSQL did not run" >&2
 		record http/postgres 1
@@ -183,7 +201,9 @@ if want browser; then
 		echo "test: tests/browser/node_modules missing; run scripts/bootstrap.sh --test" >&2
 		record browser 1
 	else
-		run browser timeout 600 node --test tests/browser/journeys.test.mjs tests/browser/topics.test.mjs
+		# Every journey file (each starts its own server on its own port).
+		run browser timeout 900 node --test tests/browser/*.test.mjs
+		detail browser
 	fi
 fi
 

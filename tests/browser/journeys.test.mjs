@@ -74,10 +74,21 @@ function freePort() {
   });
 }
 
+// kairan's environment: no KAIRAN_* setting of the caller's (KAIRAN_CONFIG,
+// KAIRAN_SMTP_URL ...) may change the server under test.
+function serverEnv() {
+  const env = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (!k.startsWith('KAIRAN_') || k === 'KAIRAN_BIN' || k.startsWith('KAIRAN_TEST')) env[k] = v;
+  }
+  env.ASAN_OPTIONS = env.ASAN_OPTIONS || 'detect_leaks=1:halt_on_error=1';
+  return env;
+}
+
 function cli(args, input) {
   const [cmd, ...rest] = args;
   const words = cmd.split(' ');
-  const p = spawnSync(BIN, [...words, '--db', db, ...rest], { input, encoding: 'utf8', timeout: 120000 });
+  const p = spawnSync(BIN, [...words, '--db', db, ...rest], { input, encoding: 'utf8', timeout: 120000, env: serverEnv() });
   if (p.status !== 0 || SANITIZER.test(p.stderr || '')) {
     throw new Error(`kairan ${cmd} failed (${p.status}): ${p.stdout}\n${p.stderr}`);
   }
@@ -124,7 +135,7 @@ before(async () => {
   const log = openSync(logPath, 'a');
   server = spawn(BIN, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`], {
     stdio: ['ignore', log, log],
-    env: { ...process.env, ASAN_OPTIONS: process.env.ASAN_OPTIONS || 'detect_leaks=1:halt_on_error=1' },
+    env: serverEnv(),
   });
   await waitHealthy(60000);
 

@@ -46,6 +46,24 @@ SANITIZER_RE = re.compile(
 # --- small helpers -----------------------------------------------------------------
 
 
+# KAIRAN_* settings (KAIRAN_CONFIG, KAIRAN_SMTP_URL ...) of the shell that
+# started pytest: they must not change the server under test.  Settings a
+# test puts into os.environ itself (a mail sink's URL) are passed on.
+_OUTER_SETTINGS = {k: v for k, v in os.environ.items()
+                   if k.startswith("KAIRAN_")
+                   and not k.startswith(("KAIRAN_TEST", "KAIRAN_BIN", "KAIRAN_KEEP"))}
+
+
+def server_env():
+    """The environment for kairan: the current one without the outer
+    shell's KAIRAN_* settings, with leak-checking ASan unless the caller
+    chose options."""
+    env = {k: v for k, v in os.environ.items() if _OUTER_SETTINGS.get(k) != v}
+    env.setdefault("ASAN_OPTIONS", "detect_leaks=1:halt_on_error=1")
+    return env
+
+
+
 def free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -375,7 +393,7 @@ class Server:
         words ("user add").  Returns the CompletedProcess (text)."""
         argv = [KAIRAN_BIN] + command.split() + ["--db", self.db] + list(args)
         p = subprocess.run(argv, input=input, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           text=True, timeout=timeout)
+                           text=True, timeout=timeout, env=server_env())
         self._check_sanitizers(p.stderr, "kairan " + command)
         if check and p.returncode != 0:
             raise AssertionError("%s failed (%d):\n%s\n%s" % (" ".join(argv), p.returncode,
@@ -415,8 +433,7 @@ class Server:
         for _attempt in range(3):
             self.port = free_port()
             self.log = open(self.log_path, "ab")
-            env = dict(os.environ)
-            env.setdefault("ASAN_OPTIONS", "detect_leaks=1:halt_on_error=1")
+            env = server_env()
             self.proc = subprocess.Popen(
                 [KAIRAN_BIN, "serve", "--db", self.db, "--listen", "127.0.0.1:%d" % self.port],
                 stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log, env=env)

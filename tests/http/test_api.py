@@ -174,3 +174,26 @@ def test_member_sees_no_account_details_of_other_orgs(server, key):
     assert r.status_code in (200, 404)
     if r.status_code == 200:
         assert "last_login_at" not in r.json() and "totp_enabled" not in r.json()
+
+
+def test_audit_paging_and_scope(server, key, admin_key):
+    # The admin sees every row, newest first, paged without repeats.
+    rows, pages = server.api(admin_key).all_items("/api/v1/audit", limit=7)
+    ids = [a["id"] for a in rows]
+    assert len(ids) == len(set(ids))
+    assert ids == sorted(ids, reverse=True)
+    assert pages >= 2
+    assert {a["target_org"] for a in rows} >= {"org-00", "org-01"}
+    # A member sees the rows about their own organisation and no other's.
+    mine, _ = server.api(key).all_items("/api/v1/audit", limit=50)
+    assert mine, "the rows about org-00 (people added to it) are visible to its people"
+    assert {a["target_org"] for a in mine} == {"org-00"}
+    r = server.api(key).get("/api/v1/audit", params={"org": "org-01"})
+    assert r.status_code in (200, 403, 404)
+    if r.status_code == 200:
+        assert r.json()["items"] == []
+
+
+def test_audit_bad_dates(server, admin_key):
+    for bad in ("yesterday", "2020-13-45", "%00"):
+        assert_error(server.api(admin_key).get("/api/v1/audit", params={"from": bad}), 400)

@@ -171,3 +171,37 @@ def test_head_request(server):
     status, head, body = raw_http(server.port, b"HEAD /login HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
     assert status == 200
     assert body == b""
+
+
+def metric(text, name, **labels):
+    """The value of one sample (0 when absent)."""
+    want = ",".join('%s="%s"' % kv for kv in sorted(labels.items()))
+    for line in text.splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        key, _, value = line.rpartition(" ")
+        if "{" in key:
+            n, _, rest = key.partition("{")
+            got = ",".join(sorted(rest.rstrip("}").split(",")))
+        else:
+            n, got = key, ""
+        if n == name and got == want:
+            return float(value)
+    return 0.0
+
+
+def test_metrics_count_requests(server):
+    c = server.client()
+    before = c.get("/metrics").text
+    for _ in range(7):
+        assert c.get("/no-such-page-for-metrics").status_code == 404
+    after = c.get("/metrics").text
+    # Seven 404s (and the first /metrics) have been counted; the histogram
+    # agrees with itself.
+    grew = sum(metric(after, "kairan_http_requests_total", method="GET", status=s) -
+               metric(before, "kairan_http_requests_total", method="GET", status=s)
+               for s in ("4xx", "404"))
+    assert grew >= 7, (before, after)
+    count = metric(after, "kairan_http_request_duration_seconds_count")
+    inf = metric(after, "kairan_http_request_duration_seconds_bucket", le="+Inf")
+    assert count == inf and count >= 8
