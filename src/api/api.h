@@ -63,6 +63,10 @@ int api_comments_create(struct request *r);
 int api_comments_delete(struct request *r);
 int api_attachments_create(struct request *r);
 int api_attachment_download(struct request *r);
+struct attachment;
+/* Answer with a stored file: always a download, sandboxed, with its
+ * SHA-256 (topic and case attachments alike). */
+int api_send_attachment(struct request *r, const struct attachment *a);
 int api_search(struct request *r);
 
 /* Consultation desk (api/incidents.c). */

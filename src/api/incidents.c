@@ -471,12 +471,7 @@ int api_incident_attachment_download(struct request *r)
 	int rc = incident_attachment_get(&r->ctx, r->params[0], &a);
 	if (rc)
 		return req_fail_rc(r, rc);
-	resp_header(r, "Content-Disposition",
-		    arena_printf(r->a, "attachment; filename=\"download\"; filename*=UTF-8''%s",
-				 url_encode(r->a, a.filename)));
-	resp_header(r, "Content-Security-Policy", "default-src 'none'; sandbox");
-	resp_header(r, "X-Kairan-SHA256", a.sha256);
-	return resp_bytes(r, 200, "application/octet-stream", a.data, (size_t)a.size);
+	return api_send_attachment(r, &a);
 }
 
 int api_incidents_draft(struct request *r)

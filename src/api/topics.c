@@ -365,21 +365,26 @@ int api_attachments_create(struct request *r)
 }
 
 /* Files are always downloads: never rendered inline, never sniffed. */
+int api_send_attachment(struct request *r, const struct attachment *a)
+{
+	/* RFC 6266/5987: the UTF-8 name percent-encoded; the plain filename
+	 * parameter stays ASCII-only so no header injection or mojibake. */
+	resp_header(r, "Content-Disposition",
+		    arena_printf(r->a, "attachment; filename=\"download\"; filename*=UTF-8''%s",
+				 url_encode(r->a, a->filename)));
+	/* On top of the site-wide policy: nothing in the file may run. */
+	resp_header(r, "Content-Security-Policy", "default-src 'none'; sandbox");
+	resp_header(r, "X-Kairan-SHA256", a->sha256);
+	return resp_bytes(r, 200, "application/octet-stream", a->data, (size_t)a->size);
+}
+
 int api_attachment_download(struct request *r)
 {
 	struct attachment a;
 	int rc = attachment_get(&r->ctx, r->params[0], &a);
 	if (rc)
 		return req_fail_rc(r, rc);
-	/* RFC 6266/5987: the UTF-8 name percent-encoded; the plain filename
-	 * parameter stays ASCII-only so no header injection or mojibake. */
-	resp_header(r, "Content-Disposition",
-		    arena_printf(r->a, "attachment; filename=\"download\"; filename*=UTF-8''%s",
-				 url_encode(r->a, a.filename)));
-	/* On top of the site-wide policy: nothing in the file may run. */
-	resp_header(r, "Content-Security-Policy", "default-src 'none'; sandbox");
-	resp_header(r, "X-Kairan-SHA256", a.sha256);
-	return resp_bytes(r, 200, "application/octet-stream", a.data, (size_t)a.size);
+	return api_send_attachment(r, &a);
 }
 
 /* GET /api/v1/search?q= (R0.6): everything the caller may see that matches;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "api/api.h"
 #include "core/incident.h"
 #include "core/org.h"
 #include "lib/arena.h"
@@ -390,9 +391,5 @@ int web_incident_file(struct request *r)
 	int rc = incident_attachment_get(&r->ctx, r->params[0], &a);
 	if (rc)
 		return req_fail_rc(r, rc);
-	resp_header(r, "Content-Disposition",
-		    arena_printf(r->a, "attachment; filename=\"download\"; filename*=UTF-8''%s",
-				 url_encode(r->a, a.filename)));
-	resp_header(r, "Content-Security-Policy", "default-src 'none'; sandbox");
-	return resp_bytes(r, 200, "application/octet-stream", a.data, (size_t)a.size);
+	return api_send_attachment(r, &a);
 }
