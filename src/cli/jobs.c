@@ -10,6 +10,7 @@
 #include "core/jobs.h"
 #include "core/mail.h"
 #include "core/notify.h"
+#include "core/topic.h"
 #include "lib/arena.h"
 #include "lib/log.h"
 #include "lib/util.h"
@@ -42,6 +43,17 @@ int jobs_drain(struct db *db, const char *owner, int max)
 	return ran;
 }
 
+/* Write the views counted in memory (core/topic.c). */
+static void flush_views(struct db *db)
+{
+	struct arena *a = arena_new();
+	struct ctx c = {.db = db, .a = a, .now = now_ms(), .ip = ""};
+	c.who.system = true;
+	if (topic_flush_views(&c))
+		log_warn("msg=\"view counts not written yet\"");
+	arena_free(a);
+}
+
 static volatile int worker_stop;
 static pthread_t worker;
 static bool worker_running;
@@ -57,6 +69,8 @@ static void *worker_main(void *arg)
 	while (!worker_stop) {
 		struct db *db = db_thread();
 		int ran = db ? jobs_drain(db, owner, 50) : 0;
+		if (db)
+			flush_views(db);
 		/* Hourly: keep the planner's statistics current as data grows. */
 		if (db && now_ms() - analysed > 3600000LL) {
 			db_optimize(db);
@@ -66,6 +80,10 @@ static void *worker_main(void *arg)
 			for (int i = 0; i < 20 && !worker_stop; i++)
 				usleep(100000); /* 2 s between idle polls, stoppable */
 	}
+	/* The HTTP server has stopped: the last views are in; write them. */
+	struct db *db = db_thread();
+	if (db)
+		flush_views(db);
 	db_thread_close();
 	return NULL;
 }

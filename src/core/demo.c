@@ -649,6 +649,9 @@ int demo_load(struct ctx *c, const char *pw_hash, struct demo_stats *st)
 				     NULL);
 	if (rc == KR_OK)
 		rc = load_topics(&l);
+	/* The reactions' views, counted in memory, are written now. */
+	if (rc == KR_OK)
+		rc = topic_flush_views(c);
 	/* The seed's 19 reports and their upward reports (issue 4). */
 	if (rc == KR_OK)
 		rc = demo_load_incidents(c);

@@ -8,6 +8,7 @@
 #include "core/topic.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -434,36 +435,118 @@ int topic_get(struct ctx *c, const char *public_id, struct topic *out)
 	return KR_OK;
 }
 
-int topic_record_view(struct ctx *c, int64_t topic_id)
+/* Views are counted in memory and written in batches (topic_flush_views,
+ * run by the job worker every few seconds and at shutdown): a write per
+ * page view would serialise every reader on SQLite's single writer.  A
+ * crash loses at most the last few seconds of view counts. */
+#define VIEW_BUF 4096
+
+struct pending_view {
+	int64_t topic_id, person_id, first_at, last_at, n;
+};
+
+static pthread_mutex_t views_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct pending_view views_buf[VIEW_BUF];
+static size_t views_n;
+
+/* Write a batch of views in one transaction; distinct readers are those
+ * whose first view this is (the upsert's count equals what was added). */
+static int write_views(struct ctx *c, const struct pending_view *v, size_t n)
 {
-	if (c->who.person_id <= 0)
-		return KR_EPERM;
+	if (!n)
+		return KR_OK;
 	int rc = tx_begin(c);
 	if (rc)
 		return rc;
-	struct db_stmt *st;
-	rc = db_prepare(c->db,
-			"INSERT INTO topic_views (topic_id, person_id, first_at, last_at, views) VALUES (?1, ?2, ?3, ?3, 1)"
-			" ON CONFLICT (topic_id, person_id) DO UPDATE SET last_at = ?3, views = topic_views.views + 1"
-			" RETURNING views",
-			&st);
-	int64_t views = 0;
-	if (rc == KR_OK) {
-		db_bind_int(st, 1, topic_id);
-		db_bind_int(st, 2, c->who.person_id);
-		db_bind_int(st, 3, c->now);
-		views = one_int(st, &rc);
-	}
-	if (rc == KR_OK && (rc = db_prepare(c->db,
-					    "UPDATE topics SET view_count = view_count + 1,"
-					    " reader_count = reader_count + ?2 WHERE id = ?1",
-					    &st)) == KR_OK) {
-		db_bind_int(st, 1, topic_id);
-		db_bind_int(st, 2, views == 1 ? 1 : 0);
+	for (size_t i = 0; rc == KR_OK && i < n; i++) {
+		struct db_stmt *st;
+		rc = db_prepare(c->db,
+				"INSERT INTO topic_views (topic_id, person_id, first_at, last_at, views)"
+				" VALUES (?1, ?2, ?3, ?4, ?5)"
+				" ON CONFLICT (topic_id, person_id) DO UPDATE SET last_at = ?4,"
+				" views = topic_views.views + ?5 RETURNING views",
+				&st);
+		if (rc)
+			break;
+		db_bind_int(st, 1, v[i].topic_id);
+		db_bind_int(st, 2, v[i].person_id);
+		db_bind_int(st, 3, v[i].first_at);
+		db_bind_int(st, 4, v[i].last_at);
+		db_bind_int(st, 5, v[i].n);
+		int64_t views = one_int(st, &rc);
+		if (rc == KR_ENOTFOUND)
+			rc = KR_OK; /* the topic is gone: nothing to count */
+		if (rc)
+			break;
+		if ((rc = db_prepare(c->db,
+				     "UPDATE topics SET view_count = view_count + ?2, reader_count = reader_count + ?3"
+				     " WHERE id = ?1",
+				     &st)))
+			break;
+		db_bind_int(st, 1, v[i].topic_id);
+		db_bind_int(st, 2, v[i].n);
+		db_bind_int(st, 3, views == v[i].n ? 1 : 0);
 		rc = db_step(st) == KR_DONE ? KR_OK : KR_EDB;
 		db_done(st);
 	}
 	return tx_end(c, rc);
+}
+
+int topic_flush_views(struct ctx *c)
+{
+	static struct pending_view batch[VIEW_BUF];
+	static pthread_mutex_t flush_mu = PTHREAD_MUTEX_INITIALIZER;
+	pthread_mutex_lock(&flush_mu); /* one flusher at a time owns batch */
+	pthread_mutex_lock(&views_mu);
+	size_t n = views_n;
+	memcpy(batch, views_buf, n * sizeof batch[0]);
+	views_n = 0;
+	pthread_mutex_unlock(&views_mu);
+	int rc = write_views(c, batch, n);
+	if (rc && n) {
+		/* Put them back for the next flush rather than lose them. */
+		pthread_mutex_lock(&views_mu);
+		size_t room = VIEW_BUF - views_n;
+		size_t k = n < room ? n : room;
+		memcpy(views_buf + views_n, batch, k * sizeof batch[0]);
+		views_n += k;
+		pthread_mutex_unlock(&views_mu);
+	}
+	pthread_mutex_unlock(&flush_mu);
+	return rc;
+}
+
+int topic_record_view(struct ctx *c, int64_t topic_id)
+{
+	if (c->who.person_id <= 0)
+		return KR_EPERM;
+	bool full = false;
+	pthread_mutex_lock(&views_mu);
+	size_t i;
+	for (i = views_n; i > 0; i--)
+		if (views_buf[i - 1].topic_id == topic_id && views_buf[i - 1].person_id == c->who.person_id)
+			break;
+	if (i > 0) {
+		struct pending_view *v = &views_buf[i - 1];
+		v->n++;
+		if (c->now > v->last_at)
+			v->last_at = c->now;
+		if (c->now < v->first_at)
+			v->first_at = c->now;
+	} else if (views_n < VIEW_BUF) {
+		views_buf[views_n++] = (struct pending_view){topic_id, c->who.person_id, c->now, c->now, 1};
+	} else {
+		full = true;
+	}
+	pthread_mutex_unlock(&views_mu);
+	if (!full)
+		return KR_OK;
+	/* The buffer is full (a burst between flushes): write it now. */
+	int rc = topic_flush_views(c);
+	if (rc)
+		return rc;
+	struct pending_view one = {topic_id, c->who.person_id, c->now, c->now, 1};
+	return write_views(c, &one, 1);
 }
 
 int topic_like(struct ctx *c, const char *public_id, bool on)

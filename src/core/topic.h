@@ -63,8 +63,11 @@ struct topic {
 int topic_create(struct ctx *c, const struct topic_input *in, const char **public_id, const char **bad);
 /* A visible topic (KR_ENOTFOUND when hidden or missing). */
 int topic_get(struct ctx *c, const char *public_id, struct topic *out);
-/* Record a view by the viewer (views and distinct readers). */
+/* Record a view by the viewer (views and distinct readers).  Counted in
+ * memory; topic_flush_views writes the counts (the job worker calls it
+ * every few seconds and at shutdown, tests and loaders call it directly). */
 int topic_record_view(struct ctx *c, int64_t topic_id);
+int topic_flush_views(struct ctx *c);
 int topic_like(struct ctx *c, const char *public_id, bool on);
 /* Confirm reading a must-read topic (its current read version). */
 int topic_confirm(struct ctx *c, const char *public_id);

@@ -786,12 +786,10 @@ int web_topic_page(struct request *r)
 	struct topic t;
 	if (load_topic(r, &t))
 		return r->status;
-	/* The count shown includes this view. */
-	if (topic_record_view(&r->ctx, t.id) == KR_OK) {
-		struct topic again;
-		if (topic_get(&r->ctx, t.public_id, &again) == KR_OK)
-			t = again;
-	}
+	/* Counted in memory and written in batches; the count shown includes
+	 * this view. */
+	if (topic_record_view(&r->ctx, t.id) == KR_OK)
+		t.views++;
 	page_begin(r, t.title);
 	html_printf(&r->out, "<p class=\"crumbs\"><a href=\"%s\">%s</a></p><article class=\"topic\">"
 			     "<header class=\"topic-head\"><div class=\"badges\">",
