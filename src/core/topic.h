@@ -99,8 +99,8 @@ struct topic_filter {
 struct topic_page {
 	struct topic *items;
 	size_t n;
-	int64_t total;             /* all matches (for "63件中 1〜20"), at most 1,000 */
-	bool total_more;           /* more than total: show "1,000件以上" (search: 200) */
+	int64_t total;             /* all matches (for "63件中 1〜20"), at most 200 */
+	bool total_more;           /* more than total: show "200件以上" */
 	bool newest_first;         /* search with many matches: newest first, not ranked */
 	int64_t first;             /* 1-based position of items[0] */
 	const char *next_cursor;
