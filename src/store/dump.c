@@ -31,7 +31,8 @@ static const char *const tables[] = {
 	"orgs", "people", "recovery_codes", "sessions", "api_keys", "throttle", "applications",
 	"invitations", "audit_log", "jobs", "communities", "community_members", "counters", "topics",
 	"topic_scope", "topic_shares", "topic_versions", "topic_views", "topic_likes", "topic_reads",
-	"comments", "attachments", "notifications", "notify_settings",
+	"comments", "attachments", "notifications", "notify_settings", "stix_objects", "stix_values",
+	"taxii_status",
 };
 
 static bool known_table(const char *t)
