@@ -1,0 +1,342 @@
+"""TAXII 2.1 server (R11.2): discovery, API root, collections mapped to
+communities, objects (GET with limit/next/added_after/match, POST with a
+status resource), object by id, versions, manifest, delete, status; the
+media-type rules (406/415/422), malformed parameters (400), keyset paging
+that keeps working while objects are added, and TLP:RED never served
+beyond the contributing organisation (R5.3)."""
+
+import json
+import uuid
+
+import pytest
+import requests
+
+TAXII = "application/taxii+json;version=2.1"
+STIX = "application/stix+json;version=2.1"
+RED = "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1"
+
+
+def setup_server(s):
+    s.add_org("rail", "Rail Co", sector="railway")
+    s.add_org("bank", "Bank Co", sector="finance")
+    s.add_user("rail1", "rail")
+    s.add_user("rail2", "rail")
+    s.add_user("bank1", "bank")
+
+
+class Taxii:
+    """A TAXII client: HTTP Basic with the API key as password."""
+
+    def __init__(self, base, key, bearer=False):
+        self.base = base
+        self.s = requests.Session()
+        if bearer:
+            self.s.headers["Authorization"] = "Bearer " + key
+        else:
+            self.s.auth = ("taxii", key)
+        self.s.headers["Accept"] = TAXII
+
+    def get(self, path, **kw):
+        return self.s.get(self.base + path, timeout=30, **kw)
+
+    def post(self, path, body, ctype=TAXII, **kw):
+        data = body if isinstance(body, (bytes, str)) else json.dumps(body)
+        return self.s.post(self.base + path, data=data, headers={"Content-Type": ctype}, timeout=60, **kw)
+
+    def delete(self, path, **kw):
+        return self.s.delete(self.base + path, timeout=30, **kw)
+
+
+@pytest.fixture(scope="module")
+def keys(server):
+    return {u: server.apikey(u) for u in ("rail1", "rail2", "bank1")}
+
+
+@pytest.fixture(scope="module")
+def rail1(server, keys):
+    return Taxii(server.base, keys["rail1"])
+
+
+@pytest.fixture(scope="module")
+def rail2(server, keys):
+    return Taxii(server.base, keys["rail2"])
+
+
+@pytest.fixture(scope="module")
+def bank1(server, keys):
+    return Taxii(server.base, keys["bank1"])
+
+
+def collections(c):
+    r = c.get("/taxii2/api/collections/")
+    assert r.status_code == 200, r.text
+    return {x["alias"]: x for x in r.json().get("collections", [])}
+
+
+@pytest.fixture(scope="module")
+def coll(rail1):
+    """The consultation community's collection: every member may write."""
+    cs = collections(rail1)
+    assert cs["consultation"]["can_write"] is True
+    return "/taxii2/api/collections/%s/" % cs["consultation"]["id"]
+
+
+def indicator(value, modified="2024-01-01T00:00:00.000Z", marking=None, sid=None):
+    o = {
+        "type": "indicator", "spec_version": "2.1",
+        "id": sid or "indicator--%s" % uuid.uuid4(),
+        "created": "2024-01-01T00:00:00.000Z", "modified": modified,
+        "name": "bad address", "pattern": "[ipv4-addr:value = '%s']" % value,
+        "pattern_type": "stix", "valid_from": "2024-01-01T00:00:00Z",
+    }
+    if marking:
+        o["object_marking_refs"] = [marking]
+    return o
+
+
+def assert_taxii_error(r, status):
+    assert r.status_code == status, (r.status_code, r.text[:400])
+    assert r.headers["Content-Type"] == TAXII
+    e = r.json()
+    assert isinstance(e["title"], str) and e["title"]
+    assert e["http_status"] == str(status)
+    return e
+
+
+def post_ok(c, coll, objects):
+    r = c.post(coll + "objects/", {"objects": objects})
+    assert r.status_code == 202, r.text[:500]
+    assert r.headers["Content-Type"] == TAXII
+    st = r.json()
+    assert st["status"] == "complete"
+    assert st["total_count"] == len(objects)
+    assert st["success_count"] == len(objects), st
+    assert st["failure_count"] == 0 and st["pending_count"] == 0
+    return st
+
+
+def test_discovery_and_api_root(rail1):
+    r = rail1.get("/taxii2/")
+    assert r.status_code == 200
+    assert r.headers["Content-Type"] == TAXII
+    d = r.json()
+    assert d["title"]
+    assert any(u.endswith("/taxii2/api/") for u in d["api_roots"])
+    r = rail1.get("/taxii2/api/")
+    assert r.status_code == 200 and r.headers["Content-Type"] == TAXII
+    root = r.json()
+    assert root["versions"] == [TAXII]
+    assert root["max_content_length"] > 0 and root["title"]
+
+
+def test_authentication(server, keys):
+    r = requests.get(server.base + "/taxii2/", headers={"Accept": TAXII}, timeout=10)
+    assert_taxii_error(r, 401)
+    assert r.headers["WWW-Authenticate"].startswith("Basic")
+    r = requests.get(server.base + "/taxii2/", headers={"Accept": TAXII}, auth=("x", "kr_wrong"), timeout=10)
+    assert r.status_code == 401
+    assert Taxii(server.base, keys["bank1"], bearer=True).get("/taxii2/").status_code == 200
+
+
+def test_accept_rules(rail1, coll):
+    for accept in ("application/taxii+json", TAXII, "application/taxii+json; version=2.1",
+                   "text/html, application/taxii+json;version=2.1;q=0.5"):
+        r = rail1.get(coll + "objects/", headers={"Accept": accept})
+        assert r.status_code == 200, (accept, r.status_code)
+        assert r.headers["Content-Type"] == TAXII
+    for accept in ("application/json", "application/taxii+json;version=2.0", "text/html",
+                   "application/taxii+json;version=2.1;q=0"):
+        for path in ("/taxii2/", "/taxii2/api/", "/taxii2/api/collections/", coll, coll + "objects/",
+                     coll + "manifest/"):
+            assert_taxii_error(rail1.get(path, headers={"Accept": accept}), 406)
+
+
+def test_collections_follow_membership(rail1, bank1):
+    cs = collections(rail1)
+    for alias in ("general", "consultation"):
+        c = cs[alias]
+        assert c["can_read"] is True
+        assert c["media_types"] == [STIX]
+        uuid.UUID(c["id"])
+    assert cs["general"]["can_write"] is False  # moderators post there
+    # the organisation's own observation community is not the bank's
+    mine = set(cs) - set(collections(bank1))
+    for alias in mine:
+        r = bank1.get("/taxii2/api/collections/%s/" % cs[alias]["id"])
+        assert_taxii_error(r, 404)
+    assert_taxii_error(rail1.get("/taxii2/api/collections/%s/" % uuid.uuid4()), 404)
+
+
+def test_post_media_type_and_shape(rail1, coll):
+    ind = indicator("198.51.100.1")
+    assert_taxii_error(rail1.post(coll + "objects/", {"objects": [ind]}, ctype="application/json"), 415)
+    assert_taxii_error(rail1.post(coll + "objects/", {"objects": [ind]}, ctype=STIX), 415)
+    bundle = {"type": "bundle", "id": "bundle--%s" % uuid.uuid4(), "objects": [ind]}
+    assert_taxii_error(rail1.post(coll + "objects/", bundle), 422)
+    assert_taxii_error(rail1.post(coll + "objects/", [ind]), 422)
+    assert_taxii_error(rail1.post(coll + "objects/", "{not json"), 400)
+    assert_taxii_error(rail1.post(coll + "objects/", b'{"objects":[{"type":"\xff"}]}'), 400)
+
+
+def test_post_invalid_object_stores_nothing(rail1, coll):
+    good = indicator("198.51.100.2")
+    bad = indicator("198.51.100.3")
+    bad["pattern"] = "[ipv4-addr:value = '198.51.100.3' AND domain-name:value = 'x.example']"
+    r = rail1.post(coll + "objects/", {"objects": [good, bad]})
+    assert r.status_code == 202, r.text
+    st = r.json()
+    assert st["success_count"] == 0 and st["failure_count"] == 2
+    reasons = {f["id"]: f["message"] for f in st["failures"]}
+    assert "pattern" in reasons[bad["id"]]
+    assert_taxii_error(rail1.get(coll + "objects/%s/" % good["id"]), 404)
+    # the status resource is there for the poster
+    r = rail1.get("/taxii2/api/status/%s/" % st["id"])
+    assert r.status_code == 200 and r.json()["failure_count"] == 2
+
+
+def test_post_get_versions_manifest_delete(rail1, rail2, bank1, coll):
+    sid = "indicator--%s" % uuid.uuid4()
+    v1 = indicator("203.0.113.5", "2024-01-01T00:00:00.000Z", sid=sid)
+    v2 = indicator("203.0.113.6", "2024-02-01T00:00:00.000Z", sid=sid)
+    st = post_ok(rail1, coll, [v1])
+    assert st["successes"][0]["id"] == sid
+    post_ok(rail1, coll, [v2])
+    post_ok(rail1, coll, [v2])  # again: idempotent
+    r = rail1.get("/taxii2/api/status/%s/" % st["id"])
+    assert r.status_code == 200 and r.json()["id"] == st["id"]
+    assert_taxii_error(bank1.get("/taxii2/api/status/%s/" % st["id"]), 404)
+
+    r = bank1.get(coll + "objects/%s/" % sid)
+    assert r.status_code == 200 and r.headers["Content-Type"] == TAXII
+    env = r.json()
+    assert env["more"] is False and "next" not in env
+    assert [o["modified"] for o in env["objects"]] == ["2024-02-01T00:00:00.000Z"]
+    assert env["objects"][0] == v2  # kept as received
+    assert r.headers["X-TAXII-Date-Added-First"].endswith("Z")
+    assert len(r.headers["X-TAXII-Date-Added-First"]) == len("2024-01-01T00:00:00.000000Z")
+    r = bank1.get(coll + "objects/%s/" % sid, params={"match[version]": "all"})
+    assert len(r.json()["objects"]) == 2
+    r = bank1.get(coll + "objects/%s/" % sid, params={"match[version]": "first"})
+    assert [o["modified"] for o in r.json()["objects"]] == ["2024-01-01T00:00:00.000Z"]
+    r = bank1.get(coll + "objects/%s/" % sid, params={"match[version]": "2024-01-01T00:00:00.000Z"})
+    assert [o["modified"] for o in r.json()["objects"]] == ["2024-01-01T00:00:00.000Z"]
+
+    r = bank1.get(coll + "objects/%s/versions/" % sid)
+    assert r.status_code == 200
+    assert r.json()["versions"] == ["2024-01-01T00:00:00.000Z", "2024-02-01T00:00:00.000Z"]
+    assert r.json()["more"] is False
+
+    r = bank1.get(coll + "manifest/", params={"match[id]": sid, "match[version]": "all"})
+    assert r.status_code == 200
+    man = r.json()["objects"]
+    assert [m["version"] for m in man] == ["2024-01-01T00:00:00.000Z", "2024-02-01T00:00:00.000Z"]
+    assert all(m["id"] == sid and m["media_type"] == STIX and m["date_added"].endswith("Z") for m in man)
+
+    # only the contributing organisation (or a moderator) deletes
+    assert_taxii_error(bank1.delete(coll + "objects/%s/" % sid), 403)
+    r = rail2.delete(coll + "objects/%s/" % sid, params={"match[version]": "2024-02-01T00:00:00.000Z"})
+    assert r.status_code == 200, r.text
+    r = bank1.get(coll + "objects/%s/" % sid)
+    assert [o["modified"] for o in r.json()["objects"]] == ["2024-01-01T00:00:00.000Z"]
+    assert rail2.delete(coll + "objects/%s/" % sid).status_code == 200
+    assert_taxii_error(bank1.get(coll + "objects/%s/" % sid), 404)
+    assert_taxii_error(bank1.get(coll + "objects/%s/versions/" % sid), 404)
+    assert_taxii_error(rail2.delete(coll + "objects/%s/" % sid), 404)
+
+
+def test_match_filters(rail1, bank1, coll):
+    ip = {"type": "ipv4-addr", "id": "ipv4-addr--%s" % uuid.uuid4(), "value": "192.0.2.77"}
+    dom = {"type": "domain-name", "id": "domain-name--%s" % uuid.uuid4(), "value": "evil.example"}
+    ind = indicator("192.0.2.78")
+    post_ok(rail1, coll, [ip, dom, ind])
+    ids = ",".join(o["id"] for o in (ip, dom, ind))
+    r = bank1.get(coll + "objects/", params={"match[id]": ids, "match[type]": "ipv4-addr,domain-name"})
+    assert sorted(o["id"] for o in r.json()["objects"]) == sorted([ip["id"], dom["id"]])
+    r = bank1.get(coll + "objects/", params={"match[id]": ids, "match[spec_version]": "2.1"})
+    assert len(r.json()["objects"]) == 3
+    r = bank1.get(coll + "objects/", params={"match[id]": ids, "match[spec_version]": "2.0"})
+    assert "objects" not in r.json() and r.json()["more"] is False
+    assert "X-TAXII-Date-Added-First" not in r.headers
+    r = bank1.get(coll + "objects/", params={"match[type]": "tool"})
+    assert "objects" not in r.json()
+
+
+def test_bad_parameters_are_400(bank1, coll):
+    for params in ({"limit": "0"}, {"limit": "-3"}, {"limit": "ten"}, {"limit": ""},
+                   {"added_after": "yesterday"}, {"added_after": "2024-13-01T00:00:00Z"},
+                   {"added_after": "2024-01-01T00:00:00"}, {"next": "garbage"}, {"next": ""},
+                   {"match[version]": "2024-01-01"}):
+        for path in ("objects/", "manifest/"):
+            assert_taxii_error(bank1.get(coll + path, params=params), 400)
+    # a limit over the server's page size is served, clamped
+    assert bank1.get(coll + "objects/", params={"limit": "100000"}).status_code == 200
+
+
+def test_paging_while_adding(rail1, bank1, coll):
+    base = [indicator("198.51.100.%d" % i) for i in range(1, 36)]
+    for i in range(0, 35, 7):
+        post_ok(rail1, coll, base[i:i + 7])
+    want = {o["id"] for o in base}
+    r = bank1.get(coll + "objects/", params={"limit": "1"})
+    first = r.json()["objects"][0]
+    seen, pages, nxt, last_added = [], 0, None, None
+    while True:
+        params = {"limit": "10", "match[type]": "indicator"}
+        if nxt:
+            params["next"] = nxt
+        r = bank1.get(coll + "objects/", params=params)
+        assert r.status_code == 200, r.text
+        env = r.json()
+        assert ("next" in env) == env["more"]
+        objs = env.get("objects", [])
+        assert len(objs) <= 10
+        if objs:
+            assert r.headers["X-TAXII-Date-Added-First"] <= r.headers["X-TAXII-Date-Added-Last"]
+            if last_added:
+                assert r.headers["X-TAXII-Date-Added-First"] >= last_added
+            last_added = r.headers["X-TAXII-Date-Added-Last"]
+        seen += [o["id"] for o in objs]
+        pages += 1
+        # others keep posting while we page
+        post_ok(rail1, coll, [indicator("192.0.2.%d" % (pages + 100))])
+        if not env["more"]:
+            break
+        nxt = env["next"]
+        assert pages < 50
+    assert len(seen) == len(set(seen)), "an object came twice"
+    assert want <= set(seen)
+    assert pages >= 4
+    # added_after: only what came later
+    r = bank1.get(coll + "objects/", params={"added_after": last_added})
+    assert r.status_code == 200
+    later = r.json().get("objects", [])
+    assert later and not (want & {o["id"] for o in later})
+    assert first["id"] not in {o["id"] for o in later}
+
+
+def test_red_stays_with_its_organisation(rail1, rail2, bank1, coll):
+    red = indicator("203.0.113.66", marking=RED)
+    post_ok(rail1, coll, [red])
+    r = rail2.get(coll + "objects/%s/" % red["id"])
+    assert r.status_code == 200 and r.json()["objects"][0]["id"] == red["id"]
+    assert_taxii_error(bank1.get(coll + "objects/%s/" % red["id"]), 404)
+    assert_taxii_error(bank1.get(coll + "objects/%s/versions/" % red["id"]), 404)
+    for path in ("objects/", "manifest/"):
+        r = bank1.get(coll + path, params={"match[id]": red["id"]})
+        assert r.status_code == 200 and "objects" not in r.json()
+    r = bank1.get(coll + "objects/", params={"limit": "1000"})
+    assert red["id"] not in r.text
+    assert_taxii_error(bank1.delete(coll + "objects/%s/" % red["id"]), 404)
+
+
+def test_write_needs_post_rights(rail1):
+    cs = collections(rail1)
+    path = "/taxii2/api/collections/%s/objects/" % cs["general"]["id"]
+    assert_taxii_error(rail1.post(path, {"objects": [indicator("198.51.100.9")]}), 403)
+    r = rail1.get(path)
+    assert r.status_code == 200
+
+
+def test_unknown_paths_speak_taxii(rail1):
+    assert_taxii_error(rail1.get("/taxii2/api/nothing/"), 404)
+    assert_taxii_error(rail1.get("/taxii2/api/status/%s/" % uuid.uuid4()), 404)
