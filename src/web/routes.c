@@ -8,6 +8,7 @@
  * the visitor; everything else is gated here. */
 #include "api/api.h"
 #include "http/http.h"
+#include "taxii/taxii.h"
 #include "web/web.h"
 
 #define FORM_LIMIT (64 * 1024)
@@ -74,6 +75,9 @@ const struct route app_routes[] = {
 
 	/* JSON API v1 (src/api) */
 	API_ROUTES
+
+	/* TAXII 2.1 (src/taxii) */
+	TAXII_ROUTES
 };
 
 const size_t app_nroutes = sizeof app_routes / sizeof app_routes[0];
