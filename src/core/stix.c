@@ -1207,3 +1207,173 @@ int stix_status_get(struct ctx *c, const char *uuid, struct stix_status_row *out
 	db_done(st);
 	return rc;
 }
+
+/* ---- exports ---- */
+
+int stix_collection_by_slug(struct ctx *c, const char *slug, struct stix_collection *out)
+{
+	struct stix_collection *v;
+	size_t n;
+	int rc = stix_collections(c, &v, &n);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < n; i++)
+		if (str_eq(v[i].slug, slug)) {
+			*out = v[i];
+			return KR_OK;
+		}
+	return KR_ENOTFOUND;
+}
+
+static const char *const value_kinds[] = {"ipv4-addr", "ipv6-addr", "domain-name", "url",      "email-addr",
+					  "file-name", "md5",       "sha-1",       "sha-256",  "sha-512"};
+
+bool stix_value_kind_ok(const char *kind)
+{
+	for (size_t i = 0; i < KR_ARRAY_LEN(value_kinds); i++)
+		if (str_eq(kind, value_kinds[i]))
+			return true;
+	return false;
+}
+
+#define EXPORT_CHUNK 500
+
+static void csv_cell(struct buf *b, const char *s)
+{
+	bool quote = strpbrk(s, ",\"\r\n") != NULL;
+	bool formula = s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@';
+	if (quote)
+		buf_addc(b, '"');
+	if (formula)
+		buf_addc(b, '\'');
+	for (; *s; s++) {
+		if (*s == '"')
+			buf_addc(b, '"');
+		buf_addc(b, *s);
+	}
+	if (quote)
+		buf_addc(b, '"');
+}
+
+static void copy_key(char *dst, size_t n, const char *src)
+{
+	snprintf(dst, n, "%s", src ? src : "");
+}
+
+int stix_export_next(struct ctx *c, struct stix_export *e, struct buf *out)
+{
+	if (c->who.person_id <= 0)
+		return KR_EPERM;
+	if (e->stage == 0) {
+		e->stage = 1;
+		if (e->fmt == STIX_EXPORT_BUNDLE) {
+			if (e->community_id <= 0)
+				return KR_EINVAL;
+			unsigned char rb[16];
+			char hx[33];
+			rand_bytes(rb, sizeof rb);
+			rb[6] = (unsigned char)((rb[6] & 0x0f) | 0x40);
+			rb[8] = (unsigned char)((rb[8] & 0x3f) | 0x80);
+			hex_encode(rb, sizeof rb, hx);
+			snprintf(e->bundle_id, sizeof e->bundle_id, "%.8s-%.4s-%.4s-%.4s-%.12s", hx, hx + 8, hx + 12,
+				 hx + 16, hx + 20);
+			buf_printf(out, "{\"type\":\"bundle\",\"id\":\"bundle--%s\",\"objects\":[", e->bundle_id);
+		} else if (e->fmt == STIX_EXPORT_CSV) {
+			buf_adds(out, "type,value,tlp,collection,stix_id,date_added\r\n");
+		} else if (!stix_value_kind_ok(e->kind)) {
+			return KR_EINVAL;
+		}
+	}
+	if (e->stage == 2)
+		return 0;
+	struct db_stmt *st;
+	int rc, n = 0;
+	if (e->fmt == STIX_EXPORT_BUNDLE) {
+		rc = db_prepare(c->db,
+				"SELECT o.id, o.json FROM stix_objects o WHERE " ACL_STIX_PRED " AND o.tlp <> 'red'"
+				" AND o.is_latest = 1 AND o.community_id = ?4 AND o.id > ?5 ORDER BY o.id LIMIT ?6",
+				&st);
+		if (rc)
+			return rc;
+		acl_viewer_binds(c, st);
+		db_bind_int(st, 4, e->community_id);
+		db_bind_int(st, 5, e->cur_id);
+		db_bind_int(st, 6, EXPORT_CHUNK);
+		while ((rc = db_step(st)) == KR_ROW) {
+			if (e->rows++)
+				buf_addc(out, ',');
+			buf_adds(out, db_col_text(st, 1));
+			e->cur_id = db_col_int(st, 0);
+			n++;
+		}
+	} else if (e->fmt == STIX_EXPORT_CSV) {
+		rc = db_prepare(c->db,
+				"SELECT o.id, v.kind, v.value, o.tlp, c.slug, o.stix_id, o.date_added_us"
+				" FROM stix_values v JOIN stix_objects o ON o.id = v.object_id"
+				" JOIN communities c ON c.id = o.community_id"
+				" WHERE " ACL_STIX_PRED " AND o.tlp <> 'red' AND o.is_latest = 1"
+				" AND (CAST(?4 AS BIGINT) = 0 OR o.community_id = ?4)"
+				" AND (v.object_id > ?5 OR (v.object_id = ?5 AND (v.kind > ?6 OR (v.kind = ?6 AND v.value > ?7))))"
+				" ORDER BY v.object_id, v.kind, v.value LIMIT ?8",
+				&st);
+		if (rc)
+			return rc;
+		acl_viewer_binds(c, st);
+		db_bind_int(st, 4, e->community_id);
+		db_bind_int(st, 5, e->cur_id);
+		db_bind_text(st, 6, e->cur_kind);
+		db_bind_text(st, 7, e->cur_value);
+		db_bind_int(st, 8, EXPORT_CHUNK);
+		while ((rc = db_step(st)) == KR_ROW) {
+			char t[40];
+			for (int i = 1; i <= 5; i++) {
+				csv_cell(out, db_col_text(st, i));
+				buf_addc(out, ',');
+			}
+			stix_format_time(db_col_int(st, 6), t, sizeof t);
+			buf_adds(out, t);
+			buf_adds(out, "\r\n");
+			e->cur_id = db_col_int(st, 0);
+			copy_key(e->cur_kind, sizeof e->cur_kind, db_col_text(st, 1));
+			copy_key(e->cur_value, sizeof e->cur_value, db_col_text(st, 2));
+			e->rows++;
+			n++;
+		}
+	} else {
+		rc = db_prepare(c->db,
+				"SELECT DISTINCT v.value FROM stix_values v JOIN stix_objects o ON o.id = v.object_id"
+				" WHERE v.kind = ?4 AND v.value > ?5 AND " ACL_STIX_PRED " AND o.tlp <> 'red'"
+				" AND o.is_latest = 1 AND (o.valid_until IS NULL OR o.valid_until > ?6)"
+				" AND (CAST(?7 AS BIGINT) = 0 OR o.community_id = ?7) ORDER BY v.value LIMIT ?8",
+				&st);
+		if (rc)
+			return rc;
+		acl_viewer_binds(c, st);
+		db_bind_text(st, 4, e->kind);
+		db_bind_text(st, 5, e->cur_value);
+		db_bind_int(st, 6, c->now);
+		db_bind_int(st, 7, e->community_id);
+		db_bind_int(st, 8, EXPORT_CHUNK);
+		while ((rc = db_step(st)) == KR_ROW) {
+			const char *v = db_col_text(st, 0);
+			/* one value per line: a value with a line break would inject another */
+			if (!strpbrk(v, "\r\n")) {
+				buf_adds(out, v);
+				buf_addc(out, '\n');
+			}
+			copy_key(e->cur_value, sizeof e->cur_value, v);
+			e->rows++;
+			n++;
+		}
+	}
+	db_done(st);
+	if (rc < 0)
+		return rc;
+	if (n < EXPORT_CHUNK) {
+		if (e->fmt == STIX_EXPORT_BUNDLE)
+			buf_adds(out, "]}");
+		e->stage = 2;
+		return 0;
+	}
+	return 1;
+}

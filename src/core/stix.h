@@ -26,6 +26,9 @@
 #include "core/ctx.h"
 #include "lib/kr.h"
 
+struct arena;
+struct buf;
+
 #define STIX_MAX_DOC (32 * 1024 * 1024)
 #define STIX_MAX_DEPTH 32
 #define STIX_MAX_OBJECTS 100000
@@ -138,6 +141,41 @@ struct stix_status_row {
 	int64_t total, success, failure;
 };
 int stix_status_get(struct ctx *c, const char *uuid, struct stix_status_row *out);
+
+/* One collection by its community slug (the JSON API's name for it). */
+int stix_collection_by_slug(struct ctx *c, const char *slug, struct stix_collection *out);
+
+/* Exports in constant memory: the caller keeps a struct stix_export
+ * between calls and calls stix_export_next until it returns 0, each call
+ * appending the next chunk (a few hundred rows, one short query, keyset
+ * on the row keys: no transaction is held between chunks).  What the
+ * viewer may see (ACL_STIX_PRED), latest versions only, and never
+ * TLP:RED (R5.3: RED is not exported).
+ *   STIX_EXPORT_BUNDLE: a STIX 2.1 bundle of one collection's objects as
+ *     received (community_id required: ids are unique per collection).
+ *   STIX_EXPORT_CSV: "type,value,tlp,collection,stix_id,date_added" rows
+ *     of the extracted values, RFC 4180 quoting, cells that a spreadsheet
+ *     would run as a formula prefixed with an apostrophe.
+ *   STIX_EXPORT_BLOCKLIST: the distinct values of one kind (ipv4-addr,
+ *     domain-name, url, md5, sha-256 ...), one per line, sorted, from
+ *     objects whose valid_until has not passed (c->now). */
+enum stix_export_fmt { STIX_EXPORT_BUNDLE, STIX_EXPORT_CSV, STIX_EXPORT_BLOCKLIST };
+struct stix_export {
+	enum stix_export_fmt fmt;
+	int64_t community_id;    /* 0 = every collection the viewer belongs to */
+	const char *kind;        /* BLOCKLIST */
+	/* state, zero to start */
+	int stage;
+	int64_t rows;
+	int64_t cur_id;
+	char cur_kind[32];
+	char cur_value[2112];
+	char bundle_id[48];
+};
+/* 1: more to come, 0: finished (the last chunk is in out), <0: error. */
+int stix_export_next(struct ctx *c, struct stix_export *e, struct buf *out);
+/* true for the value kinds a blocklist can be made of. */
+bool stix_value_kind_ok(const char *kind);
 
 /* Parse an RFC 3339 UTC timestamp "YYYY-MM-DDTHH:MM:SS[.frac]Z" to epoch
  * microseconds (fraction beyond 6 digits truncated).  KR_EINVAL otherwise. */

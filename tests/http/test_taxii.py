@@ -340,3 +340,58 @@ def test_write_needs_post_rights(rail1):
 def test_unknown_paths_speak_taxii(rail1):
     assert_taxii_error(rail1.get("/taxii2/api/nothing/"), 404)
     assert_taxii_error(rail1.get("/taxii2/api/status/%s/" % uuid.uuid4()), 404)
+
+
+# --- exports over the JSON API (R11.3): streamed, ACL-filtered, never RED ---
+
+
+def test_exports(server, keys, rail1, bank1, coll):
+    api = server.api(keys["bank1"])
+    many = [indicator("198.51.100.%d" % (i % 250 + 1)) for i in range(1200)]
+    many += [{"type": "domain-name", "id": "domain-name--%s" % uuid.uuid4(), "value": "d%d.example" % i}
+             for i in range(600)]
+    for i in range(0, len(many), 600):
+        post_ok(rail1, coll, many[i:i + 600])
+    red = indicator("203.0.113.250", marking=RED)
+    post_ok(rail1, coll, [red])
+
+    r = api.get("/api/v1/indicators/export", params={"format": "stix", "collection": "consultation"})
+    assert r.status_code == 200, r.text[:300]
+    assert r.headers["Content-Type"] == STIX
+    assert r.headers.get("Transfer-Encoding") == "chunked"
+    b = r.json()
+    assert b["type"] == "bundle" and b["id"].startswith("bundle--")
+    ids = [o["id"] for o in b["objects"]]
+    assert len(ids) == len(set(ids))
+    assert {o["id"] for o in many} <= set(ids)
+    assert red["id"] not in ids
+    # the exported bundle is one we accept back
+    r = rail1.post(coll + "objects/", {"objects": b["objects"][:50]})
+    assert r.status_code == 202 and r.json()["success_count"] == 50
+
+    r = api.get("/api/v1/indicators/export", params={"format": "csv"})
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/csv")
+    lines = r.text.split("\r\n")
+    assert lines[0] == "type,value,tlp,collection,stix_id,date_added"
+    rows = [l.split(",") for l in lines[1:] if l]
+    assert any(x[0] == "domain-name" and x[1] == "d599.example" and x[2] == "green" for x in rows)
+    assert not any(x[1] == "203.0.113.250" for x in rows)
+
+    r = api.get("/api/v1/indicators/blocklist/ipv4-addr")
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/plain")
+    vals = r.text.splitlines()
+    assert vals == sorted(set(vals))
+    assert {"198.51.100.%d" % i for i in range(1, 251)} <= set(vals)
+    assert "203.0.113.250" not in vals
+    # rail's own people see their RED indicator on TAXII, but it is never exported
+    r = server.api(keys["rail2"]).get("/api/v1/indicators/blocklist/ipv4-addr")
+    assert "203.0.113.250" not in r.text.splitlines()
+    r = api.get("/api/v1/indicators/blocklist/domain-name", params={"collection": "consultation"})
+    assert len([v for v in r.text.splitlines() if v.startswith("d") and v.endswith(".example")]) >= 600
+
+    assert api.get("/api/v1/indicators/blocklist/passwords").status_code == 400
+    assert api.get("/api/v1/indicators/export", params={"format": "xml"}).status_code == 400
+    assert api.get("/api/v1/indicators/export", params={"format": "stix"}).status_code == 400
+    assert api.get("/api/v1/indicators/export",
+                   params={"format": "csv", "collection": "no-such"}).status_code == 404
+    assert server.api(None).get("/api/v1/indicators/blocklist/url").status_code == 401
