@@ -7,6 +7,7 @@
  * language switch) are ACC_ANY and decide in the handler where to send
  * the visitor; everything else is gated here. */
 #include "api/api.h"
+#include "api/indicators.h"
 #include "http/http.h"
 #include "taxii/taxii.h"
 #include "web/web.h"
@@ -75,6 +76,7 @@ const struct route app_routes[] = {
 
 	/* JSON API v1 (src/api) */
 	API_ROUTES
+	INDICATOR_ROUTES,
 
 	/* TAXII 2.1 (src/taxii) */
 	TAXII_ROUTES
