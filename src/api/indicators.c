@@ -4,7 +4,10 @@
  * its own, so memory stays flat whatever the export's size. */
 #include "api/indicators.h"
 
+#include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/stix.h"
 #include "lib/arena.h"
@@ -95,4 +98,50 @@ int api_indicators_blocklist(struct request *r)
 	e->fmt = STIX_EXPORT_BLOCKLIST;
 	e->kind = arena_strdup(r->a, r->params[0]);
 	return start(r, e, "text/plain; charset=utf-8", NULL);
+}
+
+static int send(struct request *r, int status, json_t *v)
+{
+	char *s = v ? json_dumps(v, JSON_COMPACT) : NULL;
+	json_decref(v);
+	if (!s)
+		return req_fail(r, 500, "err.internal");
+	buf_reset(&r->out);
+	buf_adds(&r->out, s);
+	free(s);
+	r->out_ctype = "application/json; charset=utf-8";
+	r->status = status;
+	return status;
+}
+
+int api_indicators_import(struct request *r)
+{
+	const char *ct = r->content_type;
+	if (!ct || strncasecmp(ct, "text/csv", 8) != 0)
+		return req_fail_detail(r, 415, "err.unsupported_media", "Content-Type must be text/csv");
+	const char *slug = req_query(r, "collection");
+	if (!slug)
+		return req_fail_detail(r, 400, "err.invalid_field", "collection");
+	struct stix_collection col;
+	int rc = stix_collection_by_slug(&r->ctx, slug, &col);
+	if (rc)
+		return req_fail_rc(r, rc);
+	if (!col.can_write)
+		return req_fail(r, 403, "err.forbidden");
+	struct stix_status st;
+	rc = stix_import_csv(&r->ctx, col.slug, r->body ? r->body : "", r->body_len, &st);
+	if (rc == KR_EINVAL) {
+		json_t *lines = json_array();
+		for (size_t i = 0; i < st.total && json_array_size(lines) < 1000; i++)
+			if (st.items[i].reason)
+				json_array_append_new(lines, json_string(st.items[i].reason));
+		if (st.error)
+			json_array_append_new(lines, json_string(st.error));
+		json_t *e = json_pack("{s:s, s:s, s:o}", "code", "invalid", "message",
+				      "Nothing was imported: correct these rows and send the file again.", "lines", lines);
+		return send(r, 422, json_pack("{s:o}", "error", e));
+	}
+	if (rc)
+		return req_fail_rc(r, rc);
+	return send(r, 201, json_pack("{s:I, s:s}", "imported", (json_int_t)st.success, "status_id", st.uuid));
 }

@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "core/acl.h"
@@ -1376,4 +1377,200 @@ int stix_export_next(struct ctx *c, struct stix_export *e, struct buf *out)
 		return 0;
 	}
 	return 1;
+}
+
+/* ---- CSV import ---- */
+
+/* One CSV record from *p (RFC 4180): up to 4 fields into f[] (arena
+ * copies); advances *p past the record's line break.  Returns the number
+ * of fields, or -1 for a malformed record (unclosed quote, > 4 fields). */
+static int csv_record(struct arena *a, const char **p, const char *end, const char *f[4])
+{
+	int n = 0;
+	struct buf b = BUF_INIT;
+	const char *s = *p;
+	for (;;) {
+		buf_reset(&b);
+		if (s < end && *s == '"') {
+			s++;
+			for (;;) {
+				if (s >= end)
+					goto bad;
+				if (*s == '"') {
+					if (s + 1 < end && s[1] == '"') {
+						buf_addc(&b, '"');
+						s += 2;
+						continue;
+					}
+					s++;
+					break;
+				}
+				buf_addc(&b, *s++);
+			}
+		} else {
+			while (s < end && *s != ',' && *s != '\n' && *s != '\r')
+				buf_addc(&b, *s++);
+		}
+		if (n == 4)
+			goto bad;
+		f[n++] = arena_strndup(a, b.p ? b.p : "", b.len);
+		if (s < end && *s == ',') {
+			s++;
+			continue;
+		}
+		if (s < end && *s == '\r')
+			s++;
+		if (s < end && *s == '\n')
+			s++;
+		else if (s < end)
+			goto bad;
+		break;
+	}
+	buf_free(&b);
+	*p = s;
+	return n;
+bad:
+	buf_free(&b);
+	while (s < end && *s != '\n')
+		s++;
+	*p = s < end ? s + 1 : s;
+	return -1;
+}
+
+static const struct {
+	const char *type, *path;
+} csv_types[] = {
+	{"ipv4-addr", "ipv4-addr:value"},      {"ipv6-addr", "ipv6-addr:value"},
+	{"domain-name", "domain-name:value"},  {"url", "url:value"},
+	{"email-addr", "email-addr:value"},    {"file-name", "file:name"},
+	{"md5", "file:hashes.MD5"},            {"sha-1", "file:hashes.'SHA-1'"},
+	{"sha-256", "file:hashes.'SHA-256'"},  {"sha-512", "file:hashes.'SHA-512'"},
+};
+
+static const char *tlp2_marking(const char *tlp)
+{
+	static const struct {
+		const char *name, *id;
+	} m[] = {
+		{"clear", "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487"},
+		{"white", "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487"},
+		{"green", "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"},
+		{"amber", "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421"},
+		{"amber+strict", "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003"},
+		{"red", "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1"},
+	};
+	for (size_t i = 0; i < KR_ARRAY_LEN(m); i++)
+		if (!strcasecmp(tlp, m[i].name) || (!strncasecmp(tlp, "tlp:", 4) && !strcasecmp(tlp + 4, m[i].name)))
+			return m[i].id;
+	return NULL;
+}
+
+int stix_import_csv(struct ctx *c, const char *collection, const char *csv, size_t len, struct stix_status *st)
+{
+	memset(st, 0, sizeof *st);
+	if (len > STIX_MAX_DOC)
+		return st->error = "the file is larger than 32 MiB", KR_EINVAL;
+	if (!utf8_valid(csv, len))
+		return st->error = "the file is not UTF-8 text", KR_EINVAL;
+	const char *p = csv, *end = csv + len;
+	if (len >= 3 && !memcmp(p, "\xef\xbb\xbf", 3))
+		p += 3; /* Excel's byte-order mark */
+	json_t *objs = json_array();
+	const char **pre = NULL; /* per-row problems found before validation */
+	size_t npre = 0, cap = 0, line = 0;
+	char now[40];
+	stix_format_time((int64_t)c->now * 1000, now, sizeof now);
+	while (p < end) {
+		const char *f[4] = {0};
+		line++;
+		int n = csv_record(c->a, &p, end, f);
+		if (n == 1 && !f[0][0])
+			continue; /* blank line */
+		if (line == 1 && n > 0 && !strcasecmp(f[0], "type"))
+			continue;
+		if (json_array_size(objs) >= STIX_MAX_OBJECTS) {
+			json_decref(objs);
+			return st->error = "more than 100000 rows", KR_EINVAL;
+		}
+		const char *why = NULL, *path = NULL;
+		if (n < 2)
+			why = n < 0 ? "malformed CSV (unclosed quote or more than 4 fields)" : "expected type,value";
+		for (size_t i = 0; !why && i < KR_ARRAY_LEN(csv_types); i++)
+			if (!strcmp(f[0], csv_types[i].type))
+				path = csv_types[i].path;
+		if (!why && !path)
+			why = "unknown type (ipv4-addr ipv6-addr domain-name url email-addr file-name md5 sha-1 sha-256 sha-512)";
+		const char *mark = NULL;
+		if (!why && n >= 3 && f[2][0] && !(mark = tlp2_marking(f[2])))
+			why = "unknown TLP (clear, green, amber, amber+strict, red)";
+		if (!why && (!f[1][0] || strlen(f[1]) > 2048))
+			why = "the value is empty or longer than 2048 bytes";
+		/* The pattern's string literal: escape quote and backslash. */
+		struct buf v = BUF_INIT;
+		for (const char *q = why ? "" : f[1]; *q; q++) {
+			if (*q == '\'' || *q == '\\')
+				buf_addc(&v, '\\');
+			buf_addc(&v, *q);
+		}
+		unsigned char rb[16];
+		char hx[33];
+		rand_bytes(rb, sizeof rb);
+		rb[6] = (unsigned char)((rb[6] & 0x0f) | 0x40);
+		rb[8] = (unsigned char)((rb[8] & 0x3f) | 0x80);
+		hex_encode(rb, sizeof rb, hx);
+		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "type", "indicator", "spec_version",
+				      "2.1", "id",
+				      arena_printf(c->a, "indicator--%.8s-%.4s-%.4s-%.4s-%.12s", hx, hx + 8, hx + 12,
+						   hx + 16, hx + 20),
+				      "created", now, "modified", now, "name", why ? "" : f[1], "pattern",
+				      why ? "[x:y = 'z']" : arena_printf(c->a, "[%s = '%s']", path, v.p ? v.p : ""),
+				      "pattern_type", "stix", "valid_from", now);
+		buf_free(&v);
+		if (o && mark)
+			json_object_set_new(o, "object_marking_refs", json_pack("[s]", mark));
+		if (o && n >= 4 && f[3][0])
+			json_object_set_new(o, "description", json_string(f[3]));
+		json_array_append_new(objs, o);
+		if (npre == cap) {
+			size_t nc = cap ? cap * 2 : 64;
+			const char **np = arena_alloc(c->a, nc * sizeof *np);
+			if (npre)
+				memcpy(np, pre, npre * sizeof *np);
+			pre = np;
+			cap = nc;
+		}
+		pre[npre++] = why ? arena_printf(c->a, "line %zu: %s", line, why) : arena_printf(c->a, "line %zu", line);
+	}
+	json_t *env = json_pack("{s:o}", "objects", objs);
+	char *doc = env ? json_dumps(env, JSON_COMPACT) : NULL;
+	json_decref(env);
+	if (!doc)
+		return KR_ENOMEM;
+	/* Rows with a problem of their own are refused before the store sees
+	 * them; the others go through the same checks as any indicator. */
+	bool any_pre = false;
+	for (size_t i = 0; i < npre; i++)
+		any_pre |= strchr(pre[i], ':') != NULL;
+	int rc;
+	if (any_pre) {
+		rc = stix_check(c->a, doc, strlen(doc), STIX_DOC_ENVELOPE, st);
+		rc = KR_EINVAL;
+	} else {
+		rc = stix_ingest(c, collection, doc, strlen(doc), STIX_DOC_ENVELOPE, st);
+	}
+	free(doc);
+	if (st->error)
+		return rc;
+	st->failure = 0;
+	for (size_t i = 0; i < st->total && i < npre; i++) {
+		struct stix_item *it = &st->items[i];
+		if (strchr(pre[i], ':'))
+			it->reason = pre[i];
+		else if (it->reason)
+			it->reason = arena_printf(c->a, "%s: %s", pre[i], it->reason);
+		if (it->reason)
+			st->failure++;
+	}
+	st->success = rc == KR_OK ? st->total : 0;
+	return rc;
 }

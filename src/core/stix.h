@@ -177,6 +177,20 @@ int stix_export_next(struct ctx *c, struct stix_export *e, struct buf *out);
 /* true for the value kinds a blocklist can be made of. */
 bool stix_value_kind_ok(const char *kind);
 
+/* Import a CSV list "type,value[,tlp,comment]" (RFC 4180 quoting; a
+ * first line starting with "type," is a header) into the collection
+ * named by slug: each row becomes a STIX 2.1 indicator whose pattern
+ * matches the value (type: ipv4-addr ipv6-addr domain-name url email-addr
+ * file-name md5 sha-1 sha-256 sha-512), marked with the TLP 2.0 marking
+ * of its tlp (clear|white|green|amber|amber+strict|red; empty = the
+ * collection default, GREEN), described by its comment.  Rows are checked
+ * like any indicator (the pattern parser checks the value) and stored as
+ * one document through stix_ingest: all or nothing.  st->items[i] is row
+ * i's outcome; its reason starts with "line N:".  On KR_EINVAL
+ * st->failure counts the rows with a problem (nothing is stored). */
+int stix_import_csv(struct ctx *c, const char *collection, const char *csv, size_t len,
+		    struct stix_status *st);
+
 /* Parse an RFC 3339 UTC timestamp "YYYY-MM-DDTHH:MM:SS[.frac]Z" to epoch
  * microseconds (fraction beyond 6 digits truncated).  KR_EINVAL otherwise. */
 int stix_parse_time(const char *s, int64_t *us);

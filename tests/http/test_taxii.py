@@ -395,3 +395,64 @@ def test_exports(server, keys, rail1, bank1, coll):
     assert api.get("/api/v1/indicators/export",
                    params={"format": "csv", "collection": "no-such"}).status_code == 404
     assert server.api(None).get("/api/v1/indicators/blocklist/url").status_code == 401
+
+
+def test_csv_import(server, keys, rail1, bank1, coll):
+    api = server.api(keys["rail1"])
+
+    def imp(body, collection="consultation", ctype="text/csv"):
+        return api.post("/api/v1/indicators/import", params={"collection": collection},
+                        data=body.encode("utf-8") if isinstance(body, str) else body,
+                        headers={"Content-Type": ctype})
+
+    good = ('\ufefftype,value,tlp,comment\r\n'
+            'ipv4-addr,192.0.2.201,amber,"scanner, seen twice"\r\n'
+            'domain-name,csv-import.example,,\r\n'
+            'url,http://csv-import.example/a?b=1,green,"a ""quoted"" word"\r\n'
+            'sha-256,4BAC27393BDD9777CE02453256C5577CD02275510B2227F473D03F533924F877\n'
+            "\n"
+            "email-addr,o'brien@csv-import.example,red,\n")
+    r = imp(good)
+    assert r.status_code == 201, r.text
+    assert r.json()["imported"] == 5
+    # the rows are indicators on TAXII with their markings and comments
+    r = bank1.get(coll + "objects/", params={"match[type]": "indicator", "limit": "1000",
+                                             "added_after": "2000-01-01T00:00:00Z"})
+    by_name = {}
+    nxt = None
+    while True:
+        params = {"match[type]": "indicator", "limit": "1000"}
+        if nxt:
+            params["next"] = nxt
+        env = bank1.get(coll + "objects/", params=params).json()
+        for o in env.get("objects", []):
+            by_name[o.get("name")] = o
+        if not env["more"]:
+            break
+        nxt = env["next"]
+    ip = by_name["192.0.2.201"]
+    assert ip["pattern"] == "[ipv4-addr:value = '192.0.2.201']"
+    assert ip["description"] == "scanner, seen twice"
+    assert ip["object_marking_refs"] == ["marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421"]
+    assert by_name["http://csv-import.example/a?b=1"]["description"] == 'a "quoted" word'
+    assert "o'brien@csv-import.example" not in by_name  # RED: the bank never sees it
+    r = server.api(keys["bank1"]).get("/api/v1/indicators/blocklist/sha-256")
+    assert "4bac27393bdd9777ce02453256c5577cd02275510b2227f473d03f533924f877" in r.text.splitlines()
+
+    # one bad row: nothing stored, every problem named by line
+    bad = ("ipv4-addr,192.0.2.202\n"
+           "ipv4-addr,999.1.2.3\n"
+           "hostname,x.example\n"
+           "domain-name,y.example,purple\n"
+           '"unclosed,quote\n')
+    r = imp(bad)
+    assert r.status_code == 422, r.text
+    lines = r.json()["error"]["lines"]
+    assert [l.split(":")[0] for l in lines] == ["line 2", "line 3", "line 4", "line 5"]
+    r = server.api(keys["bank1"]).get("/api/v1/indicators/blocklist/ipv4-addr")
+    assert "192.0.2.202" not in r.text.splitlines()
+
+    assert imp(good, ctype="application/json").status_code == 415
+    assert imp(b"ipv4-addr,\xff\xfe\n").status_code == 422
+    assert imp(good, collection="general").status_code == 403
+    assert imp(good, collection="no-such").status_code == 404
