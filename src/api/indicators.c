@@ -145,3 +145,18 @@ int api_indicators_import(struct request *r)
 		return req_fail_rc(r, rc);
 	return send(r, 201, json_pack("{s:I, s:s}", "imported", (json_int_t)st.success, "status_id", st.uuid));
 }
+
+int api_indicators_correlation(struct request *r)
+{
+	const char *value = req_query(r, "value"), *kind = req_query(r, "kind");
+	struct stix_correlation cr;
+	int rc = stix_correlate(&r->ctx, kind, value, &cr);
+	if (rc == KR_EINVAL)
+		return req_fail_detail(r, 400, "err.invalid_field", kind && !stix_value_kind_ok(kind) ? "kind" : "value");
+	if (rc)
+		return req_fail_rc(r, rc);
+	json_t *v = json_pack("{s:s, s:o, s:I, s:I, s:I, s:I}", "value", value, "kind", kind ? json_string(kind) : json_null(),
+			      "objects", (json_int_t)cr.objects, "organisations", (json_int_t)cr.orgs, "collections",
+			      (json_int_t)cr.collections, "topics", (json_int_t)cr.topics);
+	return send(r, 200, v);
+}

@@ -1574,3 +1574,63 @@ int stix_import_csv(struct ctx *c, const char *collection, const char *csv, size
 	st->success = rc == KR_OK ? st->total : 0;
 	return rc;
 }
+
+/* ---- correlation ---- */
+
+static bool hex_only(const char *s)
+{
+	size_t n = strlen(s);
+	if (n != 32 && n != 40 && n != 64 && n != 128)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f') || (*s >= 'A' && *s <= 'F')))
+			return false;
+	return true;
+}
+
+int stix_correlate(struct ctx *c, const char *kind, const char *value, struct stix_correlation *out)
+{
+	memset(out, 0, sizeof *out);
+	if (!valid_line(value, 1, 2048) || (kind && !stix_value_kind_ok(kind)))
+		return KR_EINVAL;
+	if (c->who.person_id <= 0)
+		return KR_OK;
+	char *v = arena_strdup(c->a, value);
+	if (hex_only(v))
+		lower(v);
+	struct db_stmt *st;
+	int rc = db_prepare(c->db,
+			    "SELECT COUNT(DISTINCT o.id), COUNT(DISTINCT o.org_id), COUNT(DISTINCT o.community_id)"
+			    " FROM stix_values v JOIN stix_objects o ON o.id = v.object_id"
+			    " WHERE v.value = ?4 AND (CAST(?5 AS TEXT) IS NULL OR v.kind = ?5) AND o.is_latest = 1 AND "
+			    ACL_STIX_PRED,
+			    &st);
+	if (rc)
+		return rc;
+	acl_viewer_binds(c, st);
+	db_bind_text(st, 4, v);
+	db_bind_text(st, 5, kind);
+	if ((rc = db_step(st)) == KR_ROW) {
+		out->objects = db_col_int(st, 0);
+		out->orgs = db_col_int(st, 1);
+		out->collections = db_col_int(st, 2);
+		rc = KR_OK;
+	}
+	db_done(st);
+	if (rc)
+		return rc < 0 ? rc : KR_EDB;
+	rc = db_prepare(c->db,
+			"SELECT COUNT(*) FROM topics t WHERE " ACL_TOPIC_PRED
+			" AND (lower(t.title) LIKE ?4 ESCAPE '\\' OR lower(t.body) LIKE ?4 ESCAPE '\\')",
+			&st);
+	if (rc)
+		return rc;
+	acl_viewer_binds(c, st);
+	db_bind_text(st, 4, like_pattern(c->a, v));
+	if ((rc = db_step(st)) == KR_ROW) {
+		out->topics = db_col_int(st, 0);
+		rc = KR_OK;
+	}
+	db_done(st);
+	return rc < 0 ? rc : rc == KR_OK ? KR_OK : KR_EDB;
+}

@@ -191,6 +191,16 @@ bool stix_value_kind_ok(const char *kind);
 int stix_import_csv(struct ctx *c, const char *collection, const char *csv, size_t len,
 		    struct stix_status *st);
 
+/* Correlation of one indicator value (R11.4), counted over what the
+ * viewer may see only: the current object versions holding it (any kind,
+ * or one kind), the distinct organisations that contributed them, the
+ * collections they are in, and the topics whose title or body mention it
+ * (ACL_TOPIC_PRED).  Hex hashes are compared in lower case, as stored. */
+struct stix_correlation {
+	int64_t objects, orgs, collections, topics;
+};
+int stix_correlate(struct ctx *c, const char *kind, const char *value, struct stix_correlation *out);
+
 /* Parse an RFC 3339 UTC timestamp "YYYY-MM-DDTHH:MM:SS[.frac]Z" to epoch
  * microseconds (fraction beyond 6 digits truncated).  KR_EINVAL otherwise. */
 int stix_parse_time(const char *s, int64_t *us);

@@ -456,3 +456,28 @@ def test_csv_import(server, keys, rail1, bank1, coll):
     assert imp(b"ipv4-addr,\xff\xfe\n").status_code == 422
     assert imp(good, collection="general").status_code == 403
     assert imp(good, collection="no-such").status_code == 404
+
+
+def test_correlation_counts(server, keys, rail1, bank1, coll):
+    value = "192.0.2.150"
+    post_ok(rail1, coll, [indicator(value)])
+    post_ok(bank1, coll, [{"type": "ipv4-addr", "id": "ipv4-addr--%s" % uuid.uuid4(), "value": value}])
+    post_ok(rail1, coll, [indicator(value, marking=RED)])
+    # a topic in the consultation community mentions it; a private one does not count for the bank
+    rail_api = server.api(keys["rail1"])
+    r = rail_api.post("/api/v1/topics", json={
+        "community": "consultation", "title": "scanning from %s" % value, "category": "alert",
+        "tlp": "green", "body": "seen at the gates"})
+    assert r.status_code == 201, r.text
+    bank_api = server.api(keys["bank1"])
+    r = bank_api.get("/api/v1/indicators/correlation", params={"value": value})
+    assert r.status_code == 200, r.text
+    c = r.json()
+    assert c == {"value": value, "kind": None, "objects": 2, "organisations": 2, "collections": 1, "topics": 1}
+    # rail's people also see their RED version
+    c = rail_api.get("/api/v1/indicators/correlation", params={"value": value, "kind": "ipv4-addr"}).json()
+    assert c["objects"] == 3 and c["organisations"] == 2
+    c = bank_api.get("/api/v1/indicators/correlation", params={"value": "192.0.2.151"}).json()
+    assert c["objects"] == 0 and c["topics"] == 0
+    assert bank_api.get("/api/v1/indicators/correlation", params={"value": value, "kind": "x"}).status_code == 400
+    assert bank_api.get("/api/v1/indicators/correlation").status_code == 400
