@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -473,6 +474,20 @@ static const char *version_of(json_t *o)
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
+static int item_key_cmp(const struct stix_item *a, const struct stix_item *b)
+{
+	int c = strcmp(a->id, b->id);
+	return c ? c : strcmp(a->version ? a->version : "", b->version ? b->version : "");
+}
+
+/* By (id, version), then document order. */
+static int item_cmp(const void *x, const void *y)
+{
+	const struct stix_item *a = *(struct stix_item *const *)x, *b = *(struct stix_item *const *)y;
+	int c = item_key_cmp(a, b);
+	return c ? c : (a < b ? -1 : a > b);
+}
+
 /* Parse and check; on success *root is the parsed document (caller
  * decrefs) and st->items describe each object. */
 static int parse_doc(struct arena *a, const char *doc, size_t len, enum stix_doc kind,
@@ -525,19 +540,17 @@ static int parse_doc(struct arena *a, const char *doc, size_t len, enum stix_doc
 		if (check_object(&k, o))
 			it->reason = k.reason;
 	}
-	/* The same version twice in one document is ambiguous: which copy? */
-	for (size_t i = 0; i < n; i++) {
-		struct stix_item *it = &st->items[i];
-		if (it->reason || !it->id)
-			continue;
-		for (size_t x = 0; x < i; x++) {
-			struct stix_item *p = &st->items[x];
-			if (p->id && !strcmp(p->id, it->id) && str_eq(p->version, it->version)) {
-				it->reason = "duplicate: the same id and version appear twice in the document";
-				break;
-			}
-		}
-	}
+	/* The same version twice in one document is ambiguous: which copy?
+	 * Sorted by (id, version) so a large document costs n log n. */
+	struct stix_item **ord = arena_alloc(a, sizeof *ord * (n + 1));
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!st->items[i].reason && st->items[i].id)
+			ord[m++] = &st->items[i];
+	qsort(ord, m, sizeof *ord, item_cmp);
+	for (size_t i = 1; i < m; i++)
+		if (!item_key_cmp(ord[i - 1], ord[i])) /* ord[i] comes later in the document */
+			ord[i]->reason = "duplicate: the same id and version appear twice in the document";
 	for (size_t i = 0; i < n; i++) {
 		if (st->items[i].reason)
 			st->failure++;
