@@ -15,7 +15,10 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "core/auth.h"
 #include "core/community.h"
+#include "core/demo.h"
+#include "core/demo_stix.h"
 #include "core/org.h"
 #include "core/person.h"
 #include "core/stix.h"
@@ -517,6 +520,52 @@ static void test_time(void **state)
 	assert_int_equal(stix_parse_time(NULL, &us), KR_EINVAL);
 }
 
+static int64_t count_where(struct fx *f, int which)
+{
+	struct db_stmt *st;
+	int rc;
+	if (which == 0)
+		rc = db_prepare(f->db, "SELECT COUNT(*) FROM stix_values WHERE kind = 'ipv4-addr' AND value NOT LIKE '192.0.2.%'"
+				       " AND value NOT LIKE '198.51.100.%' AND value NOT LIKE '203.0.113.%'", &st);
+	else if (which == 1)
+		rc = db_prepare(f->db, "SELECT COUNT(*) FROM stix_values WHERE kind IN ('domain-name', 'url')"
+				       " AND value NOT LIKE '%.example' AND value NOT LIKE 'http://%.example/%'", &st);
+	else
+		rc = db_prepare(f->db, "SELECT COUNT(*) FROM stix_values", &st);
+	assert_int_equal(rc, KR_OK);
+	assert_int_equal(db_step(st), KR_ROW);
+	int64_t n = db_col_int(st, 0);
+	db_done(st);
+	return n;
+}
+
+static void test_demo(void **state)
+{
+	struct fx *f = *state;
+	char hash[256];
+	assert_int_equal(auth_hash_password("demo-password-for-tests", hash, sizeof hash), KR_OK);
+	struct demo_stats ds;
+	assert_int_equal(demo_load(&f->sys, hash, &ds), KR_OK);
+	size_t n = 0;
+	assert_int_equal(demo_stix_load(&f->sys, &n), KR_OK);
+	assert_int_equal(n, 5 * 500 + 1 + 2 * 120 + 10 * 10);
+	int64_t objects = count(f, "objects");
+	assert_true(objects > 2700); /* a few generated values repeat: same pattern, new id */
+	assert_int_equal(count_where(f, 0), 0); /* documentation ranges only */
+	assert_int_equal(count_where(f, 1), 0); /* example domains only */
+	assert_true(count_where(f, 2) > 2500);
+	/* deterministic: loading again adds nothing */
+	assert_int_equal(demo_stix_load(&f->sys, &n), KR_OK);
+	assert_int_equal(count(f, "objects"), objects);
+	/* a vendor's collection is readable by anyone, e.g. rail1 */
+	struct ctx rail1 = as(f, "rail1");
+	struct stix_collection col;
+	assert_int_equal(stix_collection_by_slug(&rail1, "info-cti-1", &col), KR_OK);
+	assert_false(col.can_write);
+	struct stix_page pg = query(&rail1, (struct stix_query){.community_id = col.community_id, .limit = 1000});
+	assert_int_equal(pg.n, 500);
+}
+
 int main(void)
 {
 	log_set_level(getenv("KAIRAN_TEST_LOG") ? LOG_DEBUG : LOG_WARN);
@@ -525,6 +574,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_validation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ingest_and_query, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_demo, setup, teardown),
 	};
 	int failed = cmocka_run_group_tests_name("stix/sqlite", tests, NULL, NULL);
 	pg_url = getenv("KAIRAN_TEST_PG_URL");
