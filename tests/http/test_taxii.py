@@ -5,6 +5,7 @@ media-type rules (406/415/422), malformed parameters (400), keyset paging
 that keeps working while objects are added, and TLP:RED never served
 beyond the contributing organisation (R5.3)."""
 
+import base64
 import json
 import uuid
 
@@ -481,3 +482,16 @@ def test_correlation_counts(server, keys, rail1, bank1, coll):
     assert c["objects"] == 0 and c["topics"] == 0
     assert bank_api.get("/api/v1/indicators/correlation", params={"value": value, "kind": "x"}).status_code == 400
     assert bank_api.get("/api/v1/indicators/correlation").status_code == 400
+
+
+def test_oversized_post_is_413_before_the_body(server, keys, coll):
+    from conftest import raw_http
+    auth = base64.b64encode(("x:" + keys["rail1"]).encode()).decode()
+    req = ("POST %sobjects/ HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Basic %s\r\n"
+           "Accept: %s\r\nContent-Type: %s\r\nContent-Length: %d\r\nConnection: close\r\n\r\n"
+           % (coll, auth, TAXII, TAXII, 32 * 1024 * 1024 + 1)).encode()
+    status, head, body = raw_http(server.port, req)
+    assert status == 413, head
+    assert "application/taxii+json;version=2.1" in head
+    e = json.loads(body)
+    assert e["http_status"] == "413" and e["title"]
