@@ -256,6 +256,7 @@ static const char *const refs_props[] = {"object_refs", "object_marking_refs", "
 struct check {
 	struct arena *a;
 	const char *reason;
+	struct stix_pattern *pattern; /* an indicator's parsed pattern */
 };
 
 /* fmt is a literal with one %s (checked by the compiler through
@@ -380,6 +381,7 @@ static int check_object(struct check *k, json_t *o)
 			struct stix_error err;
 			if (stix_pattern_parse(k->a, json_string_value(pv), json_string_length(pv), &p, &err))
 				return fail(k, "invalid STIX pattern: %s", err.msg);
+			k->pattern = p;
 		}
 	} else if (!strcmp(type, "malware")) {
 		json_t *f = json_object_get(o, "is_family");
@@ -527,7 +529,7 @@ static int parse_doc(struct arena *a, const char *doc, size_t len, enum stix_doc
 		return st->error = "more than 100000 objects in one document", KR_EINVAL;
 	st->total = n;
 	st->items = arena_alloc(a, sizeof(struct stix_item) * (n + 1));
-	struct check k = {a, NULL};
+	struct check k = {a, NULL, NULL};
 	for (size_t i = 0; i < n; i++) {
 		json_t *o = json_array_get(objs, i);
 		struct stix_item *it = &st->items[i];
@@ -537,8 +539,10 @@ static int parse_doc(struct arena *a, const char *doc, size_t len, enum stix_doc
 			it->version = arena_strdup(a, version_of(o));
 		}
 		k.reason = NULL;
+		k.pattern = NULL;
 		if (check_object(&k, o))
 			it->reason = k.reason;
+		it->pattern = k.pattern;
 	}
 	/* The same version twice in one document is ambiguous: which copy?
 	 * Sorted by (id, version) so a large document costs n log n. */
@@ -578,7 +582,7 @@ int stix_check_object(struct arena *a, const char *json, size_t len, const char 
 	json_t *j = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!j)
 		return *reason = arena_printf(a, "not valid JSON: %s", jerr.text), KR_EINVAL;
-	struct check k = {a, NULL};
+	struct check k = {a, NULL, NULL};
 	int rc = check_object(&k, j);
 	json_decref(j);
 	*reason = k.reason;
@@ -623,16 +627,14 @@ static void lower(char *s)
 			*s = (char)(*s - 'A' + 'a');
 }
 
-static void extract_values(struct arena *a, json_t *o, struct values *v)
+/* pattern: the indicator's pattern as validation parsed it (NULL for
+ * other objects and other pattern languages). */
+static void extract_values(struct arena *a, json_t *o, const struct stix_pattern *pattern, struct values *v)
 {
 	const char *type = json_string_value(json_object_get(o, "type"));
 	if (!strcmp(type, "indicator")) {
-		json_t *pv = json_object_get(o, "pattern");
-		if (strcmp(json_string_value(json_object_get(o, "pattern_type")), "stix") != 0)
-			return;
-		struct stix_pattern *p;
-		if (stix_pattern_parse(a, json_string_value(pv), json_string_length(pv), &p, NULL) == KR_OK)
-			stix_pattern_values(p, add_value, v);
+		if (pattern)
+			stix_pattern_values(pattern, add_value, v);
 		return;
 	}
 	static const char *const simple[] = {"ipv4-addr", "ipv6-addr", "domain-name", "url", "email-addr"};
@@ -685,7 +687,8 @@ static const char *collection_uuid(struct arena *a, int64_t space, const char *s
 	return arena_printf(a, "%.8s-%.4s-%.4s-%.4s-%.12s", h, h + 8, h + 12, h + 16, h + 20);
 }
 
-static int store_object(struct ctx *c, int64_t community_id, json_t *o, int64_t added_us)
+static int store_object(struct ctx *c, int64_t community_id, json_t *o, const struct stix_pattern *pattern,
+			int64_t added_us)
 {
 	const char *type = json_string_value(json_object_get(o, "type"));
 	const char *sid = json_string_value(json_object_get(o, "id"));
@@ -707,19 +710,35 @@ static int store_object(struct ctx *c, int64_t community_id, json_t *o, int64_t 
 	if (!text)
 		return KR_ENOMEM;
 	struct db_stmt *st = NULL;
-	int64_t row = 0;
+	int64_t row = 0, nver = 0, vmin = 0, vmax = 0;
+	/* Where the new version falls among the stored versions of its id
+	 * (one index probe; most ids are new). */
 	int rc = db_prepare(c->db,
-			    "INSERT INTO stix_objects (space, community_id, stix_id, type, spec_version, created, modified,"
-			    " version_us, is_latest, is_first, date_added_us, org_id, person_id, tlp, confidence, valid_from,"
-			    " valid_until, json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
-			    " CASE WHEN EXISTS (SELECT 1 FROM stix_objects x WHERE x.community_id = ?2 AND x.stix_id = ?3"
-			    " AND x.version_us > ?8) THEN 0 ELSE 1 END,"
-			    " CASE WHEN EXISTS (SELECT 1 FROM stix_objects x WHERE x.community_id = ?2 AND x.stix_id = ?3"
-			    " AND x.version_us < ?8) THEN 0 ELSE 1 END,"
-			    " ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
-			    " ON CONFLICT (community_id, stix_id, version_us) DO NOTHING RETURNING id",
+			    "SELECT COUNT(*), MIN(version_us), MAX(version_us) FROM stix_objects"
+			    " WHERE community_id = ?1 AND stix_id = ?2",
 			    &st);
 	if (rc == KR_OK) {
+		db_bind_int(st, 1, community_id);
+		db_bind_text(st, 2, sid);
+		if ((rc = db_step(st)) == KR_ROW) {
+			nver = db_col_int(st, 0);
+			vmin = db_col_int(st, 1);
+			vmax = db_col_int(st, 2);
+			rc = KR_OK;
+		}
+		db_done(st);
+	}
+	if (rc == KR_OK)
+		rc = db_prepare(c->db,
+				"INSERT INTO stix_objects (space, community_id, stix_id, type, spec_version, created, modified,"
+				" version_us, is_latest, is_first, date_added_us, org_id, person_id, tlp, confidence, valid_from,"
+				" valid_until, json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?17, ?18,"
+				" ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
+				" ON CONFLICT (community_id, stix_id, version_us) DO NOTHING RETURNING id",
+				&st);
+	if (rc == KR_OK) {
+		db_bind_int(st, 17, nver == 0 || ver_us > vmax ? 1 : 0);
+		db_bind_int(st, 18, nver == 0 || ver_us < vmin ? 1 : 0);
 		db_bind_int(st, 1, c->space);
 		db_bind_int(st, 2, community_id);
 		db_bind_text(st, 3, sid);
@@ -760,23 +779,24 @@ static int store_object(struct ctx *c, int64_t community_id, json_t *o, int64_t 
 	if (rc < 0 || row == 0)
 		return rc < 0 ? rc : KR_OK; /* already stored: nothing more to do */
 	/* The new version may end another's reign as latest or first. */
-	rc = db_prepare(c->db,
+	if (nver > 0)
+		rc = db_prepare(c->db,
 			"UPDATE stix_objects SET is_latest = CASE WHEN version_us < ?3 THEN 0 ELSE is_latest END,"
 			" is_first = CASE WHEN version_us > ?3 THEN 0 ELSE is_first END"
 			" WHERE community_id = ?1 AND stix_id = ?2 AND version_us <> ?3",
 			&st);
-	if (rc == KR_OK) {
+	if (rc == KR_OK && nver > 0) {
 		db_bind_int(st, 1, community_id);
 		db_bind_text(st, 2, sid);
 		db_bind_int(st, 3, ver_us);
 		rc = db_step(st);
 		rc = rc == KR_DONE ? KR_OK : rc;
+		db_done(st);
 	}
-	db_done(st);
 	if (rc)
 		return rc;
 	struct values v = {c->a, NULL, NULL, 0, 0};
-	extract_values(c->a, o, &v);
+	extract_values(c->a, o, pattern, &v);
 	for (size_t i = 0; i < v.n && rc == KR_OK; i++) {
 		rc = db_prepare(c->db, "INSERT INTO stix_values (object_id, kind, value) VALUES (?1, ?2, ?3)"
 				       " ON CONFLICT DO NOTHING", &st);
@@ -889,7 +909,7 @@ int stix_ingest(struct ctx *c, const char *collection, const char *doc, size_t l
 	json_t *objs = json_object_get(root, "objects");
 	if (stored) {
 		for (size_t i = 0; i < st->total && rc == KR_OK; i++)
-			rc = store_object(c, cm.id, json_array_get(objs, i), req_us);
+			rc = store_object(c, cm.id, json_array_get(objs, i), st->items[i].pattern, req_us);
 	}
 	if (rc == KR_OK)
 		rc = record_status(c, cm.id, st, stored);

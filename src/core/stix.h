@@ -28,6 +28,7 @@
 
 struct arena;
 struct buf;
+struct stix_pattern;
 
 #define STIX_MAX_DOC (32 * 1024 * 1024)
 #define STIX_MAX_DEPTH 32
@@ -52,6 +53,7 @@ struct stix_item {
 	const char *id;       /* the object's id when it is a string, else NULL */
 	const char *version;  /* modified, else created, else NULL */
 	const char *reason;   /* NULL when valid; English reason otherwise */
+	struct stix_pattern *pattern; /* an indicator's parsed STIX pattern (arena) */
 };
 
 /* Outcome of stix_check / stix_ingest.  error is set (and nothing else is
