@@ -1144,45 +1144,50 @@ int stix_delete(struct ctx *c, int64_t community_id, const char *object_id, cons
 	size_t deleted = 0;
 	struct stix_page pg;
 	rc = acl_community_membership(c, community_id, &m);
-	if (rc == KR_OK)
+	/* A page of matching versions at a time; what is left of them starts
+	 * the next page. */
+	bool more = true;
+	for (bool first = true; rc == KR_OK && more; first = false) {
 		rc = stix_query(c, &q, &pg, bad);
-	if (rc == KR_OK && pg.n == 0)
-		rc = KR_ENOTFOUND;
-	for (size_t i = 0; rc == KR_OK && i < pg.n; i++) {
-		struct db_stmt *st;
-		int64_t org = 0;
-		rc = db_prepare(c->db, "SELECT org_id FROM stix_objects WHERE id = ?1", &st);
-		if (rc)
-			break;
-		db_bind_int(st, 1, pg.rows[i].row_id);
-		if ((rc = db_step(st)) == KR_ROW) {
-			org = db_col_int(st, 0);
-			rc = KR_OK;
+		if (rc == KR_OK && pg.n == 0 && first)
+			rc = KR_ENOTFOUND;
+		more = pg.more;
+		for (size_t i = 0; rc == KR_OK && i < pg.n; i++) {
+			struct db_stmt *st;
+			int64_t org = 0;
+			rc = db_prepare(c->db, "SELECT org_id FROM stix_objects WHERE id = ?1", &st);
+			if (rc)
+				break;
+			db_bind_int(st, 1, pg.rows[i].row_id);
+			if ((rc = db_step(st)) == KR_ROW) {
+				org = db_col_int(st, 0);
+				rc = KR_OK;
+			}
+			db_done(st);
+			if (rc)
+				break;
+			org_of_first = org;
+			if (!m.moderator && org != c->who.org_id) {
+				rc = KR_EPERM;
+				break;
+			}
+			rc = db_prepare(c->db, "DELETE FROM stix_values WHERE object_id = ?1", &st);
+			if (rc)
+				break;
+			db_bind_int(st, 1, pg.rows[i].row_id);
+			rc = db_step(st);
+			db_done(st);
+			if (rc != KR_DONE)
+				break;
+			rc = db_prepare(c->db, "DELETE FROM stix_objects WHERE id = ?1", &st);
+			if (rc)
+				break;
+			db_bind_int(st, 1, pg.rows[i].row_id);
+			rc = db_step(st);
+			db_done(st);
+			rc = rc == KR_DONE ? KR_OK : rc;
+			deleted++;
 		}
-		db_done(st);
-		if (rc)
-			break;
-		org_of_first = org;
-		if (!m.moderator && org != c->who.org_id) {
-			rc = KR_EPERM;
-			break;
-		}
-		rc = db_prepare(c->db, "DELETE FROM stix_values WHERE object_id = ?1", &st);
-		if (rc)
-			break;
-		db_bind_int(st, 1, pg.rows[i].row_id);
-		rc = db_step(st);
-		db_done(st);
-		if (rc != KR_DONE)
-			break;
-		rc = db_prepare(c->db, "DELETE FROM stix_objects WHERE id = ?1", &st);
-		if (rc)
-			break;
-		db_bind_int(st, 1, pg.rows[i].row_id);
-		rc = db_step(st);
-		db_done(st);
-		rc = rc == KR_DONE ? KR_OK : rc;
-		deleted++;
 	}
 	/* The remaining versions get their latest/first flags back. */
 	if (rc == KR_OK) {

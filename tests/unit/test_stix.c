@@ -500,6 +500,30 @@ static void test_ingest_and_query(void **state)
 	assert_string_equal(pg.rows[0].version, "2016-04-06T20:03:48.000Z");
 	assert_int_equal(stix_delete(&rail2, cons, IND_ID, NULL, NULL, NULL), KR_OK);
 	assert_int_equal(stix_delete(&rail2, cons, IND_ID, NULL, NULL, NULL), KR_ENOTFOUND);
+
+	/* more versions than a page: all listed through paging, all deleted */
+	struct buf many = BUF_INIT;
+	for (int i = 0; i < STIX_PAGE_MAX + 5; i++)
+		buf_printf(&many, "%s{\"type\":\"threat-actor\",\"spec_version\":\"2.1\","
+			   "\"id\":\"threat-actor--0e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f\","
+			   "\"created\":\"2016-01-01T00:00:00Z\",\"modified\":\"2016-01-01T00:00:%02d.%03dZ\","
+			   "\"name\":\"v%d\"}", i ? "," : "", i / 1000, i % 1000, i);
+	ingest(&rail1, "consultation", bundle(f->a, many.p), KR_OK);
+	buf_free(&many);
+	const char *ta = "threat-actor--0e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f";
+	pg = query(&rail1, (struct stix_query){.community_id = cons, .object_id = ta, .all_versions = true,
+					       .limit = STIX_PAGE_MAX});
+	assert_int_equal(pg.n, STIX_PAGE_MAX);
+	assert_true(pg.more);
+	pg = query(&rail1, (struct stix_query){.community_id = cons, .object_id = ta, .all_versions = true,
+					       .limit = STIX_PAGE_MAX, .next = pg.next});
+	assert_int_equal(pg.n, 5);
+	pg = query(&rail1, (struct stix_query){.community_id = cons, .object_id = ta});
+	assert_int_equal(pg.n, 1);
+	assert_string_equal(pg.rows[0].version, "2016-01-01T00:00:01.004Z");
+	assert_int_equal(stix_delete(&rail2, cons, ta, NULL, NULL, NULL), KR_OK);
+	assert_int_equal(query(&rail1, (struct stix_query){.community_id = cons, .object_id = ta,
+							   .all_versions = true}).n, 0);
 }
 
 static void test_time(void **state)
