@@ -1011,6 +1011,23 @@ static void bind_set(struct db_stmt *st, int first, const struct matchset *m)
 	}
 }
 
+/* The TAXII listing query, in two shapes: a whole collection (by date
+ * added) and one object id (by the stix_id index).  ?1-?3 viewer, ?4
+ * community, ?5/?6 keyset lower bound, ?7 object id, ?8-?26 versions,
+ * ?27-?77 match filters (a flag, then STIX_MAX_MATCH values each), ?78
+ * the limit. */
+#define STIX_QUERY_HEAD                                                                            \
+	"SELECT o.id, o.stix_id, o.type, o.spec_version, o.created, o.modified, o.json, o.date_added_us," \
+	" o.tlp FROM stix_objects o WHERE o.community_id = ?4 AND " ACL_STIX_PRED                 \
+	" AND (o.date_added_us, o.id) > (?5, ?6)"
+#define STIX_QUERY_TAIL                                                                            \
+	" AND (CAST(?8 AS BIGINT) = 1 OR (CAST(?9 AS BIGINT) = 1 AND o.is_latest = 1)"                \
+	" OR (CAST(?10 AS BIGINT) = 1 AND o.is_first = 1) OR o.version_us IN (?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26))"                  \
+	" AND (CAST(?27 AS BIGINT) = 0 OR o.stix_id IN (?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39, ?40, ?41, ?42, ?43))"                                        \
+	" AND (CAST(?44 AS BIGINT) = 0 OR o.type IN (?45, ?46, ?47, ?48, ?49, ?50, ?51, ?52, ?53, ?54, ?55, ?56, ?57, ?58, ?59, ?60))"                                           \
+	" AND (CAST(?61 AS BIGINT) = 0 OR o.spec_version IN (?62, ?63, ?64, ?65, ?66, ?67, ?68, ?69, ?70, ?71, ?72, ?73, ?74, ?75, ?76, ?77))"                                   \
+	" ORDER BY o.date_added_us, o.id LIMIT ?78"
+
 int stix_query(struct ctx *c, const struct stix_query *q, struct stix_page *out, const char **bad)
 {
 	const char *dummy;
@@ -1055,42 +1072,35 @@ int stix_query(struct ctx *c, const struct stix_query *q, struct stix_page *out,
 		else if (stix_parse_time(mver.v[i], &vts[nvts++]))
 			return *bad = "match[version]", KR_EINVAL;
 	}
+	/* The lower bound of (date_added_us, id): the cursor, or just after
+	 * added_after, whichever is later.  One row-value comparison lets both
+	 * engines range-scan the (community_id, date_added_us, id) index, so
+	 * paging cost does not grow with the collection (never OFFSET). */
+	int64_t lo_added = cur_added, lo_id = cur_id;
+	if (after >= 0 && after >= cur_added) {
+		lo_added = after;
+		lo_id = INT64_MAX;
+	}
 	struct db_stmt *st;
-	int rc = db_prepare(
-		c->db,
-		"SELECT o.id, o.stix_id, o.type, o.spec_version, o.created, o.modified, o.json, o.date_added_us,"
-		" o.tlp FROM stix_objects o WHERE o.community_id = ?4 AND " ACL_STIX_PRED
-		" AND (CAST(?5 AS BIGINT) < 0 OR o.date_added_us > ?5)"
-		" AND (CAST(?6 AS BIGINT) < 0 OR o.date_added_us > ?6 OR (o.date_added_us = ?6 AND o.id > ?7))"
-		" AND (CAST(?8 AS TEXT) IS NULL OR o.stix_id = ?8)"
-		" AND (CAST(?9 AS BIGINT) = 1 OR (CAST(?10 AS BIGINT) = 1 AND o.is_latest = 1)"
-		" OR (CAST(?11 AS BIGINT) = 1 AND o.is_first = 1) OR o.version_us IN (?12, ?13, ?14, ?15, ?16, ?17,"
-		" ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27))"
-		" AND (CAST(?28 AS BIGINT) = 0 OR o.stix_id IN (?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38,"
-		" ?39, ?40, ?41, ?42, ?43, ?44))"
-		" AND (CAST(?45 AS BIGINT) = 0 OR o.type IN (?46, ?47, ?48, ?49, ?50, ?51, ?52, ?53, ?54, ?55, ?56,"
-		" ?57, ?58, ?59, ?60, ?61))"
-		" AND (CAST(?62 AS BIGINT) = 0 OR o.spec_version IN (?63, ?64, ?65, ?66, ?67, ?68, ?69, ?70, ?71,"
-		" ?72, ?73, ?74, ?75, ?76, ?77, ?78))"
-		" ORDER BY o.date_added_us, o.id LIMIT ?79",
-		&st);
+	int rc = q->object_id ? db_prepare(c->db, "" STIX_QUERY_HEAD " AND o.stix_id = ?7" STIX_QUERY_TAIL, &st)
+			      : db_prepare(c->db, "" STIX_QUERY_HEAD " AND (CAST(?7 AS TEXT) IS NULL OR o.stix_id = ?7)"
+						  STIX_QUERY_TAIL, &st);
 	if (rc)
 		return rc;
 	acl_viewer_binds(c, st);
 	db_bind_int(st, 4, q->community_id);
-	db_bind_int(st, 5, after);
-	db_bind_int(st, 6, cur_added);
-	db_bind_int(st, 7, cur_id);
-	db_bind_text(st, 8, q->object_id);
-	db_bind_int(st, 9, v_all);
-	db_bind_int(st, 10, v_last);
-	db_bind_int(st, 11, v_first);
+	db_bind_int(st, 5, lo_added);
+	db_bind_int(st, 6, lo_id);
+	db_bind_text(st, 7, q->object_id);
+	db_bind_int(st, 8, v_all);
+	db_bind_int(st, 9, v_last);
+	db_bind_int(st, 10, v_first);
 	for (int i = 0; i < STIX_MAX_MATCH; i++)
-		db_bind_int(st, 12 + i, (size_t)i < nvts ? vts[i] : INT64_MIN);
-	bind_set(st, 28, &mid);
-	bind_set(st, 45, &mtype);
-	bind_set(st, 62, &mspec);
-	db_bind_int(st, 79, limit + 1);
+		db_bind_int(st, 11 + i, (size_t)i < nvts ? vts[i] : INT64_MIN);
+	bind_set(st, 27, &mid);
+	bind_set(st, 44, &mtype);
+	bind_set(st, 61, &mspec);
+	db_bind_int(st, 78, limit + 1);
 	out->rows = arena_alloc(c->a, sizeof(struct stix_row) * (size_t)(limit + 1));
 	while ((rc = db_step(st)) == KR_ROW) {
 		if (out->n == (size_t)limit) {
@@ -1299,6 +1309,106 @@ static void copy_key(char *dst, size_t n, const char *src)
 	snprintf(dst, n, "%s", src ? src : "");
 }
 
+/* The viewer's next collection after e->comm_cur (only e->community_id
+ * when one was asked for); comm_cur 0 when there is none. */
+static int next_community(struct ctx *c, struct stix_export *e)
+{
+	struct db_stmt *st;
+	int rc = db_prepare(c->db,
+			    "SELECT c.id, c.slug FROM communities c WHERE c.id > ?4"
+			    " AND (CAST(?5 AS BIGINT) = 0 OR c.id = ?5) AND c.id IN " ACL_MY_COMMUNITIES
+			    " ORDER BY c.id LIMIT 1",
+			    &st);
+	if (rc)
+		return rc;
+	acl_viewer_binds(c, st);
+	db_bind_int(st, 4, e->comm_cur);
+	db_bind_int(st, 5, e->community_id);
+	e->comm_cur = 0;
+	if ((rc = db_step(st)) == KR_ROW) {
+		e->comm_cur = db_col_int(st, 0);
+		copy_key(e->comm_slug, sizeof e->comm_slug, db_col_text(st, 1));
+		rc = KR_OK;
+	}
+	db_done(st);
+	e->cur_added = 0;
+	e->cur_id = 0;
+	return rc < 0 ? rc : KR_OK;
+}
+
+/* CSV: collection by collection, a chunk of objects at a time on the
+ * (community_id, date_added_us, id) index, each object's values by its
+ * key: every step is an index range, so the cost per chunk stays flat. */
+static int csv_chunk(struct ctx *c, struct stix_export *e, struct buf *out)
+{
+	int rc;
+	if (e->comm_cur == 0 && (rc = next_community(c, e)))
+		return rc;
+	while (e->comm_cur != 0) {
+		struct db_stmt *st;
+		rc = db_prepare(c->db,
+				"SELECT o.id, o.tlp, o.stix_id, o.date_added_us FROM stix_objects o WHERE o.community_id = ?4"
+				" AND " ACL_STIX_PRED " AND o.tlp <> 'red' AND o.is_latest = 1"
+				" AND (o.date_added_us, o.id) > (?5, ?6) ORDER BY o.date_added_us, o.id LIMIT ?7",
+				&st);
+		if (rc)
+			return rc;
+		acl_viewer_binds(c, st);
+		db_bind_int(st, 4, e->comm_cur);
+		db_bind_int(st, 5, e->cur_added);
+		db_bind_int(st, 6, e->cur_id);
+		db_bind_int(st, 7, EXPORT_CHUNK);
+		struct obj {
+			int64_t id, added;
+			const char *tlp, *sid;
+		} *objs = arena_alloc(c->a, sizeof *objs * EXPORT_CHUNK);
+		int n = 0;
+		while ((rc = db_step(st)) == KR_ROW && n < EXPORT_CHUNK) {
+			objs[n] = (struct obj){db_col_int(st, 0), db_col_int(st, 3), db_col_dup(st, 1, c->a),
+					       db_col_dup(st, 2, c->a)};
+			n++;
+		}
+		db_done(st);
+		if (rc < 0)
+			return rc;
+		for (int i = 0; i < n; i++) {
+			rc = db_prepare(c->db, "SELECT kind, value FROM stix_values WHERE object_id = ?1 ORDER BY kind, value",
+					&st);
+			if (rc)
+				return rc;
+			db_bind_int(st, 1, objs[i].id);
+			char t[40];
+			stix_format_time(objs[i].added, t, sizeof t);
+			while ((rc = db_step(st)) == KR_ROW) {
+				const char *cells[] = {db_col_text(st, 0), db_col_text(st, 1), objs[i].tlp, e->comm_slug,
+						       objs[i].sid};
+				for (size_t k = 0; k < KR_ARRAY_LEN(cells); k++) {
+					csv_cell(out, cells[k]);
+					buf_addc(out, ',');
+				}
+				buf_adds(out, t);
+				buf_adds(out, "\r\n");
+				e->rows++;
+			}
+			db_done(st);
+			if (rc < 0)
+				return rc;
+		}
+		if (n > 0) {
+			e->cur_added = objs[n - 1].added;
+			e->cur_id = objs[n - 1].id;
+		}
+		if (n == EXPORT_CHUNK)
+			return 1;
+		if ((rc = next_community(c, e)))
+			return rc;
+		if (out->len > 0 && e->comm_cur != 0)
+			return 1;
+	}
+	e->stage = 2;
+	return 0;
+}
+
 int stix_export_next(struct ctx *c, struct stix_export *e, struct buf *out)
 {
 	if (c->who.person_id <= 0)
@@ -1329,55 +1439,27 @@ int stix_export_next(struct ctx *c, struct stix_export *e, struct buf *out)
 	int rc, n = 0;
 	if (e->fmt == STIX_EXPORT_BUNDLE) {
 		rc = db_prepare(c->db,
-				"SELECT o.id, o.json FROM stix_objects o WHERE " ACL_STIX_PRED " AND o.tlp <> 'red'"
-				" AND o.is_latest = 1 AND o.community_id = ?4 AND o.id > ?5 ORDER BY o.id LIMIT ?6",
+				"SELECT o.id, o.json, o.date_added_us FROM stix_objects o WHERE " ACL_STIX_PRED
+				" AND o.tlp <> 'red' AND o.is_latest = 1 AND o.community_id = ?4"
+				" AND (o.date_added_us, o.id) > (?5, ?6) ORDER BY o.date_added_us, o.id LIMIT ?7",
 				&st);
 		if (rc)
 			return rc;
 		acl_viewer_binds(c, st);
 		db_bind_int(st, 4, e->community_id);
-		db_bind_int(st, 5, e->cur_id);
-		db_bind_int(st, 6, EXPORT_CHUNK);
+		db_bind_int(st, 5, e->cur_added);
+		db_bind_int(st, 6, e->cur_id);
+		db_bind_int(st, 7, EXPORT_CHUNK);
 		while ((rc = db_step(st)) == KR_ROW) {
 			if (e->rows++)
 				buf_addc(out, ',');
 			buf_adds(out, db_col_text(st, 1));
 			e->cur_id = db_col_int(st, 0);
+			e->cur_added = db_col_int(st, 2);
 			n++;
 		}
 	} else if (e->fmt == STIX_EXPORT_CSV) {
-		rc = db_prepare(c->db,
-				"SELECT o.id, v.kind, v.value, o.tlp, c.slug, o.stix_id, o.date_added_us"
-				" FROM stix_values v JOIN stix_objects o ON o.id = v.object_id"
-				" JOIN communities c ON c.id = o.community_id"
-				" WHERE " ACL_STIX_PRED " AND o.tlp <> 'red' AND o.is_latest = 1"
-				" AND (CAST(?4 AS BIGINT) = 0 OR o.community_id = ?4)"
-				" AND (v.object_id > ?5 OR (v.object_id = ?5 AND (v.kind > ?6 OR (v.kind = ?6 AND v.value > ?7))))"
-				" ORDER BY v.object_id, v.kind, v.value LIMIT ?8",
-				&st);
-		if (rc)
-			return rc;
-		acl_viewer_binds(c, st);
-		db_bind_int(st, 4, e->community_id);
-		db_bind_int(st, 5, e->cur_id);
-		db_bind_text(st, 6, e->cur_kind);
-		db_bind_text(st, 7, e->cur_value);
-		db_bind_int(st, 8, EXPORT_CHUNK);
-		while ((rc = db_step(st)) == KR_ROW) {
-			char t[40];
-			for (int i = 1; i <= 5; i++) {
-				csv_cell(out, db_col_text(st, i));
-				buf_addc(out, ',');
-			}
-			stix_format_time(db_col_int(st, 6), t, sizeof t);
-			buf_adds(out, t);
-			buf_adds(out, "\r\n");
-			e->cur_id = db_col_int(st, 0);
-			copy_key(e->cur_kind, sizeof e->cur_kind, db_col_text(st, 1));
-			copy_key(e->cur_value, sizeof e->cur_value, db_col_text(st, 2));
-			e->rows++;
-			n++;
-		}
+		return csv_chunk(c, e, out);
 	} else {
 		rc = db_prepare(c->db,
 				"SELECT DISTINCT v.value FROM stix_values v JOIN stix_objects o ON o.id = v.object_id"

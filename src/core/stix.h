@@ -169,8 +169,8 @@ struct stix_export {
 	/* state, zero to start */
 	int stage;
 	int64_t rows;
-	int64_t cur_id;
-	char cur_kind[32];
+	int64_t cur_id, cur_added, comm_cur;
+	char comm_slug[80];
 	char cur_value[2112];
 	char bundle_id[48];
 };
