@@ -6,6 +6,7 @@
 #include "cli/cli_internal.h"
 #include "core/auth.h"
 #include "core/demo.h"
+#include "core/demo_stix.h"
 #include "lib/arena.h"
 #include "lib/util.h"
 #include "store/db.h"
@@ -55,7 +56,11 @@ int cmd_demo(int argc, char **argv)
 		rc = 1;
 	if (rc == 0) {
 		int r = demo_load(&cl.c, hash, &st);
-		if (r)
+		/* Indicators for the TAXII collections (issue 5). */
+		size_t nstix = 0;
+		if (r == 0 && (r = demo_stix_load(&cl.c, &nstix)) != 0)
+			rc = cli_fail(r, "demo", "indicators");
+		else if (r)
 			rc = cli_fail(r, "demo", NULL);
 	}
 	if (rc == 0)

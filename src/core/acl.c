@@ -244,3 +244,33 @@ int acl_case_visible(struct ctx *c, int64_t case_id)
 		return rc;
 	return found ? KR_OK : KR_ENOTFOUND;
 }
+
+/* ---- STIX objects ---- */
+
+int acl_stix_visible(struct ctx *c, int64_t row_id)
+{
+	if (c->who.person_id <= 0)
+		return KR_ENOTFOUND;
+	struct db_stmt *st;
+	int rc = db_prepare(c->db, "SELECT space, community_id, tlp, org_id FROM stix_objects WHERE id = ?1", &st);
+	if (rc)
+		return rc;
+	db_bind_int(st, 1, row_id);
+	rc = db_step(st);
+	if (rc != KR_ROW) {
+		db_done(st);
+		return rc == KR_DONE ? KR_ENOTFOUND : rc;
+	}
+	bool here = db_col_int(st, 0) == c->space;
+	int64_t community = db_col_int(st, 1), org = db_col_int(st, 3);
+	bool red = str_eq(db_col_text(st, 2), "red");
+	db_done(st);
+	if (!here)
+		return KR_ENOTFOUND;
+	if (red && org != c->who.org_id)
+		return KR_ENOTFOUND;
+	struct acl_membership m;
+	if ((rc = acl_community_membership(c, community, &m)))
+		return rc;
+	return m.member ? KR_OK : KR_ENOTFOUND;
+}

@@ -159,4 +159,31 @@ int acl_case_visible(struct ctx *c, int64_t case_id);
  * upward reports, sanitised drafts): coordinators and admins. */
 bool acl_can_coordinate(const struct ctx *c);
 
+/* ---- STIX objects and TAXII collections (R11.2, R5.3) ----
+ *
+ * A stored STIX object o (table stix_objects) is visible to a logged-in
+ * person P when o is in P's space, P belongs to the community that is o's
+ * collection (ACL_MY_COMMUNITIES), and
+ *   - o's TLP is not RED, or
+ *   - P is a person of the organisation that contributed o.
+ * Why RED is narrower than for topics: a STIX object names no recipients,
+ * and TAXII hands it to machines that feed other products.  The only
+ * recipients we can name are the people of the contributing organisation,
+ * so TLP:RED is never served beyond them (R5.3) - not to the community's
+ * other members, not to coordinators or admins (R5.5).  AMBER and
+ * AMBER+STRICT stay inside the collection's community: its member
+ * organisations are the recipients the contributor chose by posting there.
+ * Writing (TAXII POST, imports) needs membership with post rights
+ * (community.can_post); deleting a version needs, in addition, to be of
+ * the contributing organisation or a moderator of the community (and the
+ * version must be visible).  Bind ?1..?3 with acl_viewer_binds. */
+#define ACL_STIX_PRED                                                                          \
+	"(o.space = ?3 AND CAST(?1 AS BIGINT) > 0 AND o.community_id IN " ACL_MY_COMMUNITIES       \
+	" AND (o.tlp <> 'red' OR o.org_id = ?2))"
+/* May the viewer see the stored version with this row id?  Decided in C
+ * from the row and acl_community_membership, independently of
+ * ACL_STIX_PRED (the property test checks they agree).  KR_OK (visible),
+ * KR_ENOTFOUND (hidden or missing) or a database error. */
+int acl_stix_visible(struct ctx *c, int64_t row_id);
+
 #endif

@@ -105,6 +105,10 @@ struct request {
 	const char *err_key;        /* message key set by req_fail */
 	const char *err_detail;     /* optional extra detail (not secret) */
 
+	/* A streamed body (resp_stream): called for each next chunk. */
+	int (*stream)(struct request *r, void *ud, struct buf *out);
+	void *stream_ud;
+
 	void *priv;                 /* http-internal (connection) */
 };
 
@@ -143,6 +147,19 @@ void resp_cookie(struct request *r, const char *name, const char *value, int64_t
 int resp_redirect(struct request *r, const char *path);
 /* Body bytes with a content type; the status is the return value. */
 int resp_bytes(struct request *r, int status, const char *ctype, const void *p, size_t n);
+/* A body of unknown length sent in chunks (HTTP/1.1 chunked encoding) so
+ * an export of any size takes constant memory.  After the handler returns
+ * and the response is queued, fn(r, ud, out) is called each time the
+ * previous chunk has been sent: it appends the next chunk to out (emptied
+ * before each call) and returns 1 (more to come), 0 (this was the last
+ * chunk) or a negative KR_E* (the connection is cut: the client sees a
+ * truncated transfer, never a false end).  fn runs after app_finish (no
+ * open transaction, r->ctx.db may be stale: take db_thread()), on a
+ * worker thread, while r and r->a are still alive; it should use an
+ * arena of its own per chunk.  Whatever the handler appends to r->out
+ * after resp_stream is sent before the first call.  Returns status. */
+int resp_stream(struct request *r, int status, const char *ctype,
+		int (*fn)(struct request *r, void *ud, struct buf *out), void *ud);
 /* Handlers may also write r->out directly; when r->out_ctype is NULL the
  * Content-Type follows the route's output kind (text/html; charset=utf-8,
  * application/json, application/taxii+json;version=2.1, or text/plain). */

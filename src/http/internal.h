@@ -29,6 +29,8 @@ struct http_req {
 	const char *refuse_key, *refuse_detail;
 	int64_t start_us;          /* monotonic, for the latency histogram */
 	size_t bytes_out;
+	size_t stream_off;         /* bytes of r.out already sent (resp_stream) */
+	bool stream_done;          /* the stream function said "last chunk" */
 };
 
 /* Route lookup over a table.  KR_OK: *out is the route and params[] hold

@@ -190,6 +190,17 @@ int resp_bytes(struct request *r, int status, const char *ctype, const void *p, 
 	return status;
 }
 
+int resp_stream(struct request *r, int status, const char *ctype,
+		int (*fn)(struct request *r, void *ud, struct buf *out), void *ud)
+{
+	buf_reset(&r->out);
+	r->out_ctype = ctype ? arena_strdup(r->a, ctype) : NULL;
+	r->stream = fn;
+	r->stream_ud = ud;
+	r->status = status;
+	return status;
+}
+
 static bool has_resp_header(const struct request *r, const char *name)
 {
 	return kv_find(r->resp_headers, r->nresp_headers, name, true) != NULL;

@@ -205,6 +205,36 @@ static const char *default_ctype(const struct request *r)
 	return "text/plain; charset=utf-8";
 }
 
+/* libmicrohttpd pulls a streamed body through here: hand out what is
+ * left of the current chunk, asking the handler's function for the next
+ * one when it is used up. */
+static ssize_t stream_read(void *cls, uint64_t pos, char *dst, size_t max)
+{
+	KR_UNUSED(pos);
+	struct http_req *h = cls;
+	struct request *r = &h->r;
+	while (h->stream_off >= r->out.len) {
+		if (h->stream_done)
+			return MHD_CONTENT_READER_END_OF_STREAM;
+		buf_reset(&r->out);
+		h->stream_off = 0;
+		int rc = r->stream(r, r->stream_ud, &r->out);
+		if (rc < 0) {
+			log_warn("http: stream ended by an error: %s", kr_strerror(rc));
+			return MHD_CONTENT_READER_END_WITH_ERROR;
+		}
+		if (rc == 0)
+			h->stream_done = true;
+	}
+	size_t n = r->out.len - h->stream_off;
+	if (n > max)
+		n = max;
+	memcpy(dst, r->out.p + h->stream_off, n);
+	h->stream_off += n;
+	h->bytes_out += n;
+	return (ssize_t)n;
+}
+
 static enum MHD_Result queue(struct http_req *h, struct MHD_Connection *mc)
 {
 	struct request *r = &h->r;
@@ -213,7 +243,11 @@ static enum MHD_Result queue(struct http_req *h, struct MHD_Connection *mc)
 	size_t len = r->out.len;
 	char *body = NULL;
 	struct MHD_Response *resp;
-	if (len) {
+	if (r->stream && r->status < 400) {
+		h->stream_off = 0; /* what the handler left in r->out goes first */
+		resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, stream_read, h, NULL);
+		len = 0;
+	} else if (len) {
 		body = buf_steal(&r->out, &len);
 		resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
 	} else {
@@ -231,7 +265,7 @@ static enum MHD_Result queue(struct http_req *h, struct MHD_Connection *mc)
 		if (strcasecmp(r->resp_headers[i].key, "Content-Type") == 0)
 			own_ctype = true;
 	}
-	if (!own_ctype && (len || r->out_ctype))
+	if (!own_ctype && (len || r->out_ctype || r->stream))
 		MHD_add_response_header(resp, "Content-Type",
 					r->out_ctype ? r->out_ctype : default_ctype(r));
 	enum MHD_Result ok = MHD_queue_response(mc, (unsigned)r->status, resp);

@@ -150,11 +150,13 @@ extern const char db_m2_topics[];
 extern const char db_m3_search_sqlite[];
 extern const char db_m3_search_pg[];
 extern const char db_m4_incidents[];
+extern const char db_m5_stix[];
 
 const struct db_migration db_migrations[] = {
 	{1, "identity", m1_identity, NULL},
 	{2, "communities_topics", db_m2_topics, NULL},
 	{3, "topic_search", db_m3_search_sqlite, db_m3_search_pg},
 	{4, "incidents", db_m4_incidents, NULL},
+	{5, "stix", db_m5_stix, NULL},
 };
 const size_t db_nmigrations = sizeof(db_migrations) / sizeof(db_migrations[0]);

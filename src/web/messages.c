@@ -143,6 +143,9 @@ const struct message i18n_messages[] = {
 	{"err.conflict", "既に同じものが存在するか、他の操作と競合しました。", "It already exists or conflicts with another change."},
 	{"err.locked", "試行回数が上限に達したため、一時的にロックされています。しばらくしてから再度お試しください。", "Too many attempts: temporarily locked. Please try again later."},
 	{"err.auth", "認証に失敗しました。", "Authentication failed."},
+	{"err.not_acceptable", "要求された形式（Accept）では応答できません。", "The requested media type (Accept) is not supported."},
+	{"err.unsupported_media", "送信されたデータの形式（Content-Type）には対応していません。", "The media type of the request body (Content-Type) is not supported."},
+	{"err.unprocessable", "送信された内容を処理できません。", "The content sent cannot be processed."},
 	{"err.invalid_field", "入力内容に誤りがあります。", "Some of the input is not valid."},
 
 	/* navigation and layout */

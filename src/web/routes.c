@@ -8,7 +8,9 @@
  * the visitor; everything else is gated here. */
 #include "api/api.h"
 #include "core/topic.h"
+#include "api/indicators.h"
 #include "http/http.h"
+#include "taxii/taxii.h"
 #include "web/web.h"
 #include "core/topic.h" /* ATTACHMENT_MAX */
 
@@ -124,6 +126,10 @@ const struct route app_routes[] = {
 
 	/* JSON API v1 (src/api) */
 	API_ROUTES
+	INDICATOR_ROUTES,
+
+	/* TAXII 2.1 (src/taxii) */
+	TAXII_ROUTES
 };
 
 const size_t app_nroutes = sizeof app_routes / sizeof app_routes[0];

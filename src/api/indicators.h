@@ -1,0 +1,33 @@
+/* indicators.h - JSON API v1 routes over the STIX store (SPEC R11.3):
+ * exports that stream in constant memory whatever their size.
+ *
+ *   GET /api/v1/indicators/export?format=stix|csv[&collection=SLUG]
+ *       stix: a STIX 2.1 bundle of one collection (collection required);
+ *       csv: type,value,tlp,collection,stix_id,date_added rows.
+ *   GET /api/v1/indicators/blocklist/{kind}[?collection=SLUG]
+ *       the distinct current values of one kind, one per line.
+ *   POST /api/v1/indicators/import?collection=SLUG  (text/csv body)
+ *       type,value[,tlp,comment] rows, stored all or nothing: 201
+ *       {"imported":N,"status_id":...}, or 422 with the rows' problems
+ *       {"error":{"code":"invalid","message","lines":["line 3: ..."]}}.
+ *   GET /api/v1/indicators/correlation?value=V[&kind=K]
+ *       {"value","kind","objects","organisations","collections","topics"}
+ *       counted over what the caller may see (R11.4).
+ * Exports: what the caller may see only, never TLP:RED (core/stix.h). */
+#ifndef KR_API_INDICATORS_H
+#define KR_API_INDICATORS_H
+
+#include "http/http.h"
+
+int api_indicators_export(struct request *r);
+int api_indicators_blocklist(struct request *r);
+int api_indicators_import(struct request *r);
+int api_indicators_correlation(struct request *r);
+
+#define INDICATOR_ROUTES                                                                              \
+	{"GET", "/api/v1/indicators/export", api_indicators_export, ACC_USER, AUTH_BEARER, false, 0, OUT_JSON}, \
+	{"GET", "/api/v1/indicators/blocklist/{}", api_indicators_blocklist, ACC_USER, AUTH_BEARER, false, 0, OUT_JSON}, \
+	{"GET", "/api/v1/indicators/correlation", api_indicators_correlation, ACC_USER, AUTH_BEARER, false, 0, OUT_JSON}, \
+	{"POST", "/api/v1/indicators/import", api_indicators_import, ACC_USER, AUTH_BEARER, false, 32 * 1024 * 1024, OUT_JSON}
+
+#endif

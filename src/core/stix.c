@@ -1,0 +1,1756 @@
+/* stix.c - STIX 2.1 validation, ingest and the TAXII queries.  See stix.h.
+ *
+ * Validation follows the STIX 2.1 specification's common properties
+ * (section 3.2), identifier and timestamp formats (2.9, 3.1), and the
+ * required properties of each object type the store keeps; indicator
+ * patterns of pattern_type "stix" go through the full pattern parser
+ * (stix_pattern.h). */
+#include "core/stix.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "core/acl.h"
+#include "core/audit.h"
+#include "core/common.h"
+#include "core/community.h"
+#include "core/stix_pattern.h"
+#include "lib/arena.h"
+#include "lib/buf.h"
+#include "lib/util.h"
+#include "store/db.h"
+
+static const char *const tlp_names[] = {"clear", "green", "amber", "amber+strict", "red"};
+
+const char *stix_tlp_name(enum stix_tlp t)
+{
+	return (unsigned)t < KR_ARRAY_LEN(tlp_names) ? tlp_names[t] : "red";
+}
+
+/* The fixed TLP marking-definition ids: TLP 1.0 (STIX 2.1 section 7.2.1.4)
+ * and TLP 2.0 (the OASIS TLP 2.0 extension's marking definitions). */
+static const struct {
+	const char *id;
+	enum stix_tlp tlp;
+} tlp_ids[] = {
+	{"marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9", STIX_TLP_CLEAR}, /* 1.0 white */
+	{"marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da", STIX_TLP_GREEN},
+	{"marking-definition--f88d31f6-486f-44da-b317-01333bde0b82", STIX_TLP_AMBER},
+	{"marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed", STIX_TLP_RED},
+	{"marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487", STIX_TLP_CLEAR}, /* 2.0 */
+	{"marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb", STIX_TLP_GREEN},
+	{"marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421", STIX_TLP_AMBER},
+	{"marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003", STIX_TLP_AMBER_STRICT},
+	{"marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1", STIX_TLP_RED},
+};
+
+/* ---- time ---- */
+
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static bool digits(const char *s, int n, int *out)
+{
+	int v = 0;
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return true;
+}
+
+int stix_parse_time(const char *s, int64_t *us)
+{
+	int y, mo, d, h, mi, se;
+	if (!s || strlen(s) < 20 || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) ||
+	    s[7] != '-' || !digits(s + 8, 2, &d) || s[10] != 'T' || !digits(s + 11, 2, &h) ||
+	    s[13] != ':' || !digits(s + 14, 2, &mi) || s[16] != ':' || !digits(s + 17, 2, &se))
+		return KR_EINVAL;
+	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 || mi > 59 || se > 60)
+		return KR_EINVAL;
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (mo == 2 && d == 29 && !leap)
+		return KR_EINVAL;
+	const char *p = s + 19;
+	int64_t frac = 0;
+	if (*p == '.') {
+		p++;
+		int n = 0;
+		while (*p >= '0' && *p <= '9') {
+			if (n < 6)
+				frac = frac * 10 + (*p - '0');
+			n++;
+			p++;
+		}
+		if (n == 0 || n > 9)
+			return KR_EINVAL;
+		for (; n < 6; n++)
+			frac *= 10;
+	}
+	if (p[0] != 'Z' || p[1])
+		return KR_EINVAL;
+	if (se == 60)
+		se = 59; /* a leap second orders with the second before it */
+	int64_t secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
+	*us = secs * 1000000 + frac;
+	return KR_OK;
+}
+
+void stix_format_time(int64_t us, char *out, size_t outsz)
+{
+	time_t secs = (time_t)(us / 1000000);
+	int64_t frac = us % 1000000;
+	if (frac < 0) {
+		frac += 1000000;
+		secs--;
+	}
+	struct tm tm;
+	gmtime_r(&secs, &tm);
+	snprintf(out, outsz, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long long)frac);
+}
+
+static int64_t now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* ---- identifiers and property checks ---- */
+
+/* Type names (STIX 2.1 section 3.1): 3-250 characters of a-z, 0-9 and
+ * hyphen; no leading or trailing hyphen... we also forbid "--". */
+static bool valid_type_name(const char *t)
+{
+	size_t n = strlen(t);
+	if (n < 3 || n > 250 || t[0] == '-' || t[n - 1] == '-' || strstr(t, "--"))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((t[i] >= 'a' && t[i] <= 'z') || (t[i] >= '0' && t[i] <= '9') || t[i] == '-'))
+			return false;
+	return true;
+}
+
+static bool valid_uuid(const char *u)
+{
+	if (strlen(u) != 36)
+		return false;
+	for (int i = 0; i < 36; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (u[i] != '-')
+				return false;
+		} else if (!((u[i] >= '0' && u[i] <= '9') || (u[i] >= 'a' && u[i] <= 'f'))) {
+			return false;
+		}
+	}
+	/* RFC 4122 variant (10xx) */
+	return u[19] == '8' || u[19] == '9' || u[19] == 'a' || u[19] == 'b';
+}
+
+/* "type--uuid"; when want_type is set the prefix must equal it. */
+static bool valid_identifier(const char *s, const char *want_type)
+{
+	const char *sep = strstr(s, "--");
+	if (!sep)
+		return false;
+	size_t tl = (size_t)(sep - s);
+	char type[256];
+	if (tl >= sizeof type)
+		return false;
+	memcpy(type, s, tl);
+	type[tl] = 0;
+	if (!valid_type_name(type))
+		return false;
+	if (want_type && strcmp(type, want_type) != 0)
+		return false;
+	return valid_uuid(sep + 2);
+}
+
+enum kind { K_SDO, K_SRO, K_SCO, K_META };
+
+static const char *const sco_types[] = {
+	"artifact", "autonomous-system", "directory", "domain-name", "email-addr", "email-message",
+	"file", "ipv4-addr", "ipv6-addr", "mac-addr", "mutex", "network-traffic", "process",
+	"software", "url", "user-account", "windows-registry-key", "x509-certificate",
+};
+
+static enum kind kind_of(const char *type)
+{
+	for (size_t i = 0; i < KR_ARRAY_LEN(sco_types); i++)
+		if (!strcmp(type, sco_types[i]))
+			return K_SCO;
+	if (!strcmp(type, "relationship") || !strcmp(type, "sighting"))
+		return K_SRO;
+	if (!strcmp(type, "marking-definition") || !strcmp(type, "language-content") ||
+	    !strcmp(type, "extension-definition"))
+		return K_META;
+	return K_SDO; /* the named SDOs and custom objects */
+}
+
+/* Required properties per type beyond the common ones. */
+static const struct {
+	const char *type;
+	const char *props[4];
+} required[] = {
+	{"attack-pattern", {"name"}},
+	{"campaign", {"name"}},
+	{"course-of-action", {"name"}},
+	{"grouping", {"context", "object_refs"}},
+	{"identity", {"name"}},
+	{"incident", {"name"}},
+	{"indicator", {"pattern", "pattern_type", "valid_from"}},
+	{"infrastructure", {"name"}},
+	{"intrusion-set", {"name"}},
+	{"malware", {"is_family"}},
+	{"malware-analysis", {"product"}},
+	{"note", {"content", "object_refs"}},
+	{"observed-data", {"first_observed", "last_observed", "number_observed"}},
+	{"opinion", {"opinion", "object_refs"}},
+	{"report", {"name", "published", "object_refs"}},
+	{"threat-actor", {"name"}},
+	{"tool", {"name"}},
+	{"vulnerability", {"name"}},
+	{"relationship", {"relationship_type", "source_ref", "target_ref"}},
+	{"sighting", {"sighting_of_ref"}},
+	{"language-content", {"object_ref", "object_modified", "contents"}},
+	{"extension-definition", {"name", "schema", "version", "extension_types"}},
+	{"autonomous-system", {"number"}},
+	{"directory", {"path"}},
+	{"domain-name", {"value"}},
+	{"email-addr", {"value"}},
+	{"email-message", {"is_multipart"}},
+	{"ipv4-addr", {"value"}},
+	{"ipv6-addr", {"value"}},
+	{"mac-addr", {"value"}},
+	{"mutex", {"name"}},
+	{"network-traffic", {"protocols"}},
+	{"url", {"value"}},
+	{"windows-registry-key", {NULL}},
+};
+
+/* Properties whose value is a timestamp, and ones that are identifiers. */
+static const char *const time_props[] = {
+	"created", "modified", "valid_from", "valid_until", "first_seen", "last_seen",
+	"first_observed", "last_observed", "published", "object_modified",
+};
+static const char *const ref_props[] = {"created_by_ref", "source_ref", "target_ref", "sighting_of_ref",
+					 "object_ref"};
+static const char *const refs_props[] = {"object_refs", "object_marking_refs", "where_sighted_refs",
+					  "observed_data_refs"};
+
+struct check {
+	struct arena *a;
+	const char *reason;
+	struct stix_pattern *pattern; /* an indicator's parsed pattern */
+};
+
+/* fmt is a literal with one %s (checked by the compiler through
+ * arena_printf's format attribute). */
+#define fail(k, fmt, arg) ((k)->reason = arena_printf((k)->a, fmt, str_or_empty(arg)), KR_EINVAL)
+static const char *str_or_empty(const char *s) { return s ? s : ""; }
+
+static bool is_str(json_t *o, const char *key) { return json_is_string(json_object_get(o, key)); }
+
+static int check_time_prop(struct check *k, json_t *o, const char *key, int64_t *us)
+{
+	json_t *v = json_object_get(o, key);
+	if (!v)
+		return KR_OK;
+	if (!json_is_string(v) || stix_parse_time(json_string_value(v), us))
+		return fail(k, "%s is not an RFC 3339 UTC timestamp (YYYY-MM-DDTHH:MM:SS[.s]Z)", key);
+	return KR_OK;
+}
+
+static int check_object(struct check *k, json_t *o)
+{
+	if (!json_is_object(o))
+		return fail(k, "an object must be a JSON object%s", NULL);
+	json_t *tv = json_object_get(o, "type");
+	if (!json_is_string(tv))
+		return fail(k, "missing required property: type%s", NULL);
+	const char *type = json_string_value(tv);
+	if (!valid_type_name(type))
+		return fail(k, "type \"%s\" breaks the type-name rules (3-250 of a-z 0-9 -)", type);
+	if (!strcmp(type, "bundle"))
+		return fail(k, "a bundle cannot contain a bundle%s", NULL);
+	json_t *idv = json_object_get(o, "id");
+	if (!idv)
+		return fail(k, "missing required property: id%s", NULL);
+	if (!json_is_string(idv) || !valid_identifier(json_string_value(idv), type))
+		return fail(k, "id must be \"%s--\" followed by a lowercase RFC 4122 UUID", type);
+	enum kind kind = kind_of(type);
+	json_t *sv = json_object_get(o, "spec_version");
+	if (sv || kind != K_SCO) {
+		if (!sv)
+			return fail(k, "missing required property: spec_version%s", NULL);
+		if (!json_is_string(sv) || strcmp(json_string_value(sv), "2.1") != 0)
+			return fail(k, "spec_version must be \"2.1\"%s", NULL);
+	}
+	int64_t created = 0, modified = 0, t1 = 0, t2 = 0;
+	if (kind != K_SCO) {
+		if (!json_object_get(o, "created"))
+			return fail(k, "missing required property: created%s", NULL);
+		if (kind != K_META || !strcmp(type, "language-content") || !strcmp(type, "extension-definition"))
+			if (!json_object_get(o, "modified"))
+				return fail(k, "missing required property: modified%s", NULL);
+	}
+	for (size_t i = 0; i < KR_ARRAY_LEN(time_props); i++) {
+		int64_t us = 0;
+		if (check_time_prop(k, o, time_props[i], &us))
+			return KR_EINVAL;
+		if (!strcmp(time_props[i], "created"))
+			created = us;
+		else if (!strcmp(time_props[i], "modified"))
+			modified = us;
+	}
+	if (json_object_get(o, "modified") && json_object_get(o, "created") && modified < created)
+		return fail(k, "modified is earlier than created%s", NULL);
+	for (size_t i = 0; i < KR_ARRAY_LEN(required); i++) {
+		if (strcmp(required[i].type, type) != 0)
+			continue;
+		for (int j = 0; j < 4 && required[i].props[j]; j++)
+			if (!json_object_get(o, required[i].props[j]))
+				return fail(k, "missing required property: %s", required[i].props[j]);
+	}
+	for (size_t i = 0; i < KR_ARRAY_LEN(ref_props); i++) {
+		json_t *v = json_object_get(o, ref_props[i]);
+		if (v && (!json_is_string(v) || !valid_identifier(json_string_value(v), NULL)))
+			return fail(k, "%s must be an identifier (type--UUID)", ref_props[i]);
+	}
+	for (size_t i = 0; i < KR_ARRAY_LEN(refs_props); i++) {
+		json_t *v = json_object_get(o, refs_props[i]);
+		if (!v)
+			continue;
+		if (!json_is_array(v))
+			return fail(k, "%s must be a list of identifiers", refs_props[i]);
+		bool marking = !strcmp(refs_props[i], "object_marking_refs");
+		if (!strcmp(refs_props[i], "object_refs") && json_array_size(v) == 0)
+			return fail(k, "object_refs must not be empty%s", NULL);
+		size_t x;
+		json_t *e;
+		json_array_foreach (v, x, e)
+			if (!json_is_string(e) ||
+			    !valid_identifier(json_string_value(e), marking ? "marking-definition" : NULL))
+				return fail(k, "%s must be a list of identifiers", refs_props[i]);
+	}
+	json_t *cv = json_object_get(o, "confidence");
+	if (cv && (!json_is_integer(cv) || json_integer_value(cv) < 0 || json_integer_value(cv) > 100))
+		return fail(k, "confidence must be an integer from 0 to 100%s", NULL);
+	json_t *rv = json_object_get(o, "revoked");
+	if (rv && !json_is_boolean(rv))
+		return fail(k, "revoked must be a boolean%s", NULL);
+	json_t *lv = json_object_get(o, "labels");
+	if (lv) {
+		size_t x;
+		json_t *e;
+		if (!json_is_array(lv))
+			return fail(k, "labels must be a list of strings%s", NULL);
+		json_array_foreach (lv, x, e)
+			if (!json_is_string(e))
+				return fail(k, "labels must be a list of strings%s", NULL);
+	}
+
+	/* type-specific rules */
+	if (!strcmp(type, "indicator")) {
+		if (!is_str(o, "pattern") || !is_str(o, "pattern_type"))
+			return fail(k, "pattern and pattern_type must be strings%s", NULL);
+		check_time_prop(k, o, "valid_from", &t1);
+		if (json_object_get(o, "valid_until")) {
+			check_time_prop(k, o, "valid_until", &t2);
+			if (t2 <= t1)
+				return fail(k, "valid_until must be later than valid_from%s", NULL);
+		}
+		if (!strcmp(json_string_value(json_object_get(o, "pattern_type")), "stix")) {
+			json_t *pv = json_object_get(o, "pattern");
+			struct stix_pattern *p;
+			struct stix_error err;
+			if (stix_pattern_parse(k->a, json_string_value(pv), json_string_length(pv), &p, &err))
+				return fail(k, "invalid STIX pattern: %s", err.msg);
+			k->pattern = p;
+		}
+	} else if (!strcmp(type, "malware")) {
+		json_t *f = json_object_get(o, "is_family");
+		if (!json_is_boolean(f))
+			return fail(k, "is_family must be a boolean%s", NULL);
+		if (json_is_true(f) && !is_str(o, "name"))
+			return fail(k, "missing required property: name (is_family is true)%s", NULL);
+	} else if (!strcmp(type, "observed-data")) {
+		json_t *n = json_object_get(o, "number_observed");
+		if (!json_is_integer(n) || json_integer_value(n) < 1 || json_integer_value(n) > 999999999)
+			return fail(k, "number_observed must be an integer from 1 to 999999999%s", NULL);
+		if (!json_object_get(o, "object_refs") && !json_object_get(o, "objects"))
+			return fail(k, "missing required property: object_refs%s", NULL);
+		check_time_prop(k, o, "first_observed", &t1);
+		check_time_prop(k, o, "last_observed", &t2);
+		if (t2 < t1)
+			return fail(k, "last_observed is earlier than first_observed%s", NULL);
+	} else if (!strcmp(type, "sighting")) {
+		json_t *n = json_object_get(o, "count");
+		if (n && (!json_is_integer(n) || json_integer_value(n) < 0 || json_integer_value(n) > 999999999))
+			return fail(k, "count must be an integer from 0 to 999999999%s", NULL);
+		const char *of = json_string_value(json_object_get(o, "sighting_of_ref"));
+		char st[64];
+		const char *sep = strstr(of, "--");
+		snprintf(st, sizeof st, "%.*s", (int)(sep - of), of);
+		if (kind_of(st) != K_SDO)
+			return fail(k, "sighting_of_ref must refer to an SDO%s", NULL);
+	} else if (!strcmp(type, "relationship")) {
+		if (!is_str(o, "relationship_type"))
+			return fail(k, "relationship_type must be a string%s", NULL);
+	} else if (!strcmp(type, "marking-definition")) {
+		if (!json_object_get(o, "definition_type") && !json_object_get(o, "extensions"))
+			return fail(k, "missing required property: definition_type (or extensions)%s", NULL);
+	} else if (!strcmp(type, "file")) {
+		if (!json_object_get(o, "hashes") && !json_object_get(o, "name"))
+			return fail(k, "a file needs hashes or name%s", NULL);
+	} else if (kind == K_SCO && json_object_get(o, "value") && !is_str(o, "value")) {
+		return fail(k, "value must be a string%s", NULL);
+	}
+	json_t *h = json_object_get(o, "hashes");
+	if (h) {
+		const char *hk;
+		json_t *hv;
+		if (!json_is_object(h) || json_object_size(h) == 0)
+			return fail(k, "hashes must be a non-empty dictionary%s", NULL);
+		json_object_foreach (h, hk, hv)
+			if (!json_is_string(hv))
+				return fail(k, "hash %s must be a string", hk);
+	}
+	return KR_OK;
+}
+
+/* ---- documents ---- */
+
+/* Nesting depth and the longest string of the raw text, in one pass
+ * before jansson sees it (jansson's own depth limit is 2048). */
+static int prescan(const char *s, size_t n, const char **why)
+{
+	int depth = 0;
+	bool in_str = false;
+	size_t str_start = 0;
+	for (size_t i = 0; i < n; i++) {
+		char ch = s[i];
+		if (in_str) {
+			if (ch == '\\')
+				i++;
+			else if (ch == '"') {
+				in_str = false;
+				if (i - str_start > STIX_MAX_STRING)
+					return *why = "a string is longer than 1 MiB", KR_ETOOBIG;
+			}
+			continue;
+		}
+		if (ch == '"') {
+			in_str = true;
+			str_start = i;
+		} else if (ch == '{' || ch == '[') {
+			if (++depth > STIX_MAX_DEPTH)
+				return *why = "nested deeper than 32 levels", KR_ETOOBIG;
+		} else if (ch == '}' || ch == ']') {
+			depth--;
+		}
+	}
+	return KR_OK;
+}
+
+static const char *version_of(json_t *o)
+{
+	json_t *v = json_object_get(o, "modified");
+	if (!json_is_string(v))
+		v = json_object_get(o, "created");
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static int item_key_cmp(const struct stix_item *a, const struct stix_item *b)
+{
+	int c = strcmp(a->id, b->id);
+	return c ? c : strcmp(a->version ? a->version : "", b->version ? b->version : "");
+}
+
+/* By (id, version), then document order. */
+static int item_cmp(const void *x, const void *y)
+{
+	const struct stix_item *a = *(struct stix_item *const *)x, *b = *(struct stix_item *const *)y;
+	int c = item_key_cmp(a, b);
+	return c ? c : (a < b ? -1 : a > b);
+}
+
+/* Parse and check; on success *root is the parsed document (caller
+ * decrefs) and st->items describe each object. */
+static int parse_doc(struct arena *a, const char *doc, size_t len, enum stix_doc kind,
+		     struct stix_status *st, json_t **root)
+{
+	memset(st, 0, sizeof *st);
+	*root = NULL;
+	const char *why = NULL;
+	if (len > STIX_MAX_DOC)
+		return st->error = "the document is larger than 32 MiB", KR_EINVAL;
+	if (prescan(doc, len, &why))
+		return st->error = why, KR_EINVAL;
+	json_error_t jerr;
+	json_t *j = json_loadb(doc, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!j)
+		return st->error = arena_printf(a, "not valid JSON: %s (line %d, column %d)", jerr.text,
+						jerr.line, jerr.column),
+		       KR_EINVAL;
+	*root = j;
+	json_t *objs = json_is_object(j) ? json_object_get(j, "objects") : NULL;
+	if (kind == STIX_DOC_ENVELOPE) {
+		if (!json_is_object(j) || json_object_get(j, "type") || (objs && !json_is_array(objs)))
+			return st->not_envelope = true,
+			       st->error = "the body is not a TAXII 2.1 envelope ({\"objects\": [...]})", KR_EINVAL;
+	} else {
+		json_t *t = json_is_object(j) ? json_object_get(j, "type") : NULL;
+		json_t *id = json_is_object(j) ? json_object_get(j, "id") : NULL;
+		if (!json_is_string(t) || strcmp(json_string_value(t), "bundle") != 0)
+			return st->not_envelope = true, st->error = "the document is not a STIX bundle", KR_EINVAL;
+		if (!json_is_string(id) || !valid_identifier(json_string_value(id), "bundle"))
+			return st->error = "the bundle's id must be \"bundle--\" followed by a UUID", KR_EINVAL;
+		if (objs && !json_is_array(objs))
+			return st->error = "the bundle's objects must be a list", KR_EINVAL;
+	}
+	size_t n = objs ? json_array_size(objs) : 0;
+	if (n > STIX_MAX_OBJECTS)
+		return st->error = "more than 100000 objects in one document", KR_EINVAL;
+	st->total = n;
+	st->items = arena_alloc(a, sizeof(struct stix_item) * (n + 1));
+	struct check k = {a, NULL, NULL};
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_array_get(objs, i);
+		struct stix_item *it = &st->items[i];
+		if (json_is_object(o)) {
+			json_t *idv = json_object_get(o, "id");
+			it->id = json_is_string(idv) ? arena_strdup(a, json_string_value(idv)) : NULL;
+			it->version = arena_strdup(a, version_of(o));
+		}
+		k.reason = NULL;
+		k.pattern = NULL;
+		if (check_object(&k, o))
+			it->reason = k.reason;
+		it->pattern = k.pattern;
+	}
+	/* The same version twice in one document is ambiguous: which copy?
+	 * Sorted by (id, version) so a large document costs n log n. */
+	struct stix_item **ord = arena_alloc(a, sizeof *ord * (n + 1));
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!st->items[i].reason && st->items[i].id)
+			ord[m++] = &st->items[i];
+	qsort(ord, m, sizeof *ord, item_cmp);
+	for (size_t i = 1; i < m; i++)
+		if (!item_key_cmp(ord[i - 1], ord[i])) /* ord[i] comes later in the document */
+			ord[i]->reason = "duplicate: the same id and version appear twice in the document";
+	for (size_t i = 0; i < n; i++) {
+		if (st->items[i].reason)
+			st->failure++;
+		else
+			st->success++;
+	}
+	return st->failure ? KR_EINVAL : KR_OK;
+}
+
+int stix_check(struct arena *a, const char *doc, size_t len, enum stix_doc kind, struct stix_status *st)
+{
+	json_t *root;
+	int rc = parse_doc(a, doc, len, kind, st, &root);
+	json_decref(root);
+	return rc;
+}
+
+int stix_check_object(struct arena *a, const char *json, size_t len, const char **reason)
+{
+	*reason = NULL;
+	const char *why;
+	if (prescan(json, len, &why))
+		return *reason = why, KR_EINVAL;
+	json_error_t jerr;
+	json_t *j = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!j)
+		return *reason = arena_printf(a, "not valid JSON: %s", jerr.text), KR_EINVAL;
+	struct check k = {a, NULL, NULL};
+	int rc = check_object(&k, j);
+	json_decref(j);
+	*reason = k.reason;
+	return rc;
+}
+
+/* ---- ingest ---- */
+
+struct values {
+	struct arena *a;
+	const char **kind, **value;
+	size_t n, cap;
+};
+
+static void add_value(void *ud, const char *kind, const char *value)
+{
+	struct values *v = ud;
+	if (!value || !*value || strlen(value) > 2048)
+		return;
+	for (size_t i = 0; i < v->n; i++)
+		if (!strcmp(v->kind[i], kind) && !strcmp(v->value[i], value))
+			return;
+	if (v->n == v->cap) {
+		size_t nc = v->cap ? v->cap * 2 : 8;
+		const char **k = arena_alloc(v->a, nc * sizeof *k), **s = arena_alloc(v->a, nc * sizeof *s);
+		if (v->n) {
+			memcpy(k, v->kind, v->n * sizeof *k);
+			memcpy(s, v->value, v->n * sizeof *s);
+		}
+		v->kind = k;
+		v->value = s;
+		v->cap = nc;
+	}
+	v->kind[v->n] = arena_strdup(v->a, kind);
+	v->value[v->n++] = arena_strdup(v->a, value);
+}
+
+static void lower(char *s)
+{
+	for (; *s; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			*s = (char)(*s - 'A' + 'a');
+}
+
+/* pattern: the indicator's pattern as validation parsed it (NULL for
+ * other objects and other pattern languages). */
+static void extract_values(struct arena *a, json_t *o, const struct stix_pattern *pattern, struct values *v)
+{
+	const char *type = json_string_value(json_object_get(o, "type"));
+	if (!strcmp(type, "indicator")) {
+		if (pattern)
+			stix_pattern_values(pattern, add_value, v);
+		return;
+	}
+	static const char *const simple[] = {"ipv4-addr", "ipv6-addr", "domain-name", "url", "email-addr"};
+	for (size_t i = 0; i < KR_ARRAY_LEN(simple); i++)
+		if (!strcmp(type, simple[i]) && is_str(o, "value"))
+			add_value(v, type, json_string_value(json_object_get(o, "value")));
+	if (!strcmp(type, "file")) {
+		if (is_str(o, "name"))
+			add_value(v, "file-name", json_string_value(json_object_get(o, "name")));
+		json_t *h = json_object_get(o, "hashes");
+		const char *hk;
+		json_t *hv;
+		json_object_foreach (h, hk, hv) {
+			char *k = arena_strdup(a, hk), *val = arena_strdup(a, json_string_value(hv));
+			lower(k);
+			lower(val);
+			add_value(v, k, val);
+		}
+	}
+}
+
+static enum stix_tlp tlp_of(json_t *o)
+{
+	json_t *refs = json_object_get(o, "object_marking_refs");
+	enum stix_tlp t = STIX_TLP_GREEN; /* the collection default */
+	bool marked = false;
+	size_t i;
+	json_t *e;
+	json_array_foreach (refs, i, e) {
+		for (size_t x = 0; x < KR_ARRAY_LEN(tlp_ids); x++) {
+			if (strcmp(json_string_value(e), tlp_ids[x].id) != 0)
+				continue;
+			if (!marked || tlp_ids[x].tlp > t)
+				t = tlp_ids[x].tlp;
+			marked = true;
+		}
+	}
+	return t;
+}
+
+/* Collection UUIDs are derived from (space, slug) so they stay stable
+ * without a column: the same name on every node and after a restore. */
+static const char *collection_uuid(struct arena *a, int64_t space, const char *slug)
+{
+	char in[160], h[65];
+	snprintf(in, sizeof in, "kairan-taxii-collection:%lld:%s", (long long)space, slug);
+	sha256_hex(in, strlen(in), h);
+	h[12] = '5';                                     /* version nibble */
+	h[16] = "89ab"[(h[16] >= 'a' ? h[16] - 'a' + 10 : h[16] - '0') & 3]; /* RFC 4122 variant */
+	return arena_printf(a, "%.8s-%.4s-%.4s-%.4s-%.12s", h, h + 8, h + 12, h + 16, h + 20);
+}
+
+static int store_object(struct ctx *c, int64_t community_id, json_t *o, const struct stix_pattern *pattern,
+			int64_t added_us)
+{
+	const char *type = json_string_value(json_object_get(o, "type"));
+	const char *sid = json_string_value(json_object_get(o, "id"));
+	const char *ver = version_of(o);
+	/* An object without timestamps (an SCO: its id is derived from its
+	 * contents) has a single version; posting it again changes nothing. */
+	int64_t ver_us = 0, vf = 0, vu = 0;
+	if (ver)
+		stix_parse_time(ver, &ver_us);
+	int64_t tmp;
+	bool has_vf = is_str(o, "valid_from") && !stix_parse_time(json_string_value(json_object_get(o, "valid_from")), &tmp);
+	if (has_vf)
+		vf = tmp / 1000;
+	bool has_vu = is_str(o, "valid_until") && !stix_parse_time(json_string_value(json_object_get(o, "valid_until")), &tmp);
+	if (has_vu)
+		vu = tmp / 1000;
+	json_t *cv = json_object_get(o, "confidence");
+	char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	if (!text)
+		return KR_ENOMEM;
+	struct db_stmt *st = NULL;
+	int64_t row = 0, nver = 0, vmin = 0, vmax = 0;
+	/* Where the new version falls among the stored versions of its id
+	 * (one index probe; most ids are new). */
+	int rc = db_prepare(c->db,
+			    "SELECT COUNT(*), MIN(version_us), MAX(version_us) FROM stix_objects"
+			    " WHERE community_id = ?1 AND stix_id = ?2",
+			    &st);
+	if (rc == KR_OK) {
+		db_bind_int(st, 1, community_id);
+		db_bind_text(st, 2, sid);
+		if ((rc = db_step(st)) == KR_ROW) {
+			nver = db_col_int(st, 0);
+			vmin = db_col_int(st, 1);
+			vmax = db_col_int(st, 2);
+			rc = KR_OK;
+		}
+		db_done(st);
+	}
+	if (rc == KR_OK)
+		rc = db_prepare(c->db,
+				"INSERT INTO stix_objects (space, community_id, stix_id, type, spec_version, created, modified,"
+				" version_us, is_latest, is_first, date_added_us, org_id, person_id, tlp, confidence, valid_from,"
+				" valid_until, json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?17, ?18,"
+				" ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
+				" ON CONFLICT (community_id, stix_id, version_us) DO NOTHING RETURNING id",
+				&st);
+	if (rc == KR_OK) {
+		db_bind_int(st, 17, nver == 0 || ver_us > vmax ? 1 : 0);
+		db_bind_int(st, 18, nver == 0 || ver_us < vmin ? 1 : 0);
+		db_bind_int(st, 1, c->space);
+		db_bind_int(st, 2, community_id);
+		db_bind_text(st, 3, sid);
+		db_bind_text(st, 4, type);
+		json_t *sv = json_object_get(o, "spec_version");
+		db_bind_text(st, 5, json_is_string(sv) ? json_string_value(sv) : "2.1");
+		db_bind_text(st, 6, json_string_value(json_object_get(o, "created")));
+		db_bind_text(st, 7, json_string_value(json_object_get(o, "modified")));
+		db_bind_int(st, 8, ver_us);
+		db_bind_int(st, 9, added_us);
+		db_bind_int(st, 10, c->who.org_id);
+		if (c->who.person_id > 0)
+			db_bind_int(st, 11, c->who.person_id);
+		else
+			db_bind_null(st, 11);
+		db_bind_text(st, 12, stix_tlp_name(tlp_of(o)));
+		if (json_is_integer(cv))
+			db_bind_int(st, 13, json_integer_value(cv));
+		else
+			db_bind_null(st, 13);
+		if (has_vf)
+			db_bind_int(st, 14, vf);
+		else
+			db_bind_null(st, 14);
+		if (has_vu)
+			db_bind_int(st, 15, vu);
+		else
+			db_bind_null(st, 15);
+		db_bind_text(st, 16, text);
+		rc = db_step(st);
+		if (rc == KR_ROW) {
+			row = db_col_int(st, 0);
+			rc = KR_OK;
+		}
+	}
+	db_done(st);
+	free(text);
+	if (rc < 0 || row == 0)
+		return rc < 0 ? rc : KR_OK; /* already stored: nothing more to do */
+	/* The new version may end another's reign as latest or first. */
+	if (nver > 0)
+		rc = db_prepare(c->db,
+			"UPDATE stix_objects SET is_latest = CASE WHEN version_us < ?3 THEN 0 ELSE is_latest END,"
+			" is_first = CASE WHEN version_us > ?3 THEN 0 ELSE is_first END"
+			" WHERE community_id = ?1 AND stix_id = ?2 AND version_us <> ?3",
+			&st);
+	if (rc == KR_OK && nver > 0) {
+		db_bind_int(st, 1, community_id);
+		db_bind_text(st, 2, sid);
+		db_bind_int(st, 3, ver_us);
+		rc = db_step(st);
+		rc = rc == KR_DONE ? KR_OK : rc;
+		db_done(st);
+	}
+	if (rc)
+		return rc;
+	struct values v = {c->a, NULL, NULL, 0, 0};
+	extract_values(c->a, o, pattern, &v);
+	for (size_t i = 0; i < v.n && rc == KR_OK; i++) {
+		rc = db_prepare(c->db, "INSERT INTO stix_values (object_id, kind, value) VALUES (?1, ?2, ?3)"
+				       " ON CONFLICT DO NOTHING", &st);
+		if (rc)
+			break;
+		db_bind_int(st, 1, row);
+		db_bind_text(st, 2, v.kind[i]);
+		db_bind_text(st, 3, v.value[i]);
+		rc = db_step(st);
+		rc = rc == KR_DONE ? KR_OK : rc;
+		db_done(st);
+	}
+	return rc;
+}
+
+static int find_collection(struct ctx *c, const char *slug, struct community *cm)
+{
+	int rc = community_get(c, slug, cm);
+	if (rc == KR_OK && !cm->member)
+		rc = KR_ENOTFOUND;
+	return rc;
+}
+
+static json_t *status_details(struct stix_status *st, bool stored)
+{
+	json_t *succ = json_array(), *failv = json_array();
+	for (size_t i = 0; i < st->total; i++) {
+		struct stix_item *it = &st->items[i];
+		json_t *e = json_object();
+		json_object_set_new(e, "id", json_string(it->id ? it->id : ""));
+		if (it->version)
+			json_object_set_new(e, "version", json_string(it->version));
+		if (it->reason || !stored) {
+			json_object_set_new(e, "message",
+					    json_string(it->reason ? it->reason
+								   : "not stored: another object of the document is invalid"));
+			json_array_append_new(failv, e);
+		} else {
+			json_array_append_new(succ, e);
+		}
+	}
+	return json_pack("{s:o, s:o}", "successes", succ, "failures", failv);
+}
+
+static int record_status(struct ctx *c, int64_t community_id, struct stix_status *st, bool stored)
+{
+	unsigned char rb[16];
+	char hx[33];
+	rand_bytes(rb, sizeof rb);
+	rb[6] = (unsigned char)((rb[6] & 0x0f) | 0x40);
+	rb[8] = (unsigned char)((rb[8] & 0x3f) | 0x80);
+	hex_encode(rb, sizeof rb, hx);
+	st->uuid = arena_printf(c->a, "%.8s-%.4s-%.4s-%.4s-%.12s", hx, hx + 8, hx + 12, hx + 16, hx + 20);
+	json_t *d = status_details(st, stored);
+	char *text = json_dumps(d, JSON_COMPACT);
+	json_decref(d);
+	if (!text)
+		return KR_ENOMEM;
+	struct db_stmt *s;
+	int rc = db_prepare(c->db,
+			    "INSERT INTO taxii_status (uuid, space, community_id, person_id, org_id, request_us, total_count,"
+			    " success_count, failure_count, details) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+			    &s);
+	if (rc == KR_OK) {
+		db_bind_text(s, 1, st->uuid);
+		db_bind_int(s, 2, c->space);
+		db_bind_int(s, 3, community_id);
+		db_bind_int(s, 4, c->who.person_id);
+		db_bind_int(s, 5, c->who.org_id);
+		db_bind_int(s, 6, st->request_us);
+		db_bind_int(s, 7, (int64_t)st->total);
+		db_bind_int(s, 8, stored ? (int64_t)st->total : 0);
+		db_bind_int(s, 9, stored ? 0 : (int64_t)st->total);
+		db_bind_text(s, 10, text);
+		rc = db_step(s);
+		rc = rc == KR_DONE ? KR_OK : rc;
+	}
+	db_done(s);
+	free(text);
+	return rc;
+}
+
+int stix_ingest(struct ctx *c, const char *collection, const char *doc, size_t len, enum stix_doc kind,
+		struct stix_status *st)
+{
+	memset(st, 0, sizeof *st);
+	if (c->who.person_id <= 0)
+		return KR_EPERM;
+	struct community cm;
+	int rc = find_collection(c, collection, &cm);
+	if (rc)
+		return rc;
+	if (!cm.can_post)
+		return KR_EPERM;
+	int64_t req_us = now_us();
+	json_t *root = NULL;
+	int vrc = parse_doc(c->a, doc, len, kind, st, &root);
+	st->request_us = req_us;
+	if (st->error) {
+		json_decref(root);
+		return KR_EINVAL;
+	}
+	/* Everything or nothing is stored, in one transaction with the
+	 * status resource that reports it. */
+	bool stored = vrc == KR_OK;
+	if ((rc = tx_begin(c))) {
+		json_decref(root);
+		return rc;
+	}
+	json_t *objs = json_object_get(root, "objects");
+	if (stored) {
+		for (size_t i = 0; i < st->total && rc == KR_OK; i++)
+			rc = store_object(c, cm.id, json_array_get(objs, i), st->items[i].pattern, req_us);
+	}
+	if (rc == KR_OK)
+		rc = record_status(c, cm.id, st, stored);
+	if (rc == KR_OK) {
+		char detail[96];
+		snprintf(detail, sizeof detail, "%zu objects%s", st->total, stored ? "" : " rejected");
+		rc = audit(c, stored ? "stix.ingest" : "stix.reject", "community", cm.slug, c->who.org_id, detail);
+	}
+	rc = tx_end(c, rc);
+	json_decref(root);
+	if (rc)
+		return rc;
+	if (!stored) {
+		st->failure = st->total;
+		st->success = 0;
+	}
+	return stored ? KR_OK : KR_EINVAL;
+}
+
+/* ---- collections ---- */
+
+int stix_collections(struct ctx *c, struct stix_collection **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	struct community *cms;
+	size_t nc;
+	int rc = community_list_mine(c, &cms, &nc);
+	if (rc)
+		return rc;
+	struct stix_collection *v = arena_alloc(c->a, sizeof *v * (nc + 1));
+	bool ja = str_eq(c->who.locale, "ja");
+	for (size_t i = 0; i < nc; i++) {
+		v[i] = (struct stix_collection){
+			.community_id = cms[i].id,
+			.uuid = collection_uuid(c->a, c->space, cms[i].slug),
+			.slug = cms[i].slug,
+			.title = ja ? cms[i].name_ja : cms[i].name_en,
+			.description = cms[i].description,
+			.can_read = true,
+			.can_write = cms[i].can_post,
+		};
+	}
+	*out = v;
+	*n = nc;
+	return KR_OK;
+}
+
+int stix_collection_get(struct ctx *c, const char *uuid, struct stix_collection *out)
+{
+	struct stix_collection *v;
+	size_t n;
+	int rc = stix_collections(c, &v, &n);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < n; i++)
+		if (str_eq(v[i].uuid, uuid)) {
+			*out = v[i];
+			return KR_OK;
+		}
+	return KR_ENOTFOUND;
+}
+
+/* ---- queries ---- */
+
+struct matchset {
+	bool on;
+	const char *v[STIX_MAX_MATCH];
+	size_t n;
+};
+
+/* Split "a,b,c" into at most STIX_MAX_MATCH non-empty values. */
+static int split_match(struct arena *a, const char *s, struct matchset *m)
+{
+	memset(m, 0, sizeof *m);
+	if (!s)
+		return KR_OK;
+	m->on = true;
+	char *copy = arena_strdup(a, s), *save = NULL;
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		t = str_trim(t);
+		if (!*t)
+			continue;
+		if (m->n == STIX_MAX_MATCH)
+			return KR_EINVAL;
+		m->v[m->n++] = t;
+	}
+	return m->n ? KR_OK : KR_EINVAL;
+}
+
+static void bind_set(struct db_stmt *st, int first, const struct matchset *m)
+{
+	db_bind_int(st, first, m->on ? 1 : 0);
+	for (size_t i = 0; i < STIX_MAX_MATCH; i++) {
+		if (i < m->n)
+			db_bind_text(st, first + 1 + (int)i, m->v[i]);
+		else
+			db_bind_null(st, first + 1 + (int)i);
+	}
+}
+
+/* The TAXII listing query, in two shapes: a whole collection (by date
+ * added) and one object id (by the stix_id index).  ?1-?3 viewer, ?4
+ * community, ?5/?6 keyset lower bound, ?7 object id, ?8-?26 versions,
+ * ?27-?77 match filters (a flag, then STIX_MAX_MATCH values each), ?78
+ * the limit. */
+#define STIX_QUERY_HEAD                                                                            \
+	"SELECT o.id, o.stix_id, o.type, o.spec_version, o.created, o.modified, o.json, o.date_added_us," \
+	" o.tlp FROM stix_objects o WHERE o.community_id = ?4 AND " ACL_STIX_PRED                 \
+	" AND (o.date_added_us, o.id) > (?5, ?6)"
+#define STIX_QUERY_TAIL                                                                            \
+	" AND (CAST(?8 AS BIGINT) = 1 OR (CAST(?9 AS BIGINT) = 1 AND o.is_latest = 1)"                \
+	" OR (CAST(?10 AS BIGINT) = 1 AND o.is_first = 1) OR o.version_us IN (?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26))"                  \
+	" AND (CAST(?27 AS BIGINT) = 0 OR o.stix_id IN (?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39, ?40, ?41, ?42, ?43))"                                        \
+	" AND (CAST(?44 AS BIGINT) = 0 OR o.type IN (?45, ?46, ?47, ?48, ?49, ?50, ?51, ?52, ?53, ?54, ?55, ?56, ?57, ?58, ?59, ?60))"                                           \
+	" AND (CAST(?61 AS BIGINT) = 0 OR o.spec_version IN (?62, ?63, ?64, ?65, ?66, ?67, ?68, ?69, ?70, ?71, ?72, ?73, ?74, ?75, ?76, ?77))"                                   \
+	" ORDER BY o.date_added_us, o.id LIMIT ?78"
+
+int stix_query(struct ctx *c, const struct stix_query *q, struct stix_page *out, const char **bad)
+{
+	const char *dummy;
+	if (!bad)
+		bad = &dummy;
+	*bad = NULL;
+	memset(out, 0, sizeof *out);
+	int64_t after = -1;
+	if (q->added_after && stix_parse_time(q->added_after, &after))
+		return *bad = "added_after", KR_EINVAL;
+	int64_t cur_added = -1, cur_id = 0;
+	if (q->next) {
+		const char *key;
+		int64_t id;
+		if (cursor_parse(c->a, q->next, &key, &id) || parse_i64(key, 0, INT64_MAX, &cur_added) || id <= 0)
+			return *bad = "next", KR_EINVAL;
+		cur_id = id;
+	}
+	int limit;
+	if (page_limit(q->limit, STIX_PAGE_DEFAULT, STIX_PAGE_MAX, &limit))
+		return *bad = "limit", KR_EINVAL;
+	struct matchset mid, mtype, mver, mspec;
+	if (split_match(c->a, q->match_id, &mid))
+		return *bad = "match[id]", KR_EINVAL;
+	if (split_match(c->a, q->match_type, &mtype))
+		return *bad = "match[type]", KR_EINVAL;
+	if (split_match(c->a, q->match_spec_version, &mspec))
+		return *bad = "match[spec_version]", KR_EINVAL;
+	if (split_match(c->a, q->match_version, &mver))
+		return *bad = "match[version]", KR_EINVAL;
+	/* version: last / first / all / timestamps */
+	bool v_all = !mver.on && q->all_versions, v_last = !mver.on && !q->all_versions, v_first = false;
+	int64_t vts[STIX_MAX_MATCH];
+	size_t nvts = 0;
+	for (size_t i = 0; i < mver.n; i++) {
+		if (!strcmp(mver.v[i], "all"))
+			v_all = true;
+		else if (!strcmp(mver.v[i], "last"))
+			v_last = true;
+		else if (!strcmp(mver.v[i], "first"))
+			v_first = true;
+		else if (stix_parse_time(mver.v[i], &vts[nvts++]))
+			return *bad = "match[version]", KR_EINVAL;
+	}
+	/* The lower bound of (date_added_us, id): the cursor, or just after
+	 * added_after, whichever is later.  One row-value comparison lets both
+	 * engines range-scan the (community_id, date_added_us, id) index, so
+	 * paging cost does not grow with the collection (never OFFSET). */
+	int64_t lo_added = cur_added, lo_id = cur_id;
+	if (after >= 0 && after >= cur_added) {
+		lo_added = after;
+		lo_id = INT64_MAX;
+	}
+	struct db_stmt *st;
+	int rc = q->object_id ? db_prepare(c->db, "" STIX_QUERY_HEAD " AND o.stix_id = ?7" STIX_QUERY_TAIL, &st)
+			      : db_prepare(c->db, "" STIX_QUERY_HEAD " AND (CAST(?7 AS TEXT) IS NULL OR o.stix_id = ?7)"
+						  STIX_QUERY_TAIL, &st);
+	if (rc)
+		return rc;
+	acl_viewer_binds(c, st);
+	db_bind_int(st, 4, q->community_id);
+	db_bind_int(st, 5, lo_added);
+	db_bind_int(st, 6, lo_id);
+	db_bind_text(st, 7, q->object_id);
+	db_bind_int(st, 8, v_all);
+	db_bind_int(st, 9, v_last);
+	db_bind_int(st, 10, v_first);
+	for (int i = 0; i < STIX_MAX_MATCH; i++)
+		db_bind_int(st, 11 + i, (size_t)i < nvts ? vts[i] : INT64_MIN);
+	bind_set(st, 27, &mid);
+	bind_set(st, 44, &mtype);
+	bind_set(st, 61, &mspec);
+	db_bind_int(st, 78, limit + 1);
+	out->rows = arena_alloc(c->a, sizeof(struct stix_row) * (size_t)(limit + 1));
+	while ((rc = db_step(st)) == KR_ROW) {
+		if (out->n == (size_t)limit) {
+			out->more = true;
+			break;
+		}
+		struct stix_row *r = &out->rows[out->n++];
+		r->row_id = db_col_int(st, 0);
+		r->stix_id = db_col_dup(st, 1, c->a);
+		r->type = db_col_dup(st, 2, c->a);
+		r->spec_version = db_col_dup(st, 3, c->a);
+		r->date_added_us = db_col_int(st, 7);
+		if (!db_col_null(st, 5))
+			r->version = db_col_dup(st, 5, c->a);
+		else if (!db_col_null(st, 4))
+			r->version = db_col_dup(st, 4, c->a);
+		else {
+			char t[40];
+			stix_format_time(r->date_added_us, t, sizeof t);
+			r->version = arena_strdup(c->a, t);
+		}
+		r->json = db_col_dup(st, 6, c->a);
+		r->tlp = db_col_dup(st, 8, c->a);
+	}
+	db_done(st);
+	if (rc < 0)
+		return rc;
+	if (out->more) {
+		struct stix_row *l = &out->rows[out->n - 1];
+		out->next = cursor_make(c->a, arena_printf(c->a, "%lld", (long long)l->date_added_us), l->row_id);
+	}
+	return KR_OK;
+}
+
+int stix_delete(struct ctx *c, int64_t community_id, const char *object_id, const char *match_version,
+		const char *match_spec_version, const char **bad)
+{
+	struct stix_query q = {
+		.community_id = community_id,
+		.object_id = object_id,
+		.limit = STIX_PAGE_MAX,
+		.match_version = match_version,
+		.match_spec_version = match_spec_version,
+		.all_versions = true,
+	};
+	struct acl_membership m;
+	int rc = tx_begin(c);
+	if (rc)
+		return rc;
+	int64_t org_of_first = 0;
+	size_t deleted = 0;
+	struct stix_page pg;
+	rc = acl_community_membership(c, community_id, &m);
+	/* A page of matching versions at a time; what is left of them starts
+	 * the next page. */
+	bool more = true;
+	for (bool first = true; rc == KR_OK && more; first = false) {
+		rc = stix_query(c, &q, &pg, bad);
+		if (rc == KR_OK && pg.n == 0 && first)
+			rc = KR_ENOTFOUND;
+		more = pg.more;
+		for (size_t i = 0; rc == KR_OK && i < pg.n; i++) {
+			struct db_stmt *st;
+			int64_t org = 0;
+			rc = db_prepare(c->db, "SELECT org_id FROM stix_objects WHERE id = ?1", &st);
+			if (rc)
+				break;
+			db_bind_int(st, 1, pg.rows[i].row_id);
+			if ((rc = db_step(st)) == KR_ROW) {
+				org = db_col_int(st, 0);
+				rc = KR_OK;
+			}
+			db_done(st);
+			if (rc)
+				break;
+			org_of_first = org;
+			if (!m.moderator && org != c->who.org_id) {
+				rc = KR_EPERM;
+				break;
+			}
+			rc = db_prepare(c->db, "DELETE FROM stix_values WHERE object_id = ?1", &st);
+			if (rc)
+				break;
+			db_bind_int(st, 1, pg.rows[i].row_id);
+			rc = db_step(st);
+			db_done(st);
+			if (rc != KR_DONE)
+				break;
+			rc = db_prepare(c->db, "DELETE FROM stix_objects WHERE id = ?1", &st);
+			if (rc)
+				break;
+			db_bind_int(st, 1, pg.rows[i].row_id);
+			rc = db_step(st);
+			db_done(st);
+			rc = rc == KR_DONE ? KR_OK : rc;
+			deleted++;
+		}
+	}
+	/* The remaining versions get their latest/first flags back. */
+	if (rc == KR_OK) {
+		struct db_stmt *st;
+		rc = db_prepare(c->db,
+				"UPDATE stix_objects SET"
+				" is_latest = CASE WHEN version_us = (SELECT MAX(x.version_us) FROM stix_objects x"
+				" WHERE x.community_id = ?1 AND x.stix_id = ?2) THEN 1 ELSE 0 END,"
+				" is_first = CASE WHEN version_us = (SELECT MIN(x.version_us) FROM stix_objects x"
+				" WHERE x.community_id = ?1 AND x.stix_id = ?2) THEN 1 ELSE 0 END"
+				" WHERE community_id = ?1 AND stix_id = ?2",
+				&st);
+		if (rc == KR_OK) {
+			db_bind_int(st, 1, community_id);
+			db_bind_text(st, 2, object_id);
+			rc = db_step(st);
+			rc = rc == KR_DONE ? KR_OK : rc;
+		}
+		db_done(st);
+	}
+	if (rc == KR_OK) {
+		char detail[300];
+		snprintf(detail, sizeof detail, "%s (%zu versions)", object_id, deleted);
+		rc = audit(c, "stix.delete", "stix", object_id, org_of_first, detail);
+	}
+	return tx_end(c, rc);
+}
+
+int stix_status_get(struct ctx *c, const char *uuid, struct stix_status_row *out)
+{
+	memset(out, 0, sizeof *out);
+	if (c->who.person_id <= 0)
+		return KR_ENOTFOUND;
+	struct db_stmt *st;
+	int rc = db_prepare(c->db,
+			    "SELECT uuid, request_us, total_count, success_count, failure_count, details FROM taxii_status"
+			    " WHERE uuid = ?1 AND person_id = ?2 AND space = ?3",
+			    &st);
+	if (rc)
+		return rc;
+	db_bind_text(st, 1, uuid);
+	db_bind_int(st, 2, c->who.person_id);
+	db_bind_int(st, 3, c->space);
+	rc = db_step(st);
+	if (rc == KR_ROW) {
+		out->uuid = db_col_dup(st, 0, c->a);
+		out->request_us = db_col_int(st, 1);
+		out->total = db_col_int(st, 2);
+		out->success = db_col_int(st, 3);
+		out->failure = db_col_int(st, 4);
+		out->details = db_col_dup(st, 5, c->a);
+		rc = KR_OK;
+	} else if (rc == KR_DONE) {
+		rc = KR_ENOTFOUND;
+	}
+	db_done(st);
+	return rc;
+}
+
+/* ---- exports ---- */
+
+int stix_collection_by_slug(struct ctx *c, const char *slug, struct stix_collection *out)
+{
+	struct stix_collection *v;
+	size_t n;
+	int rc = stix_collections(c, &v, &n);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < n; i++)
+		if (str_eq(v[i].slug, slug)) {
+			*out = v[i];
+			return KR_OK;
+		}
+	return KR_ENOTFOUND;
+}
+
+static const char *const value_kinds[] = {"ipv4-addr", "ipv6-addr", "domain-name", "url",      "email-addr",
+					  "file-name", "md5",       "sha-1",       "sha-256",  "sha-512"};
+
+bool stix_value_kind_ok(const char *kind)
+{
+	for (size_t i = 0; i < KR_ARRAY_LEN(value_kinds); i++)
+		if (str_eq(kind, value_kinds[i]))
+			return true;
+	return false;
+}
+
+#define EXPORT_CHUNK 500
+
+static void csv_cell(struct buf *b, const char *s)
+{
+	bool quote = strpbrk(s, ",\"\r\n") != NULL;
+	bool formula = s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@';
+	if (quote)
+		buf_addc(b, '"');
+	if (formula)
+		buf_addc(b, '\'');
+	for (; *s; s++) {
+		if (*s == '"')
+			buf_addc(b, '"');
+		buf_addc(b, *s);
+	}
+	if (quote)
+		buf_addc(b, '"');
+}
+
+static void copy_key(char *dst, size_t n, const char *src)
+{
+	snprintf(dst, n, "%s", src ? src : "");
+}
+
+/* The viewer's next collection after e->comm_cur (only e->community_id
+ * when one was asked for); comm_cur 0 when there is none. */
+static int next_community(struct ctx *c, struct stix_export *e)
+{
+	struct db_stmt *st;
+	int rc = db_prepare(c->db,
+			    "SELECT c.id, c.slug FROM communities c WHERE c.id > ?4"
+			    " AND (CAST(?5 AS BIGINT) = 0 OR c.id = ?5) AND c.id IN " ACL_MY_COMMUNITIES
+			    " ORDER BY c.id LIMIT 1",
+			    &st);
+	if (rc)
+		return rc;
+	acl_viewer_binds(c, st);
+	db_bind_int(st, 4, e->comm_cur);
+	db_bind_int(st, 5, e->community_id);
+	e->comm_cur = 0;
+	if ((rc = db_step(st)) == KR_ROW) {
+		e->comm_cur = db_col_int(st, 0);
+		copy_key(e->comm_slug, sizeof e->comm_slug, db_col_text(st, 1));
+		rc = KR_OK;
+	}
+	db_done(st);
+	e->cur_added = 0;
+	e->cur_id = 0;
+	return rc < 0 ? rc : KR_OK;
+}
+
+/* CSV: collection by collection, a chunk of objects at a time on the
+ * (community_id, date_added_us, id) index, each object's values by its
+ * key: every step is an index range, so the cost per chunk stays flat. */
+static int csv_chunk(struct ctx *c, struct stix_export *e, struct buf *out)
+{
+	int rc;
+	if (e->comm_cur == 0 && (rc = next_community(c, e)))
+		return rc;
+	while (e->comm_cur != 0) {
+		struct db_stmt *st;
+		rc = db_prepare(c->db,
+				"SELECT o.id, o.tlp, o.stix_id, o.date_added_us FROM stix_objects o WHERE o.community_id = ?4"
+				" AND " ACL_STIX_PRED " AND o.tlp <> 'red' AND o.is_latest = 1"
+				" AND (o.date_added_us, o.id) > (?5, ?6) ORDER BY o.date_added_us, o.id LIMIT ?7",
+				&st);
+		if (rc)
+			return rc;
+		acl_viewer_binds(c, st);
+		db_bind_int(st, 4, e->comm_cur);
+		db_bind_int(st, 5, e->cur_added);
+		db_bind_int(st, 6, e->cur_id);
+		db_bind_int(st, 7, EXPORT_CHUNK);
+		struct obj {
+			int64_t id, added;
+			const char *tlp, *sid;
+		} *objs = arena_alloc(c->a, sizeof *objs * EXPORT_CHUNK);
+		int n = 0;
+		while ((rc = db_step(st)) == KR_ROW && n < EXPORT_CHUNK) {
+			objs[n] = (struct obj){db_col_int(st, 0), db_col_int(st, 3), db_col_dup(st, 1, c->a),
+					       db_col_dup(st, 2, c->a)};
+			n++;
+		}
+		db_done(st);
+		if (rc < 0)
+			return rc;
+		for (int i = 0; i < n; i++) {
+			rc = db_prepare(c->db, "SELECT kind, value FROM stix_values WHERE object_id = ?1 ORDER BY kind, value",
+					&st);
+			if (rc)
+				return rc;
+			db_bind_int(st, 1, objs[i].id);
+			char t[40];
+			stix_format_time(objs[i].added, t, sizeof t);
+			while ((rc = db_step(st)) == KR_ROW) {
+				const char *cells[] = {db_col_text(st, 0), db_col_text(st, 1), objs[i].tlp, e->comm_slug,
+						       objs[i].sid};
+				for (size_t k = 0; k < KR_ARRAY_LEN(cells); k++) {
+					csv_cell(out, cells[k]);
+					buf_addc(out, ',');
+				}
+				buf_adds(out, t);
+				buf_adds(out, "\r\n");
+				e->rows++;
+			}
+			db_done(st);
+			if (rc < 0)
+				return rc;
+		}
+		if (n > 0) {
+			e->cur_added = objs[n - 1].added;
+			e->cur_id = objs[n - 1].id;
+		}
+		if (n == EXPORT_CHUNK)
+			return 1;
+		if ((rc = next_community(c, e)))
+			return rc;
+		if (out->len > 0 && e->comm_cur != 0)
+			return 1;
+	}
+	e->stage = 2;
+	return 0;
+}
+
+int stix_export_next(struct ctx *c, struct stix_export *e, struct buf *out)
+{
+	if (c->who.person_id <= 0)
+		return KR_EPERM;
+	if (e->stage == 0) {
+		e->stage = 1;
+		if (e->fmt == STIX_EXPORT_BUNDLE) {
+			if (e->community_id <= 0)
+				return KR_EINVAL;
+			unsigned char rb[16];
+			char hx[33];
+			rand_bytes(rb, sizeof rb);
+			rb[6] = (unsigned char)((rb[6] & 0x0f) | 0x40);
+			rb[8] = (unsigned char)((rb[8] & 0x3f) | 0x80);
+			hex_encode(rb, sizeof rb, hx);
+			snprintf(e->bundle_id, sizeof e->bundle_id, "%.8s-%.4s-%.4s-%.4s-%.12s", hx, hx + 8, hx + 12,
+				 hx + 16, hx + 20);
+			buf_printf(out, "{\"type\":\"bundle\",\"id\":\"bundle--%s\",\"objects\":[", e->bundle_id);
+		} else if (e->fmt == STIX_EXPORT_CSV) {
+			buf_adds(out, "type,value,tlp,collection,stix_id,date_added\r\n");
+		} else if (!stix_value_kind_ok(e->kind)) {
+			return KR_EINVAL;
+		}
+	}
+	if (e->stage == 2)
+		return 0;
+	struct db_stmt *st;
+	int rc, n = 0;
+	if (e->fmt == STIX_EXPORT_BUNDLE) {
+		rc = db_prepare(c->db,
+				"SELECT o.id, o.json, o.date_added_us FROM stix_objects o WHERE " ACL_STIX_PRED
+				" AND o.tlp <> 'red' AND o.is_latest = 1 AND o.community_id = ?4"
+				" AND (o.date_added_us, o.id) > (?5, ?6) ORDER BY o.date_added_us, o.id LIMIT ?7",
+				&st);
+		if (rc)
+			return rc;
+		acl_viewer_binds(c, st);
+		db_bind_int(st, 4, e->community_id);
+		db_bind_int(st, 5, e->cur_added);
+		db_bind_int(st, 6, e->cur_id);
+		db_bind_int(st, 7, EXPORT_CHUNK);
+		while ((rc = db_step(st)) == KR_ROW) {
+			if (e->rows++)
+				buf_addc(out, ',');
+			buf_adds(out, db_col_text(st, 1));
+			e->cur_id = db_col_int(st, 0);
+			e->cur_added = db_col_int(st, 2);
+			n++;
+		}
+	} else if (e->fmt == STIX_EXPORT_CSV) {
+		return csv_chunk(c, e, out);
+	} else {
+		rc = db_prepare(c->db,
+				"SELECT DISTINCT v.value FROM stix_values v JOIN stix_objects o ON o.id = v.object_id"
+				" WHERE v.kind = ?4 AND v.value > ?5 AND " ACL_STIX_PRED " AND o.tlp <> 'red'"
+				" AND o.is_latest = 1 AND (o.valid_until IS NULL OR o.valid_until > ?6)"
+				" AND (CAST(?7 AS BIGINT) = 0 OR o.community_id = ?7) ORDER BY v.value LIMIT ?8",
+				&st);
+		if (rc)
+			return rc;
+		acl_viewer_binds(c, st);
+		db_bind_text(st, 4, e->kind);
+		db_bind_text(st, 5, e->cur_value);
+		db_bind_int(st, 6, c->now);
+		db_bind_int(st, 7, e->community_id);
+		db_bind_int(st, 8, EXPORT_CHUNK);
+		while ((rc = db_step(st)) == KR_ROW) {
+			const char *v = db_col_text(st, 0);
+			/* one value per line: a value with a line break would inject another */
+			if (!strpbrk(v, "\r\n")) {
+				buf_adds(out, v);
+				buf_addc(out, '\n');
+			}
+			copy_key(e->cur_value, sizeof e->cur_value, v);
+			e->rows++;
+			n++;
+		}
+	}
+	db_done(st);
+	if (rc < 0)
+		return rc;
+	if (n < EXPORT_CHUNK) {
+		if (e->fmt == STIX_EXPORT_BUNDLE)
+			buf_adds(out, "]}");
+		e->stage = 2;
+		return 0;
+	}
+	return 1;
+}
+
+/* ---- CSV import ---- */
+
+/* One CSV record from *p (RFC 4180): up to 4 fields into f[] (arena
+ * copies); advances *p past the record's line break.  Returns the number
+ * of fields, or -1 for a malformed record (unclosed quote, > 4 fields). */
+static int csv_record(struct arena *a, const char **p, const char *end, const char *f[4])
+{
+	int n = 0;
+	struct buf b = BUF_INIT;
+	const char *s = *p;
+	for (;;) {
+		buf_reset(&b);
+		if (s < end && *s == '"') {
+			s++;
+			for (;;) {
+				if (s >= end)
+					goto bad;
+				if (*s == '"') {
+					if (s + 1 < end && s[1] == '"') {
+						buf_addc(&b, '"');
+						s += 2;
+						continue;
+					}
+					s++;
+					break;
+				}
+				buf_addc(&b, *s++);
+			}
+		} else {
+			while (s < end && *s != ',' && *s != '\n' && *s != '\r')
+				buf_addc(&b, *s++);
+		}
+		if (n == 4)
+			goto bad;
+		f[n++] = arena_strndup(a, b.p ? b.p : "", b.len);
+		if (s < end && *s == ',') {
+			s++;
+			continue;
+		}
+		if (s < end && *s == '\r')
+			s++;
+		if (s < end && *s == '\n')
+			s++;
+		else if (s < end)
+			goto bad;
+		break;
+	}
+	buf_free(&b);
+	*p = s;
+	return n;
+bad:
+	buf_free(&b);
+	while (s < end && *s != '\n')
+		s++;
+	*p = s < end ? s + 1 : s;
+	return -1;
+}
+
+static const struct {
+	const char *type, *path;
+} csv_types[] = {
+	{"ipv4-addr", "ipv4-addr:value"},      {"ipv6-addr", "ipv6-addr:value"},
+	{"domain-name", "domain-name:value"},  {"url", "url:value"},
+	{"email-addr", "email-addr:value"},    {"file-name", "file:name"},
+	{"md5", "file:hashes.MD5"},            {"sha-1", "file:hashes.'SHA-1'"},
+	{"sha-256", "file:hashes.'SHA-256'"},  {"sha-512", "file:hashes.'SHA-512'"},
+};
+
+static const char *tlp2_marking(const char *tlp)
+{
+	static const struct {
+		const char *name, *id;
+	} m[] = {
+		{"clear", "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487"},
+		{"white", "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487"},
+		{"green", "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"},
+		{"amber", "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421"},
+		{"amber+strict", "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003"},
+		{"red", "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1"},
+	};
+	for (size_t i = 0; i < KR_ARRAY_LEN(m); i++)
+		if (!strcasecmp(tlp, m[i].name) || (!strncasecmp(tlp, "tlp:", 4) && !strcasecmp(tlp + 4, m[i].name)))
+			return m[i].id;
+	return NULL;
+}
+
+int stix_import_csv(struct ctx *c, const char *collection, const char *csv, size_t len, struct stix_status *st)
+{
+	memset(st, 0, sizeof *st);
+	if (len > STIX_MAX_DOC)
+		return st->error = "the file is larger than 32 MiB", KR_EINVAL;
+	if (!utf8_valid(csv, len))
+		return st->error = "the file is not UTF-8 text", KR_EINVAL;
+	const char *p = csv, *end = csv + len;
+	if (len >= 3 && !memcmp(p, "\xef\xbb\xbf", 3))
+		p += 3; /* Excel's byte-order mark */
+	json_t *objs = json_array();
+	const char **pre = NULL; /* per-row problems found before validation */
+	size_t npre = 0, cap = 0, line = 0;
+	char now[40];
+	stix_format_time((int64_t)c->now * 1000, now, sizeof now);
+	while (p < end) {
+		const char *f[4] = {0};
+		line++;
+		int n = csv_record(c->a, &p, end, f);
+		if (n == 1 && !f[0][0])
+			continue; /* blank line */
+		if (line == 1 && n > 0 && !strcasecmp(f[0], "type"))
+			continue;
+		if (json_array_size(objs) >= STIX_MAX_OBJECTS) {
+			json_decref(objs);
+			return st->error = "more than 100000 rows", KR_EINVAL;
+		}
+		const char *why = NULL, *path = NULL;
+		if (n < 2)
+			why = n < 0 ? "malformed CSV (unclosed quote or more than 4 fields)" : "expected type,value";
+		for (size_t i = 0; !why && i < KR_ARRAY_LEN(csv_types); i++)
+			if (!strcmp(f[0], csv_types[i].type))
+				path = csv_types[i].path;
+		if (!why && !path)
+			why = "unknown type (ipv4-addr ipv6-addr domain-name url email-addr file-name md5 sha-1 sha-256 sha-512)";
+		const char *mark = NULL;
+		if (!why && n >= 3 && f[2][0] && !(mark = tlp2_marking(f[2])))
+			why = "unknown TLP (clear, green, amber, amber+strict, red)";
+		if (!why && (!f[1][0] || strlen(f[1]) > 2048))
+			why = "the value is empty or longer than 2048 bytes";
+		/* The pattern's string literal: escape quote and backslash. */
+		struct buf v = BUF_INIT;
+		for (const char *q = why ? "" : f[1]; *q; q++) {
+			if (*q == '\'' || *q == '\\')
+				buf_addc(&v, '\\');
+			buf_addc(&v, *q);
+		}
+		unsigned char rb[16];
+		char hx[33];
+		rand_bytes(rb, sizeof rb);
+		rb[6] = (unsigned char)((rb[6] & 0x0f) | 0x40);
+		rb[8] = (unsigned char)((rb[8] & 0x3f) | 0x80);
+		hex_encode(rb, sizeof rb, hx);
+		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "type", "indicator", "spec_version",
+				      "2.1", "id",
+				      arena_printf(c->a, "indicator--%.8s-%.4s-%.4s-%.4s-%.12s", hx, hx + 8, hx + 12,
+						   hx + 16, hx + 20),
+				      "created", now, "modified", now, "name", why ? "" : f[1], "pattern",
+				      why ? "[x:y = 'z']" : arena_printf(c->a, "[%s = '%s']", path, v.p ? v.p : ""),
+				      "pattern_type", "stix", "valid_from", now);
+		buf_free(&v);
+		if (o && mark)
+			json_object_set_new(o, "object_marking_refs", json_pack("[s]", mark));
+		if (o && n >= 4 && f[3][0])
+			json_object_set_new(o, "description", json_string(f[3]));
+		json_array_append_new(objs, o);
+		if (npre == cap) {
+			size_t nc = cap ? cap * 2 : 64;
+			const char **np = arena_alloc(c->a, nc * sizeof *np);
+			if (npre)
+				memcpy(np, pre, npre * sizeof *np);
+			pre = np;
+			cap = nc;
+		}
+		pre[npre++] = why ? arena_printf(c->a, "line %zu: %s", line, why) : arena_printf(c->a, "line %zu", line);
+	}
+	json_t *env = json_pack("{s:o}", "objects", objs);
+	char *doc = env ? json_dumps(env, JSON_COMPACT) : NULL;
+	json_decref(env);
+	if (!doc)
+		return KR_ENOMEM;
+	/* Rows with a problem of their own are refused before the store sees
+	 * them; the others go through the same checks as any indicator. */
+	bool any_pre = false;
+	for (size_t i = 0; i < npre; i++)
+		any_pre |= strchr(pre[i], ':') != NULL;
+	int rc;
+	if (any_pre) {
+		rc = stix_check(c->a, doc, strlen(doc), STIX_DOC_ENVELOPE, st);
+		rc = KR_EINVAL;
+	} else {
+		rc = stix_ingest(c, collection, doc, strlen(doc), STIX_DOC_ENVELOPE, st);
+	}
+	free(doc);
+	if (st->error)
+		return rc;
+	st->failure = 0;
+	for (size_t i = 0; i < st->total && i < npre; i++) {
+		struct stix_item *it = &st->items[i];
+		if (strchr(pre[i], ':'))
+			it->reason = pre[i];
+		else if (it->reason)
+			it->reason = arena_printf(c->a, "%s: %s", pre[i], it->reason);
+		if (it->reason)
+			st->failure++;
+	}
+	st->success = rc == KR_OK ? st->total : 0;
+	return rc;
+}
+
+/* ---- correlation ---- */
+
+static bool hex_only(const char *s)
+{
+	size_t n = strlen(s);
+	if (n != 32 && n != 40 && n != 64 && n != 128)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f') || (*s >= 'A' && *s <= 'F')))
+			return false;
+	return true;
+}
+
+int stix_correlate(struct ctx *c, const char *kind, const char *value, struct stix_correlation *out)
+{
+	memset(out, 0, sizeof *out);
+	if (!valid_line(value, 1, 2048) || (kind && !stix_value_kind_ok(kind)))
+		return KR_EINVAL;
+	if (c->who.person_id <= 0)
+		return KR_OK;
+	char *v = arena_strdup(c->a, value);
+	if (hex_only(v))
+		lower(v);
+	struct db_stmt *st;
+	int rc = db_prepare(c->db,
+			    "SELECT COUNT(DISTINCT o.id), COUNT(DISTINCT o.org_id), COUNT(DISTINCT o.community_id)"
+			    " FROM stix_values v JOIN stix_objects o ON o.id = v.object_id"
+			    " WHERE v.value = ?4 AND (CAST(?5 AS TEXT) IS NULL OR v.kind = ?5) AND o.is_latest = 1 AND "
+			    ACL_STIX_PRED,
+			    &st);
+	if (rc)
+		return rc;
+	acl_viewer_binds(c, st);
+	db_bind_text(st, 4, v);
+	db_bind_text(st, 5, kind);
+	if ((rc = db_step(st)) == KR_ROW) {
+		out->objects = db_col_int(st, 0);
+		out->orgs = db_col_int(st, 1);
+		out->collections = db_col_int(st, 2);
+		rc = KR_OK;
+	}
+	db_done(st);
+	if (rc)
+		return rc < 0 ? rc : KR_EDB;
+	rc = db_prepare(c->db,
+			"SELECT COUNT(*) FROM topics t WHERE " ACL_TOPIC_PRED
+			" AND (lower(t.title) LIKE ?4 ESCAPE '\\' OR lower(t.body) LIKE ?4 ESCAPE '\\')",
+			&st);
+	if (rc)
+		return rc;
+	acl_viewer_binds(c, st);
+	db_bind_text(st, 4, like_pattern(c->a, v));
+	if ((rc = db_step(st)) == KR_ROW) {
+		out->topics = db_col_int(st, 0);
+		rc = KR_OK;
+	}
+	db_done(st);
+	return rc < 0 ? rc : rc == KR_OK ? KR_OK : KR_EDB;
+}

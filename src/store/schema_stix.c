@@ -1,0 +1,59 @@
+/* schema_stix.c - migration 5: the STIX 2.1 indicator store behind TAXII
+ * (issue 5; SPEC R11).
+ *
+ * Each stored object version is one row, kept as received (its JSON
+ * text), in one collection (= a community).  The version is (stix_id,
+ * version_us); is_latest/is_first flag the newest and oldest version of an id in
+ * its collection so "match[version]=last" pages with an index, not a
+ * GROUP BY.  date_added_us is server time in microseconds (TAXII's
+ * X-TAXII-Date-Added headers need that precision); paging is keyset on
+ * (date_added_us, id), never OFFSET. */
+#include "store/db_engine.h"
+
+const char db_m5_stix[] =
+	"CREATE TABLE stix_objects ("
+	" id {ID},"
+	" space BIGINT NOT NULL DEFAULT 0,"
+	" community_id BIGINT NOT NULL REFERENCES communities(id),"
+	" stix_id TEXT NOT NULL,"
+	" type TEXT NOT NULL,"
+	" spec_version TEXT NOT NULL,"
+	" created TEXT,"
+	" modified TEXT,"
+	/* the TAXII version: modified, else created, else date_added (SCOs) */
+	" version_us BIGINT NOT NULL,"
+	" is_latest INTEGER NOT NULL DEFAULT 1,"
+	" is_first INTEGER NOT NULL DEFAULT 1,"
+	" date_added_us BIGINT NOT NULL,"
+	" org_id BIGINT NOT NULL REFERENCES orgs(id),"
+	" person_id BIGINT REFERENCES people(id),"
+	/* clear | green | amber | amber+strict | red */
+	" tlp TEXT NOT NULL,"
+	" confidence INTEGER,"
+	" valid_from BIGINT,"
+	" valid_until BIGINT,"
+	" json TEXT NOT NULL,"
+	" UNIQUE (community_id, stix_id, version_us));"
+	"CREATE INDEX stix_objects_added ON stix_objects (community_id, date_added_us, id);"
+	"CREATE INDEX stix_objects_stix_id ON stix_objects (stix_id, community_id);"
+	/* Values extracted for search and correlation (kind as in
+	 * stix_pattern_values: ipv4-addr, domain-name, url, md5 ...). */
+	"CREATE TABLE stix_values ("
+	" object_id BIGINT NOT NULL REFERENCES stix_objects(id),"
+	" kind TEXT NOT NULL,"
+	" value TEXT NOT NULL,"
+	" PRIMARY KEY (object_id, kind, value));"
+	"CREATE INDEX stix_values_value ON stix_values (kind, value);"
+	/* TAXII status resources (ingest is synchronous: always complete). */
+	"CREATE TABLE taxii_status ("
+	" id {ID},"
+	" uuid TEXT NOT NULL UNIQUE,"
+	" space BIGINT NOT NULL DEFAULT 0,"
+	" community_id BIGINT NOT NULL REFERENCES communities(id),"
+	" person_id BIGINT NOT NULL REFERENCES people(id),"
+	" org_id BIGINT NOT NULL REFERENCES orgs(id),"
+	" request_us BIGINT NOT NULL,"
+	" total_count INTEGER NOT NULL,"
+	" success_count INTEGER NOT NULL,"
+	" failure_count INTEGER NOT NULL,"
+	" details TEXT NOT NULL);";

@@ -1,0 +1,387 @@
+/* taxii.c - TAXII 2.1 handlers (OASIS TAXII Version 2.1, sections 4-5).
+ * See taxii.h.  Nothing here decides access or touches SQL: collections,
+ * queries, ingest and status come from core/stix.h, which applies acl.h. */
+#include "taxii/taxii.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/common.h"
+#include "core/stix.h"
+#include "lib/arena.h"
+#include "lib/buf.h"
+#include "lib/util.h"
+
+#define TAXII_TYPE "application/taxii+json;version=2.1"
+#define STIX_TYPE "application/stix+json;version=2.1"
+
+/* ---- media types (TAXII 2.1 section 1.6.8) ---- */
+
+/* Is one media range (type/subtype plus parameters) a TAXII 2.1 type?
+ * want_any: also take the wildcards of an Accept header. */
+static bool taxii_media(const char *range, size_t n, bool want_any)
+{
+	char buf[256];
+	if (n >= sizeof buf)
+		return false;
+	memcpy(buf, range, n);
+	buf[n] = 0;
+	char *save = NULL, *type = strtok_r(buf, ";", &save);
+	if (!type)
+		return false;
+	type = str_trim(type);
+	const char *version = NULL;
+	bool q_zero = false;
+	for (char *p = strtok_r(NULL, ";", &save); p; p = strtok_r(NULL, ";", &save)) {
+		p = str_trim(p);
+		char *eq = strchr(p, '=');
+		if (!eq)
+			continue;
+		*eq = 0;
+		char *k = str_trim(p), *v = str_trim(eq + 1);
+		if (!strcasecmp(k, "version"))
+			version = v;
+		else if (!strcasecmp(k, "q"))
+			q_zero = strtod(v, NULL) <= 0.0;
+	}
+	if (q_zero)
+		return false;
+	if (want_any && (!strcmp(type, "*/*") || !strcasecmp(type, "application/*")))
+		return true;
+	return !strcasecmp(type, "application/taxii+json") && (!version || !strcmp(version, "2.1"));
+}
+
+/* 406 unless Accept names a TAXII 2.1 media type (a plain
+ * application/taxii+json counts; no Accept accepts anything). */
+static bool accept_ok(struct request *r)
+{
+	const char *a = req_header(r, "Accept");
+	if (!a)
+		return true;
+	while (*a) {
+		const char *e = strchr(a, ',');
+		size_t n = e ? (size_t)(e - a) : strlen(a);
+		if (taxii_media(a, n, true))
+			return true;
+		if (!e)
+			break;
+		a = e + 1;
+	}
+	return false;
+}
+
+static int not_acceptable(struct request *r)
+{
+	return req_fail_detail(r, 406, "err.not_acceptable", "Accept must include " TAXII_TYPE);
+}
+
+/* ---- output ---- */
+
+static int send_json(struct request *r, int status, json_t *v)
+{
+	char *s = v ? json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(v);
+	if (!s)
+		return req_fail(r, 500, "err.internal");
+	buf_reset(&r->out);
+	buf_adds(&r->out, s);
+	free(s);
+	r->out_ctype = TAXII_TYPE;
+	r->status = status;
+	return status;
+}
+
+static json_t *time_json(int64_t us)
+{
+	char t[40];
+	stix_format_time(us, t, sizeof t);
+	return json_string(t);
+}
+
+static void date_headers(struct request *r, const struct stix_page *pg)
+{
+	if (pg->n == 0)
+		return;
+	/* Rows come in date_added order: first and last are the bounds. */
+	char t[40];
+	stix_format_time(pg->rows[0].date_added_us, t, sizeof t);
+	resp_header(r, "X-TAXII-Date-Added-First", arena_strdup(r->a, t));
+	stix_format_time(pg->rows[pg->n - 1].date_added_us, t, sizeof t);
+	resp_header(r, "X-TAXII-Date-Added-Last", arena_strdup(r->a, t));
+}
+
+static int fail_rc(struct request *r, int rc, const char *bad)
+{
+	if (rc == KR_EINVAL && bad)
+		return req_fail_detail(r, 400, "err.bad_request",
+				       arena_printf(r->a, "invalid query parameter: %s", bad));
+	if (rc == KR_EPERM)
+		return req_fail(r, 403, "err.forbidden");
+	return req_fail_rc(r, rc);
+}
+
+/* The collection named by params[0], or a failure already set. */
+static int load_collection(struct request *r, struct stix_collection *col)
+{
+	if (!accept_ok(r))
+		return not_acceptable(r);
+	int rc = stix_collection_get(&r->ctx, r->params[0], col);
+	if (rc)
+		return fail_rc(r, rc, NULL);
+	return 0;
+}
+
+/* The query parameters every listing endpoint shares (section 3.4). */
+static int read_query(struct request *r, struct stix_query *q, const struct stix_collection *col)
+{
+	memset(q, 0, sizeof *q);
+	q->community_id = col->community_id;
+	q->added_after = req_query(r, "added_after");
+	q->next = req_query(r, "next");
+	q->match_id = req_query(r, "match[id]");
+	q->match_type = req_query(r, "match[type]");
+	q->match_version = req_query(r, "match[version]");
+	q->match_spec_version = req_query(r, "match[spec_version]");
+	const char *l = req_query(r, "limit");
+	if (l) {
+		int64_t n;
+		if (parse_i64(l, 1, INT32_MAX, &n))
+			return req_fail_detail(r, 400, "err.bad_request", "limit must be a positive integer");
+		q->limit = n > STIX_PAGE_MAX ? STIX_PAGE_MAX : (int)n;
+	}
+	return 0;
+}
+
+/* ---- discovery, API root, collections ---- */
+
+int taxii_discovery(struct request *r)
+{
+	if (!accept_ok(r))
+		return not_acceptable(r);
+	const char *host = req_header(r, "Host");
+	const char *root = "/taxii2/api/";
+	if (host && valid_line(host, 1, 255) && !strpbrk(host, "/\\ @"))
+		root = arena_printf(r->a, "%s://%s/taxii2/api/", r->https ? "https" : "http", host);
+	json_t *v = json_pack("{s:s, s:s, s:s, s:[s]}", "title", "Kairan TAXII 2.1", "description",
+			      "Indicators shared in the communities you belong to", "default", root, "api_roots", root);
+	return send_json(r, 200, v);
+}
+
+int taxii_api_root(struct request *r)
+{
+	if (!accept_ok(r))
+		return not_acceptable(r);
+	json_t *v = json_pack("{s:s, s:s, s:[s], s:I}", "title", "Kairan", "description",
+			      "One collection per community you belong to", "versions", TAXII_TYPE,
+			      "max_content_length", (json_int_t)TAXII_BODY_LIMIT);
+	return send_json(r, 200, v);
+}
+
+static json_t *collection_json(const struct stix_collection *c)
+{
+	json_t *v = json_pack("{s:s, s:s, s:s, s:b, s:b, s:[s]}", "id", c->uuid, "title", c->title ? c->title : c->slug,
+			      "alias", c->slug, "can_read", c->can_read, "can_write", c->can_write, "media_types",
+			      STIX_TYPE);
+	if (v && !str_empty(c->description))
+		json_object_set_new(v, "description", json_string(c->description));
+	return v;
+}
+
+int taxii_collections(struct request *r)
+{
+	if (!accept_ok(r))
+		return not_acceptable(r);
+	struct stix_collection *v;
+	size_t n;
+	int rc = stix_collections(&r->ctx, &v, &n);
+	if (rc)
+		return fail_rc(r, rc, NULL);
+	json_t *out = json_object(), *list = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(list, collection_json(&v[i]));
+	if (n)
+		json_object_set_new(out, "collections", list);
+	else
+		json_decref(list);
+	return send_json(r, 200, out);
+}
+
+int taxii_collection(struct request *r)
+{
+	struct stix_collection col;
+	int st = load_collection(r, &col);
+	if (st)
+		return st;
+	return send_json(r, 200, collection_json(&col));
+}
+
+/* ---- objects ---- */
+
+static void add_json_string(struct buf *b, const char *s)
+{
+	json_t *j = json_string(s);
+	char *t = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+	buf_adds(b, t ? t : "\"\"");
+	free(t);
+	json_decref(j);
+}
+
+/* The envelope, written from the stored texts without re-parsing them. */
+static int send_envelope(struct request *r, const struct stix_page *pg)
+{
+	buf_reset(&r->out);
+	buf_adds(&r->out, pg->more ? "{\"more\":true,\"next\":" : "{\"more\":false");
+	if (pg->more)
+		add_json_string(&r->out, pg->next);
+	if (pg->n) {
+		buf_adds(&r->out, ",\"objects\":[");
+		for (size_t i = 0; i < pg->n; i++) {
+			if (i)
+				buf_addc(&r->out, ',');
+			buf_adds(&r->out, pg->rows[i].json);
+		}
+		buf_addc(&r->out, ']');
+	}
+	buf_addc(&r->out, '}');
+	date_headers(r, pg);
+	r->out_ctype = TAXII_TYPE;
+	r->status = 200;
+	return 200;
+}
+
+static int list(struct request *r, const char *object_id, bool versions_default, int mode)
+{
+	struct stix_collection col;
+	int st = load_collection(r, &col);
+	if (st)
+		return st;
+	if (!col.can_read)
+		return req_fail(r, 403, "err.forbidden");
+	struct stix_query q;
+	if ((st = read_query(r, &q, &col)))
+		return st;
+	q.object_id = object_id;
+	q.all_versions = versions_default;
+	if (object_id && (q.match_id || (mode == 2 && q.match_version)))
+		return req_fail_detail(r, 400, "err.bad_request", "this endpoint does not take that filter");
+	struct stix_page pg;
+	const char *bad = NULL;
+	int rc = stix_query(&r->ctx, &q, &pg, &bad);
+	if (rc)
+		return fail_rc(r, rc, bad);
+	if (mode == 0) {
+		if (object_id && pg.n == 0 && !q.next)
+			return req_fail(r, 404, "err.not_found");
+		return send_envelope(r, &pg);
+	}
+	json_t *out = json_object(), *items = json_array();
+	json_object_set_new(out, "more", json_boolean(pg.more));
+	if (pg.more)
+		json_object_set_new(out, "next", json_string(pg.next));
+	for (size_t i = 0; i < pg.n; i++) {
+		const struct stix_row *w = &pg.rows[i];
+		if (mode == 1) {
+			json_t *m = json_pack("{s:s, s:o, s:s, s:s}", "id", w->stix_id, "date_added",
+					      time_json(w->date_added_us), "version", w->version, "media_type",
+					      STIX_TYPE);
+			json_array_append_new(items, m);
+		} else {
+			json_array_append_new(items, json_string(w->version));
+		}
+	}
+	if (mode == 2 && object_id && pg.n == 0 && !q.next) {
+		json_decref(items);
+		json_decref(out);
+		return req_fail(r, 404, "err.not_found");
+	}
+	if (pg.n)
+		json_object_set_new(out, mode == 1 ? "objects" : "versions", items);
+	else
+		json_decref(items);
+	date_headers(r, &pg);
+	return send_json(r, 200, out);
+}
+
+int taxii_objects_get(struct request *r) { return list(r, NULL, false, 0); }
+int taxii_object_get(struct request *r) { return list(r, r->params[1], false, 0); }
+int taxii_manifest(struct request *r) { return list(r, NULL, false, 1); }
+int taxii_versions(struct request *r) { return list(r, r->params[1], true, 2); }
+
+static json_t *status_json(struct request *r, const struct stix_status_row *s)
+{
+	json_t *d = json_loads(s->details, 0, NULL);
+	json_t *v = json_pack("{s:s, s:s, s:o, s:I, s:I, s:I, s:I}", "id", s->uuid, "status", "complete",
+			      "request_timestamp", time_json(s->request_us), "total_count", (json_int_t)s->total,
+			      "success_count", (json_int_t)s->success, "failure_count", (json_int_t)s->failure,
+			      "pending_count", (json_int_t)0);
+	if (v && d) {
+		json_t *succ = json_object_get(d, "successes"), *fail = json_object_get(d, "failures");
+		if (json_array_size(succ))
+			json_object_set(v, "successes", succ);
+		if (json_array_size(fail))
+			json_object_set(v, "failures", fail);
+	}
+	json_decref(d);
+	(void)r;
+	return v;
+}
+
+int taxii_objects_post(struct request *r)
+{
+	if (!accept_ok(r))
+		return not_acceptable(r);
+	const char *ct = r->content_type;
+	if (!ct || !taxii_media(ct, strlen(ct), false))
+		return req_fail_detail(r, 415, "err.unsupported_media", "Content-Type must be " TAXII_TYPE);
+	struct stix_collection col;
+	int rc = stix_collection_get(&r->ctx, r->params[0], &col);
+	if (rc)
+		return fail_rc(r, rc, NULL);
+	if (!col.can_write)
+		return req_fail(r, 403, "err.forbidden");
+	struct stix_status st;
+	rc = stix_ingest(&r->ctx, col.slug, r->body ? r->body : "", r->body_len, STIX_DOC_ENVELOPE, &st);
+	if (rc == KR_EINVAL && st.error)
+		return req_fail_detail(r, st.not_envelope ? 422 : 400, st.not_envelope ? "err.unprocessable"
+										 : "err.bad_request",
+				       st.error);
+	if (rc && rc != KR_EINVAL)
+		return fail_rc(r, rc, NULL);
+	struct stix_status_row row;
+	if ((rc = stix_status_get(&r->ctx, st.uuid, &row)))
+		return fail_rc(r, rc, NULL);
+	return send_json(r, 202, status_json(r, &row));
+}
+
+int taxii_object_delete(struct request *r)
+{
+	struct stix_collection col;
+	int st = load_collection(r, &col);
+	if (st)
+		return st;
+	if (!col.can_write)
+		return req_fail(r, 403, "err.forbidden");
+	const char *bad = NULL;
+	int rc = stix_delete(&r->ctx, col.community_id, r->params[1], req_query(r, "match[version]"),
+			     req_query(r, "match[spec_version]"), &bad);
+	if (rc)
+		return fail_rc(r, rc, bad);
+	buf_reset(&r->out);
+	r->out_ctype = TAXII_TYPE;
+	r->status = 200;
+	return 200;
+}
+
+int taxii_status(struct request *r)
+{
+	if (!accept_ok(r))
+		return not_acceptable(r);
+	struct stix_status_row row;
+	int rc = stix_status_get(&r->ctx, r->params[0], &row);
+	if (rc)
+		return fail_rc(r, rc, NULL);
+	return send_json(r, 200, status_json(r, &row));
+}
