@@ -64,6 +64,26 @@ static struct ctx as(struct fx *f, const char *login)
 	return c;
 }
 
+/* An empty site with only the coordination center and the built-in
+ * communities (what `kairan demo` starts from). */
+static int setup_site(void **state)
+{
+	struct fx *f = calloc(1, sizeof *f);
+	snprintf(f->path, sizeof f->path, "/tmp/kairan-test-stix-%d.db", (int)getpid());
+	unlink(f->path);
+	assert_int_equal(db_open(pg_url ? pg_url : f->path, &f->db), KR_OK);
+	if (pg_url)
+		assert_int_equal(db_exec(f->db, "DROP SCHEMA public CASCADE; CREATE SCHEMA public"), KR_OK);
+	assert_int_equal(db_migrate(f->db), KR_OK);
+	f->a = arena_new();
+	f->sys = (struct ctx){.db = f->db, .a = f->a, .now = now_ms(), .ip = ""};
+	f->sys.who.system = true;
+	mkorg(f, "cc", "coordination_center");
+	assert_int_equal(community_init_builtin(&f->sys), KR_OK);
+	*state = f;
+	return 0;
+}
+
 static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof *f);
@@ -581,8 +601,8 @@ static void test_demo(void **state)
 	/* deterministic: loading again adds nothing */
 	assert_int_equal(demo_stix_load(&f->sys, &n), KR_OK);
 	assert_int_equal(count(f, "objects"), objects);
-	/* a vendor's collection is readable by anyone, e.g. rail1 */
-	struct ctx rail1 = as(f, "rail1");
+	/* a vendor's collection is readable by anyone, e.g. the demo's rail-member */
+	struct ctx rail1 = as(f, "rail-member");
 	struct stix_collection col;
 	assert_int_equal(stix_collection_by_slug(&rail1, "info-cti-1", &col), KR_OK);
 	assert_false(col.can_write);
@@ -598,7 +618,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_validation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ingest_and_query, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_demo, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_demo, setup_site, teardown),
 	};
 	int failed = cmocka_run_group_tests_name("stix/sqlite", tests, NULL, NULL);
 	pg_url = getenv("KAIRAN_TEST_PG_URL");
