@@ -492,26 +492,12 @@ int incident_attachments(struct ctx *c, const char *public_id, struct attachment
 		return rc;
 	struct db_stmt *st;
 	if ((rc = db_prepare(c->db,
-			     "SELECT public_id, filename, ctype, sha256, size, created_at FROM case_attachments"
+			     "SELECT public_id, filename, ctype, sha256, size, created_at, 0 FROM case_attachments"
 			     " WHERE case_id = ?1 ORDER BY created_at, id LIMIT 500",
 			     &st)))
 		return rc;
 	db_bind_int(st, 1, id);
-	struct attachment *items = arena_alloc(c->a, sizeof(*items) * 500);
-	size_t k = 0;
-	while ((rc = db_step(st)) == KR_ROW && k < 500) {
-		struct attachment *x = &items[k++];
-		x->public_id = db_col_dup(st, 0, c->a);
-		x->filename = db_col_dup(st, 1, c->a);
-		x->ctype = db_col_dup(st, 2, c->a);
-		x->sha256 = db_col_dup(st, 3, c->a);
-		x->size = db_col_int(st, 4);
-		x->created_at = db_col_int(st, 5);
-	}
-	db_done(st);
-	*out = items;
-	*n = k;
-	return rc < 0 ? rc : KR_OK;
+	return attachment_rows(c, st, out, n);
 }
 
 int incident_attachment_get(struct ctx *c, const char *att_id, struct attachment *out)

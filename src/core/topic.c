@@ -1468,8 +1468,14 @@ int attachment_list(struct ctx *c, int64_t topic_id, struct attachment **out, si
 			     &st)))
 		return rc;
 	db_bind_int(st, 1, topic_id);
+	return attachment_rows(c, st, out, n);
+}
+
+int attachment_rows(struct ctx *c, struct db_stmt *st, struct attachment **out, size_t *n)
+{
 	struct attachment *items = arena_alloc(c->a, sizeof(*items) * 500);
 	size_t k = 0;
+	int rc;
 	while ((rc = db_step(st)) == KR_ROW && k < 500) {
 		struct attachment *x = &items[k++];
 		x->public_id = db_col_dup(st, 0, c->a);

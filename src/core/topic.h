@@ -146,6 +146,11 @@ struct attachment {
 int attachment_add(struct ctx *c, const char *topic_public_id, int64_t comment_id, const char *filename,
 		   const char *ctype, const void *data, size_t len, const char **public_id, const char **bad);
 int attachment_list(struct ctx *c, int64_t topic_id, struct attachment **out, size_t *n);
+struct db_stmt;
+/* Read up to 500 attachment rows (public_id, filename, ctype, sha256,
+ * size, created_at, comment_id) from a prepared, bound statement and
+ * release it; shared by topic and case attachments. */
+int attachment_rows(struct ctx *c, struct db_stmt *st, struct attachment **out, size_t *n);
 /* A visible attachment with its bytes (KR_ENOTFOUND otherwise). */
 int attachment_get(struct ctx *c, const char *public_id, struct attachment *out);
 
