@@ -212,10 +212,18 @@ int upward_report_send(struct ctx *c, const char *public_id, const char *to);
 /* Reports are visible to coordinators of the issuing organisation. */
 int upward_report_get(struct ctx *c, const char *public_id, struct upward_report *out);
 int upward_report_list(struct ctx *c, struct upward_report **out, size_t *n);
+/* Every logged sending of a visible report, oldest first (from the
+ * audit log; the report row keeps only the last). */
+struct upward_send {
+	int64_t at;
+	const char *to, *by;
+};
+int upward_report_sends(struct ctx *c, const char *public_id, struct upward_send **out, size_t *n);
 
 struct sanitised_item {
-	const char *kind;                   /* org | person | email | host | ip */
+	const char *kind;                   /* org | person | email | host | ip | term */
 	const char *original, *placeholder;
+	bool kept;                          /* found, left in on the reviewer's word */
 };
 struct sanitised_draft {
 	const char *title, *body;
@@ -232,6 +240,39 @@ int incident_sanitised_draft(struct ctx *c, const char *public_id, struct saniti
  * appended to *items (arena-grown). */
 const char *sanitise_text(struct arena *a, const char *text, const char *const *terms, const char *const *kinds,
 			  size_t nterms, struct sanitised_item **items, size_t *n);
+
+/* The review step of R9.5.  The reviewer keeps some of the strings the
+ * rules found (keep: as listed in found[].original, ASCII case ignored)
+ * and names extra terms to strip (kind "term", at least 2 bytes each).
+ * Limits: LESSON_KEEP_MAX kept, LESSON_EXTRA_MAX extra terms of at most
+ * 200 code points (KR_EINVAL, bad = "keep" / "extra"). */
+#define LESSON_KEEP_MAX 500
+#define LESSON_EXTRA_MAX 50
+struct lesson_review {
+	const char *orig_title, *orig_body; /* the draft before sanitising */
+	const char *title, *body;           /* after */
+	struct sanitised_item *found;       /* stripped and kept, in finding order */
+	size_t n_found;
+};
+/* Coordinators who see the case (else KR_ENOTFOUND / KR_EPERM). */
+int incident_lesson_review(struct ctx *c, const char *public_id, const char *const *keep, size_t nkeep,
+			   const char *const *extra, size_t nextra, struct lesson_review *out);
+struct lesson_input {
+	const char *const *keep;
+	size_t nkeep;
+	const char *const *extra;
+	size_t nextra;
+	const char *title, *body;           /* as edited by the reviewer */
+	const char *community, *tlp;
+};
+/* Publish the reviewed lesson as a topic (category "incident") in a
+ * community the coordinator may post in.  The edited title and body are
+ * sanitised again by the same rules, so a stripped string typed back in
+ * is stripped again; the case's timeline records the topic.  One
+ * transaction; KR_EINVAL + *bad (title, body, community, tlp, keep,
+ * extra); *topic_id is the new topic's public id. */
+int incident_lesson_publish(struct ctx *c, const char *public_id, const struct lesson_input *in,
+			    const char **topic_id, const char **bad);
 
 /* Demo data (core/demo_incidents.c): the seed's 19 reports, 7 in upward
  * reports.  Needs demo_load's organisations and people. */

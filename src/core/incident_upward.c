@@ -364,10 +364,42 @@ int upward_report_list(struct ctx *c, struct upward_report **out, size_t *n)
 	return rc < 0 ? rc : KR_OK;
 }
 
+int upward_report_sends(struct ctx *c, const char *public_id, struct upward_send **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	struct upward_report u;
+	int rc = upward_report_get(c, public_id, &u);
+	if (rc)
+		return rc;
+	struct db_stmt *st;
+	if ((rc = db_prepare(c->db, "SELECT a.at, a.detail, COALESCE(p.login, '') FROM audit_log a"
+				    " LEFT JOIN people p ON p.id = a.actor_id"
+				    " WHERE a.action = 'upward.send' AND a.target_type = 'upward_report'"
+				    " AND a.target_id = ?1 AND a.target_org_id = ?2 AND a.at >= ?3"
+				    " ORDER BY a.at, a.id LIMIT 200", &st)))
+		return rc;
+	db_bind_text(st, 1, u.public_id);
+	db_bind_int(st, 2, c->who.org_id);
+	db_bind_int(st, 3, u.created_at);
+	struct upward_send *items = arena_alloc(c->a, sizeof(*items) * 200);
+	size_t k = 0;
+	while ((rc = db_step(st)) == KR_ROW && k < 200) {
+		items[k].at = db_col_int(st, 0);
+		items[k].to = db_col_dup(st, 1, c->a);
+		items[k].by = db_col_dup(st, 2, c->a);
+		k++;
+	}
+	db_done(st);
+	*out = items;
+	*n = k;
+	return rc < 0 ? rc : KR_OK;
+}
+
 /* ---- sanitised drafts (R9.5) ---- */
 
 static void push_item(struct arena *a, struct sanitised_item **items, size_t *n, const char *kind,
-		      const char *orig, size_t len, const char *ph)
+		      const char *orig, size_t len, const char *ph, bool kept)
 {
 	for (size_t i = 0; i < *n; i++)
 		if (strlen((*items)[i].original) == len && !memcmp((*items)[i].original, orig, len))
@@ -380,7 +412,7 @@ static void push_item(struct arena *a, struct sanitised_item **items, size_t *n,
 			memcpy(ni, *items, sizeof(*ni) * *n);
 		*items = ni;
 	}
-	(*items)[(*n)++] = (struct sanitised_item){kind, arena_strndup(a, orig, len), ph};
+	(*items)[(*n)++] = (struct sanitised_item){kind, arena_strndup(a, orig, len), ph, kept};
 }
 
 
@@ -451,12 +483,24 @@ static bool hostname(const char *s, size_t n)
 	return true;
 }
 
-static const char *const placeholders[] = {"[組織/ORG]", "[氏名/PERSON]", "[メール/EMAIL]", "[IP]", "[ホスト/HOST]"};
+static const char *const placeholders[] = {"[組織/ORG]", "[氏名/PERSON]", "[メール/EMAIL]", "[IP]", "[ホスト/HOST]",
+					   "[削除/REDACTED]"};
 
 static const char *placeholder(const char *kind)
 {
 	return str_eq(kind, "org") ? placeholders[0] : str_eq(kind, "person") ? placeholders[1]
-	       : str_eq(kind, "email") ? placeholders[2] : str_eq(kind, "ip") ? placeholders[3] : placeholders[4];
+	       : str_eq(kind, "email") ? placeholders[2] : str_eq(kind, "ip") ? placeholders[3]
+	       : str_eq(kind, "term") ? placeholders[5] : placeholders[4];
+}
+
+/* Did the reviewer keep this found string?  ASCII case ignored, as the
+ * rules match. */
+static bool kept(const char *const *keep, size_t nkeep, const char *p, size_t len)
+{
+	for (size_t i = 0; i < nkeep; i++)
+		if (keep[i] && strlen(keep[i]) == len && match_at(p, keep[i], len))
+			return true;
+	return false;
 }
 
 /* Length of a placeholder starting at p, or 0. */
@@ -479,7 +523,8 @@ static bool covers_placeholder(const char *p, size_t n)
 
 /* Pass 1: addresses by shape - e-mail, IPv4/IPv6 (with a port), host
  * names - before names, so a name inside a host name cannot break it. */
-static const char *scan_addresses(struct arena *a, const char *cur, struct sanitised_item **items, size_t *n)
+static const char *scan_addresses(struct arena *a, const char *cur, const char *const *keep, size_t nkeep,
+				  struct sanitised_item **items, size_t *n)
 {
 	struct buf b = BUF_INIT;
 	for (const char *p = cur; *p;) {
@@ -511,8 +556,11 @@ static const char *scan_addresses(struct arena *a, const char *cur, struct sanit
 				e = colon;
 			}
 		}
-		if (kind) {
-			push_item(a, items, n, kind, p, len, placeholder(kind));
+		if (kind && kept(keep, nkeep, p, len)) {
+			push_item(a, items, n, kind, p, len, placeholder(kind), true);
+			buf_add(&b, p, len);
+		} else if (kind) {
+			push_item(a, items, n, kind, p, len, placeholder(kind), false);
 			buf_adds(&b, placeholder(kind));
 		} else {
 			buf_add(&b, p, len);
@@ -526,12 +574,15 @@ static const char *scan_addresses(struct arena *a, const char *cur, struct sanit
 	return res;
 }
 
-const char *sanitise_text(struct arena *a, const char *text, const char *const *terms, const char *const *kinds,
-			  size_t nterms, struct sanitised_item **items, size_t *n)
+/* sanitise_text with the strings the reviewer keeps: found and listed
+ * (kept = true) but left in the text. */
+static const char *sanitise_keep(struct arena *a, const char *text, const char *const *terms,
+				 const char *const *kinds, size_t nterms, const char *const *keep, size_t nkeep,
+				 struct sanitised_item **items, size_t *n)
 {
 	if (!text)
 		return "";
-	const char *cur = scan_addresses(a, text, items, n);
+	const char *cur = scan_addresses(a, text, keep, nkeep, items, n);
 	/* Pass 2: known names, longest first so "X Rail (demo)" goes before
 	 * "X Rail"; placeholders are never matched into. */
 	size_t *order = arena_alloc(a, sizeof(size_t) * (nterms + 1));
@@ -556,8 +607,12 @@ const char *sanitise_text(struct arena *a, const char *text, const char *const *
 				buf_add(&b, p, pl);
 				p += pl;
 			} else if (match_at(p, term, tl) && !covers_placeholder(p, tl)) {
-				push_item(a, items, n, kinds[order[t]], p, tl, placeholder(kinds[order[t]]));
-				buf_adds(&b, placeholder(kinds[order[t]]));
+				bool keep_it = kept(keep, nkeep, p, tl);
+				push_item(a, items, n, kinds[order[t]], p, tl, placeholder(kinds[order[t]]), keep_it);
+				if (keep_it)
+					buf_add(&b, p, tl);
+				else
+					buf_adds(&b, placeholder(kinds[order[t]]));
 				p += tl;
 			} else {
 				buf_addc(&b, *p++);
@@ -567,6 +622,12 @@ const char *sanitise_text(struct arena *a, const char *text, const char *const *
 	}
 	buf_free(&b);
 	return cur;
+}
+
+const char *sanitise_text(struct arena *a, const char *text, const char *const *terms, const char *const *kinds,
+			  size_t nterms, struct sanitised_item **items, size_t *n)
+{
+	return sanitise_keep(a, text, terms, kinds, nterms, NULL, 0, items, n);
 }
 
 /* A name, and the same without a trailing "(デモ)" / " (demo)" style
@@ -601,25 +662,38 @@ static void add_name(struct arena *a, const char **terms, const char **kinds, si
 	}
 }
 
-int incident_sanitised_draft(struct ctx *c, const char *public_id, struct sanitised_draft *out)
-{
-	memset(out, 0, sizeof *out);
+/* The source of a lesson draft: the case, the identifying terms (the
+ * reporter organisation's names and address, the names, logins and
+ * addresses of its people and of everyone on the timeline) and the
+ * unsanitised title and body. */
+struct lesson_src {
 	struct incident k;
-	int rc = incident_get(c, public_id, &k);
+	const char **terms, **kinds;
+	size_t nt, cap;
+	const char *title, *body;
+};
+
+static int lesson_source(struct ctx *c, const char *public_id, struct lesson_src *s)
+{
+	memset(s, 0, sizeof *s);
+	int rc = incident_get(c, public_id, &s->k);
 	if (rc)
 		return rc;
 	if (!acl_can_coordinate(c))
 		return KR_EPERM;
+	struct incident *k = &s->k;
 	struct org o;
-	if ((rc = org_get(c, k.reporter_org, &o)))
+	if ((rc = org_get(c, k->reporter_org, &o)))
 		return rc;
-	size_t cap = 4096, nt = 0;
-	const char **terms = arena_alloc(c->a, sizeof(char *) * cap), **kinds = arena_alloc(c->a, sizeof(char *) * cap);
-	add_name(c->a, terms, kinds, &nt, cap, o.name_ja, "org");
-	add_name(c->a, terms, kinds, &nt, cap, o.name_en, "org");
-	add_name(c->a, terms, kinds, &nt, cap, o.slug, "org");
-	add_name(c->a, terms, kinds, &nt, cap, o.contact_email, "email");
-	/* People: the reporter organisation's, and everyone on the timeline. */
+	/* Room for the extra terms of a review, too. */
+	s->cap = 4096 + LESSON_EXTRA_MAX;
+	s->terms = arena_alloc(c->a, sizeof(char *) * s->cap);
+	s->kinds = arena_alloc(c->a, sizeof(char *) * s->cap);
+	size_t cap = s->cap - LESSON_EXTRA_MAX;
+	add_name(c->a, s->terms, s->kinds, &s->nt, cap, o.name_ja, "org");
+	add_name(c->a, s->terms, s->kinds, &s->nt, cap, o.name_en, "org");
+	add_name(c->a, s->terms, s->kinds, &s->nt, cap, o.slug, "org");
+	add_name(c->a, s->terms, s->kinds, &s->nt, cap, o.contact_email, "email");
 	struct db_stmt *st;
 	if ((rc = db_prepare(c->db,
 			     "SELECT display_name, login, email FROM people WHERE org_id = ?1 OR id IN"
@@ -627,23 +701,23 @@ int incident_sanitised_draft(struct ctx *c, const char *public_id, struct saniti
 			     &st)))
 		return rc;
 	db_bind_int(st, 1, o.id);
-	db_bind_int(st, 2, k.id);
+	db_bind_int(st, 2, k->id);
 	while ((rc = db_step(st)) == KR_ROW) {
-		add_name(c->a, terms, kinds, &nt, cap, db_col_dup(st, 0, c->a), "person");
-		add_name(c->a, terms, kinds, &nt, cap, db_col_dup(st, 1, c->a), "person");
-		add_name(c->a, terms, kinds, &nt, cap, db_col_dup(st, 2, c->a), "email");
+		add_name(c->a, s->terms, s->kinds, &s->nt, cap, db_col_dup(st, 0, c->a), "person");
+		add_name(c->a, s->terms, s->kinds, &s->nt, cap, db_col_dup(st, 1, c->a), "person");
+		add_name(c->a, s->terms, s->kinds, &s->nt, cap, db_col_dup(st, 2, c->a), "email");
 	}
 	db_done(st);
 	if (rc < 0)
 		return rc;
 	/* The draft: summary, impact, systems and the messages of the timeline. */
 	struct buf b = BUF_INIT;
-	buf_printf(&b, "## 概要 / Summary\n\n%s\n\n", k.description ? k.description : "");
-	if (*k.impact)
-		buf_printf(&b, "## サービスへの影響 / Impact\n\n%s\n\n", k.impact);
-	if (*k.affected_systems)
-		buf_printf(&b, "## 影響を受けたシステム / Affected systems\n\n%s\n\n", k.affected_systems);
-	buf_printf(&b, "## 分類 / Class\n\n%s\n\n## 経過 / Course of events\n\n", class_label(k.klass));
+	buf_printf(&b, "## 概要 / Summary\n\n%s\n\n", k->description ? k->description : "");
+	if (*k->impact)
+		buf_printf(&b, "## サービスへの影響 / Impact\n\n%s\n\n", k->impact);
+	if (*k->affected_systems)
+		buf_printf(&b, "## 影響を受けたシステム / Affected systems\n\n%s\n\n", k->affected_systems);
+	buf_printf(&b, "## 分類 / Class\n\n%s\n\n## 経過 / Course of events\n\n", class_label(k->klass));
 	struct incident_event *ev;
 	size_t ne;
 	if ((rc = incident_timeline(c, public_id, &ev, &ne))) {
@@ -656,9 +730,136 @@ int incident_sanitised_draft(struct ctx *c, const char *public_id, struct saniti
 		else if ((str_eq(ev[i].kind, "message") || str_eq(ev[i].kind, "support_answer")) && *ev[i].body)
 			buf_printf(&b, "- %s %s\n", when(c->a, ev[i].created_at), ev[i].body);
 	}
-	out->title = sanitise_text(c->a, arena_printf(c->a, "【事例】%s", k.title), terms, kinds, nt, &out->removed,
-				   &out->n_removed);
-	out->body = sanitise_text(c->a, b.p ? b.p : "", terms, kinds, nt, &out->removed, &out->n_removed);
+	s->title = arena_printf(c->a, "【事例】%s", k->title);
+	s->body = arena_strdup(c->a, b.p ? b.p : "");
 	buf_free(&b);
 	return KR_OK;
+}
+
+int incident_sanitised_draft(struct ctx *c, const char *public_id, struct sanitised_draft *out)
+{
+	memset(out, 0, sizeof *out);
+	struct lesson_src s;
+	int rc = lesson_source(c, public_id, &s);
+	if (rc)
+		return rc;
+	out->title = sanitise_text(c->a, s.title, s.terms, s.kinds, s.nt, &out->removed, &out->n_removed);
+	out->body = sanitise_text(c->a, s.body, s.terms, s.kinds, s.nt, &out->removed, &out->n_removed);
+	return KR_OK;
+}
+
+/* Check the reviewer's choices and add the extra terms to the source. */
+static int review_terms(struct ctx *c, struct lesson_src *s, const char *const *keep, size_t nkeep,
+			const char *const *extra, size_t nextra, const char **bad)
+{
+	if (nkeep > LESSON_KEEP_MAX)
+		return *bad = "keep", KR_EINVAL;
+	for (size_t i = 0; i < nkeep; i++)
+		if (!valid_line(keep[i], 1, 1000))
+			return *bad = "keep", KR_EINVAL;
+	if (nextra > LESSON_EXTRA_MAX)
+		return *bad = "extra", KR_EINVAL;
+	for (size_t i = 0; i < nextra; i++) {
+		if (!valid_line(extra[i], 1, 200) || strlen(extra[i]) < 2)
+			return *bad = "extra", KR_EINVAL;
+		s->terms[s->nt] = arena_strdup(c->a, extra[i]);
+		s->kinds[s->nt++] = "term";
+	}
+	return KR_OK;
+}
+
+int incident_lesson_review(struct ctx *c, const char *public_id, const char *const *keep, size_t nkeep,
+			   const char *const *extra, size_t nextra, struct lesson_review *out)
+{
+	memset(out, 0, sizeof *out);
+	struct lesson_src s;
+	const char *bad;
+	int rc = lesson_source(c, public_id, &s);
+	if (rc == KR_OK)
+		rc = review_terms(c, &s, keep, nkeep, extra, nextra, &bad);
+	if (rc)
+		return rc;
+	out->orig_title = s.title;
+	out->orig_body = s.body;
+	out->title = sanitise_keep(c->a, s.title, s.terms, s.kinds, s.nt, keep, nkeep, &out->found, &out->n_found);
+	out->body = sanitise_keep(c->a, s.body, s.terms, s.kinds, s.nt, keep, nkeep, &out->found, &out->n_found);
+	return KR_OK;
+}
+
+/* Is needle (ASCII case ignored) anywhere in hay? */
+static bool contains(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+	for (const char *p = hay; n && *p; p++)
+		if (match_at(p, needle, n))
+			return true;
+	return false;
+}
+
+int incident_lesson_publish(struct ctx *c, const char *public_id, const struct lesson_input *in,
+			    const char **topic_id, const char **bad)
+{
+	const char *dummy;
+	if (!bad)
+		bad = &dummy;
+	*bad = NULL;
+	*topic_id = NULL;
+	struct lesson_src s;
+	int rc = lesson_source(c, public_id, &s);
+	if (rc == KR_OK)
+		rc = review_terms(c, &s, in->keep, in->nkeep, in->extra, in->nextra, bad);
+	if (rc)
+		return rc;
+	/* What the rules strip from the case's own text... */
+	struct sanitised_item *found = NULL;
+	size_t nf = 0;
+	sanitise_keep(c->a, s.title, s.terms, s.kinds, s.nt, in->keep, in->nkeep, &found, &nf);
+	sanitise_keep(c->a, s.body, s.terms, s.kinds, s.nt, in->keep, in->nkeep, &found, &nf);
+	/* ...is stripped from the edited text too, and so is anything of the
+	 * same shape the reviewer typed in. */
+	struct topic_input ti;
+	memset(&ti, 0, sizeof ti);
+	ti.community = in->community;
+	ti.title = sanitise_keep(c->a, in->title ? in->title : "", s.terms, s.kinds, s.nt, in->keep, in->nkeep,
+				 &found, &nf);
+	ti.body = sanitise_keep(c->a, in->body ? in->body : "", s.terms, s.kinds, s.nt, in->keep, in->nkeep, &found,
+				&nf);
+	ti.category = "incident";
+	ti.audience = "professional";
+	ti.scope = "community";
+	ti.tlp = in->tlp;
+	/* The promise of the review: no stripped string is published (one
+	 * inside a string the reviewer kept is the reviewer's choice). */
+	for (size_t i = 0; i < nf; i++) {
+		if (found[i].kept)
+			continue;
+		bool inside_kept = false;
+		for (size_t j = 0; j < in->nkeep && !inside_kept; j++)
+			inside_kept = contains(in->keep[j], found[i].original);
+		if (!inside_kept && (contains(ti.title, found[i].original) || contains(ti.body, found[i].original)))
+			return *bad = contains(ti.title, found[i].original) ? "title" : "body", KR_EINVAL;
+	}
+	if ((rc = tx_begin(c)))
+		return rc;
+	const char *tid = NULL;
+	rc = topic_create(c, &ti, &tid, bad);
+	struct db_stmt *st;
+	if (rc == KR_OK)
+		rc = db_prepare(c->db, "INSERT INTO case_events (case_id, kind, actor_id, actor_org_id, detail,"
+				       " created_at) VALUES (?1, 'lesson', ?2, ?3, ?4, ?5)", &st);
+	if (rc == KR_OK) {
+		db_bind_int(st, 1, s.k.id);
+		db_bind_int(st, 2, c->who.person_id);
+		db_bind_int(st, 3, c->who.org_id);
+		db_bind_text(st, 4, tid);
+		db_bind_int(st, 5, c->now);
+		rc = run_done(st);
+	}
+	if (rc == KR_OK)
+		rc = audit(c, "incident.lesson", "case", s.k.public_id, c->who.org_id,
+			   arena_printf(c->a, "topic %s, %zu strings stripped", tid, nf));
+	rc = tx_end(c, rc);
+	if (rc == KR_OK)
+		*topic_id = tid;
+	return rc;
 }

@@ -75,6 +75,8 @@ int web_incidents(struct request *r)
 	page_begin(r, "inc.title");
 	html_printf(&r->out, "<h1>%s</h1><p><a class=\"button\" href=\"/incidents/new\">%s</a></p>", web_t(r, "inc.title"),
 		    web_t(r, "inc.report"));
+	if (web_is_coord(r))
+		html_printf(&r->out, "<p><a href=\"/upward-reports\">%s</a></p>", web_t(r, "ur.link"));
 	/* The board: counts by state (links filter), overdue. */
 	html_raw(&r->out, "<nav class=\"board\" id=\"board\"><ul>");
 	for (size_t i = 0; i < b.n_states; i++)
@@ -285,6 +287,9 @@ int web_incident_page(struct request *r)
 
 	if (k.can_coordinate) {
 		html_printf(&r->out, "<h2>%s</h2>", web_t(r, "inc.coordinate"));
+		html_printf(&r->out, "<p class=\"actions\"><a class=\"button\" id=\"lesson-link\" href=\"%s\">%s</a> "
+				     "<a href=\"/upward-reports\">%s</a></p>",
+			    url_path(r->a, "/incidents/%s/lesson", k.public_id), web_t(r, "les.link"), web_t(r, "ur.link"));
 		action_form(r, &k, "triage");
 		select_of(r, "priority", "inc.f.priority", "priority", incident_priorities, incident_npriorities,
 			  k.priority, NULL);

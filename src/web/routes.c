@@ -123,6 +123,17 @@ const struct route app_routes[] = {
 	FORM("/incidents/{}/support", web_incident_support, ACC_USER, FORM_LIMIT),
 	FORM("/support-requests/{}/answer", web_support_answer, ACC_USER, FORM_LIMIT),
 	{"GET", "/incident-files/{}", web_incident_file, ACC_USER, AUTH_SESSION, false, 0, OUT_RAW},
+	/* Upward reports and sanitised lessons (web/incident_report.c):
+	 * ACC_USER on purpose - the handlers answer non-coordinators with
+	 * the 404 of a missing page, not a 403 that says the page exists. */
+	PAGE("GET", "/incidents/{}/lesson", web_lesson_get, ACC_USER),
+	FORM("/incidents/{}/lesson", web_lesson_post, ACC_USER, 4 * FORM_LIMIT),
+	PAGE("GET", "/upward-reports", web_upward_reports, ACC_USER),
+	PAGE("GET", "/upward-reports/new", web_upward_new_get, ACC_USER),
+	FORM("/upward-reports/new", web_upward_new_post, ACC_USER, FORM_LIMIT),
+	PAGE("GET", "/upward-reports/{}", web_upward_page, ACC_USER),
+	{"GET", "/upward-reports/{}/csv", web_upward_csv, ACC_USER, AUTH_SESSION, false, 0, OUT_RAW},
+	FORM("/upward-reports/{}/send", web_upward_send, ACC_USER, SMALL_FORM),
 
 	/* JSON API v1 (src/api) */
 	API_ROUTES

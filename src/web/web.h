@@ -188,5 +188,14 @@ int web_incident_triage(struct request *r);
 int web_incident_support(struct request *r);
 int web_support_answer(struct request *r);
 int web_incident_file(struct request *r);
+/* Upward reports and sanitised lessons (web/incident_report.c). */
+int web_upward_reports(struct request *r);
+int web_upward_new_get(struct request *r);
+int web_upward_new_post(struct request *r);
+int web_upward_page(struct request *r);
+int web_upward_csv(struct request *r);
+int web_upward_send(struct request *r);
+int web_lesson_get(struct request *r);
+int web_lesson_post(struct request *r);
 
 #endif
