@@ -55,7 +55,7 @@ static int account_page(struct request *r, const struct person *p, const char *s
 	html_raw(&r->out, "<form method=\"post\" action=\"/account\">");
 	web_csrf(r);
 	web_input(r, "display_name", "field.display_name", "text", p->display_name, true);
-	web_input(r, "title", "field.title", "text", p->title, false);
+	web_input(r, "title", "field.job_title", "text", p->title, false);
 	web_input(r, "email", "field.email", "email", p->email, true);
 	web_input(r, "phone", "field.phone", "tel", p->phone, false);
 	select_locale(r, p->locale);

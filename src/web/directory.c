@@ -212,7 +212,7 @@ int web_org_page(struct request *r)
 			    "<h2>%s</h2><div class=\"table-wrap\"><table class=\"list\"><thead><tr>"
 			    "<th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>",
 			    web_t(r, "dir.contacts"), web_t(r, "field.display_name"),
-			    web_t(r, "field.title"), web_t(r, "field.email"), web_t(r, "field.phone"));
+			    web_t(r, "field.job_title"), web_t(r, "field.email"), web_t(r, "field.phone"));
 		for (size_t i = 0; i < np; i++) {
 			const struct person *p = &pp[i];
 			html_printf(&r->out,
@@ -220,7 +220,7 @@ int web_org_page(struct request *r)
 				    "<td data-label=\"%s\"><a href=\"%s\">%s</a></td>"
 				    "<td data-label=\"%s\">%s</td></tr>",
 				    web_t(r, "field.display_name"), p->display_name,
-				    web_t(r, "field.title"), p->title ? p->title : "",
+				    web_t(r, "field.job_title"), p->title ? p->title : "",
 				    web_t(r, "field.email"),
 				    url_safe_href(arena_printf(r->a, "mailto:%s", p->email ? p->email : "")),
 				    p->email ? p->email : "", web_t(r, "field.phone"),
