@@ -98,7 +98,9 @@ int cmd_feed(int argc, char **argv)
 		{0}};
 	const char *sub = argc >= 2 ? argv[1] : "";
 	if (strcmp(sub, "add") && strcmp(sub, "list") && strcmp(sub, "remove") && strcmp(sub, "pull")) {
-		bool help = !strcmp(sub, "--help") || !strcmp(sub, "-h");
+		bool help = false;
+		for (int i = 1; i < argc; i++)
+			help = help || !strcmp(argv[i], "--help") || !strcmp(argv[i], "-h");
 		fprintf(help ? stdout : stderr, "%s", feed_usage);
 		return help ? 0 : 2;
 	}

@@ -9,6 +9,7 @@
 #include "api/api.h"
 #include "core/topic.h"
 #include "api/indicators.h"
+#include "api/feeds.h"
 #include "http/http.h"
 #include "taxii/taxii.h"
 #include "web/web.h"
@@ -127,6 +128,7 @@ const struct route app_routes[] = {
 	/* JSON API v1 (src/api) */
 	API_ROUTES
 	INDICATOR_ROUTES,
+	FEED_API_ROUTES,
 
 	/* TAXII 2.1 (src/taxii) */
 	TAXII_ROUTES
