@@ -263,7 +263,7 @@ int feed_create(struct ctx *c, const struct feed_new *in, int64_t *id_out, const
 }
 
 #define FEED_COLS                                                                                \
-	"f.id, f.name, f.url, cm.slug, p.login, f.auth_user, f.auth_secret <> '', f.tls_verify,"  \
+	"f.id, f.name, f.url, cm.slug, p.login, f.auth_user, CASE WHEN f.auth_secret = '' THEN 0 ELSE 1 END, f.tls_verify,"  \
 	" f.enabled, f.interval_s, f.page_size, f.cursor_added, f.last_run_at, f.last_ok_at,"     \
 	" f.last_error, f.last_pulled, f.total_pulled, f.runs, f.created_at"                    \
 	" FROM taxii_feeds f JOIN communities cm ON cm.id = f.community_id"                      \
@@ -608,7 +608,8 @@ static int save_outcome(struct ctx *c, int64_t id, bool ok, const char *err, int
 	rc = db_prepare(c->db,
 			"UPDATE taxii_feeds SET last_run_at = ?2,"
 			" last_ok_at = CASE WHEN ?3 = 1 THEN CAST(?2 AS BIGINT) ELSE last_ok_at END,"
-			" last_error = ?4, last_pulled = ?5, total_pulled = total_pulled + ?5, runs = runs + 1"
+			" last_error = ?4, last_pulled = CAST(?5 AS BIGINT), total_pulled = total_pulled + CAST(?5 AS BIGINT),"
+			" runs = runs + 1"
 			" WHERE id = ?1",
 			&st);
 	if (rc == KR_OK) {

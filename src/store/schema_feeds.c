@@ -30,8 +30,8 @@ const char db_m7_taxii_feeds[] =
 	" last_run_at BIGINT,"
 	" last_ok_at BIGINT,"
 	" last_error TEXT NOT NULL DEFAULT '',"
-	" last_pulled INTEGER NOT NULL DEFAULT 0,"
+	" last_pulled BIGINT NOT NULL DEFAULT 0,"
 	" total_pulled BIGINT NOT NULL DEFAULT 0,"
-	" runs INTEGER NOT NULL DEFAULT 0,"
+	" runs BIGINT NOT NULL DEFAULT 0,"
 	" created_at BIGINT NOT NULL,"
 	" UNIQUE (space, name));";
