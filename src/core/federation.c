@@ -257,7 +257,7 @@ int feed_create(struct ctx *c, const struct feed_new *in, int64_t *id_out, const
 		char id[24];
 		snprintf(id, sizeof id, "%lld", (long long)*id_out);
 		/* The URL is not secret; the credentials never reach the log. */
-		rc = audit(c, "feed.add", "feed", id, 0, url);
+		rc = audit(c, "federation.add", "feed", id, 0, url);
 	}
 	return tx_end(c, rc);
 }
@@ -374,7 +374,7 @@ int feed_remove(struct ctx *c, int64_t id)
 		db_done(st);
 	}
 	if (rc == KR_OK)
-		rc = audit(c, "feed.remove", "feed", id_text(c, id), 0, f.name);
+		rc = audit(c, "federation.remove", "feed", id_text(c, id), 0, f.name);
 	return tx_end(c, rc);
 }
 
@@ -405,7 +405,7 @@ int feed_pull_soon(struct ctx *c, int64_t id)
 	if (rc == KR_OK && changed == 0)
 		rc = job_enqueue(c, FEED_JOB, id_text(c, id), c->now);
 	if (rc == KR_OK)
-		rc = audit(c, "feed.pull", "feed", id_text(c, id), 0, f.name);
+		rc = audit(c, "federation.pull", "feed", id_text(c, id), 0, f.name);
 	return tx_end(c, rc);
 }
 

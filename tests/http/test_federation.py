@@ -405,3 +405,50 @@ def test_bad_second_page_keeps_the_first_and_resumes_before_it(server, admin, tg
     assert [x for x in Fake.seen if x[0].startswith("/page2bad/")][-1][1] is None
     assert "next=p2" in [x for x in Fake.seen if x[0].startswith("/page2bad/")][-1][0]
     assert admin.delete("/api/v1/feeds/%d" % fid).status_code == 204
+
+
+def test_coordinator_page(server, source, src_coll, admin):
+    from conftest import ADMIN_PASSWORD
+    # A plain member is refused the page.
+    m = server.login("member1")
+    assert m.get("/admin/feeds").status_code == 403
+    # The admin's own language is Japanese (the default locale).
+    c, _clock, _codes = server.login_enrol("admin", ADMIN_PASSWORD)
+    pg = c.page("/admin")
+    assert "/admin/feeds" in pg.links
+    pg = c.page("/admin/feeds")
+    assert pg.status == 200
+    assert pg.lang == "ja"
+    row = pg.ids.get("feed-%d" % SEEDED["feed"], "")
+    assert "source-bank" in row and "正常" in row, row          # the first tests' feed
+    form = pg.form(action="/admin/feeds", has=("name", "url", "collection", "secret"))
+    assert "consultation" in form.selects["collection"]
+    # A bad URL: the form comes back with the field named, nothing added.
+    r = c.submit(pg, {"name": "web-feed", "url": "ftp://x/", "collection": "consultation"},
+                 action="/admin/feeds", has=("name", "url"))
+    assert r.status_code == 422, r.status_code
+    assert "コレクションの URL" in r.text
+    r = c.submit("/admin/feeds", {"name": "web-feed", "url": source.base + src_coll,
+                                  "collection": "consultation", "secret": "web-secret-value",
+                                  "interval": "120", "page_size": "50"},
+                 action="/admin/feeds", has=("name", "url"))
+    assert r.status_code == 303, r.text[:2000]
+    pg = c.page(r.headers["Location"])
+    assert "web-feed" in pg.text and "web-secret-value" not in pg.resp.text
+    f = [x for x in admin.get("/api/v1/feeds").json()["items"] if x["name"] == "web-feed"][0]
+    assert f["interval_s"] == 120 and f["page_size"] == 50 and f["has_secret"]
+    runs = f["runs"]
+    # Pull now, then the outcome shows on the page: the source does not
+    # know that key.
+    r = c.submit(pg, {}, action="/admin/feeds/%d/pull" % f["id"])
+    assert r.status_code == 303
+    wait_run(admin, f["id"], runs)
+    pg = c.page("/admin/feeds")
+    row = pg.ids.get("feed-%d" % f["id"], "")
+    assert "失敗" in row and "HTTP 401" in row and "設定済み" in row, row
+    # Without the CSRF token nothing happens.
+    r = c.submit(pg, {}, action="/admin/feeds/%d/remove" % f["id"], drop=("csrf",))
+    assert r.status_code in (400, 403)
+    r = c.submit(pg, {}, action="/admin/feeds/%d/remove" % f["id"])
+    assert r.status_code == 303
+    assert admin.get("/api/v1/feeds/%d" % f["id"]).status_code == 404
