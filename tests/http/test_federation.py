@@ -330,6 +330,31 @@ class Fake(http.server.BaseHTTPRequestHandler):
             return self.send(200, TAXII, json.dumps([1, 2, 3]))
         if mode == "moreno":
             return self.send(200, TAXII, json.dumps({"more": True, "objects": [Fake.obj3]}))
+        if mode == "huge":
+            # Says 40 MB are coming: refused before any byte is stored.
+            self.send_response(200)
+            self.send_header("Content-Type", TAXII)
+            self.send_header("Content-Length", str(40 * 1024 * 1024))
+            self.end_headers()
+            self.wfile.write(b"{\"objects\": [")
+            return
+        if mode == "hugechunked":
+            # No length announced: the body itself runs over the cap.
+            self.send_response(200)
+            self.send_header("Content-Type", TAXII)
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            chunk = b" " * (1024 * 1024)
+            try:
+                for _ in range(40):
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                self.wfile.write(b"0\r\n\r\n")
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            return
+        if mode == "good":
+            return self.send(200, TAXII, json.dumps(good),
+                             headers=[("X-TAXII-Date-Added-Last", "2025-03-01T00:00:00.000Z")])
         if mode == "page2bad":
             if "next=" in self.path:
                 return self.send(200, TAXII, "{\"objects\": [")
@@ -360,6 +385,8 @@ def fake():
     ("invalid", "page rejected"),
     ("notenvelope", "not a TAXII envelope"),
     ("moreno", "more but gives no next"),
+    ("huge", "size cap"),
+    ("hugechunked", "size cap"),
 ])
 def test_malformed_remote_is_recorded_and_nothing_stored(server, admin, tgt, fake, mode, why):
     t, coll = tgt
@@ -452,3 +479,48 @@ def test_coordinator_page(server, source, src_coll, admin):
     r = c.submit(pg, {}, action="/admin/feeds/%d/remove" % f["id"])
     assert r.status_code == 303
     assert admin.get("/api/v1/feeds/%d" % f["id"]).status_code == 404
+
+
+@pytest.fixture(scope="module")
+def tls_fake(fake):
+    """The same fake remote over HTTPS with a self-signed certificate."""
+    import ssl
+    import subprocess
+    d = tempfile.mkdtemp(prefix="kairan-fed-tls-")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", d + "/key.pem", "-out", d + "/cert.pem"],
+                   check=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Fake)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(d + "/cert.pem", d + "/key.pem")
+    srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+    th = threading.Thread(target=srv.serve_forever, daemon=True)
+    th.start()
+    yield "https://127.0.0.1:%d" % srv.server_address[1]
+    srv.shutdown()
+    srv.server_close()
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def test_tls_is_verified_unless_turned_off(server, admin, tgt, tls_fake):
+    t, coll = tgt
+    r = admin.post("/api/v1/feeds", json={
+        "name": "tls-strict", "url": tls_fake + "/good/collections/c1/", "collection": "consultation"})
+    assert r.status_code == 201 and r.json()["tls_verify"] is True, r.text
+    strict = r.json()["id"]
+    p = server.cli("feed pull", str(strict), check=False)
+    assert p.returncode == 1 and re.search(r"SSL|certificate", p.stderr), p.stderr
+    assert (Fake.obj["id"], Fake.obj["modified"]) not in t.all_versions(coll)
+    r = admin.post("/api/v1/feeds", json={
+        "name": "tls-off", "url": tls_fake + "/good/collections/c1/", "collection": "consultation",
+        "tls_verify": False})
+    assert r.status_code == 201 and r.json()["tls_verify"] is False, r.text
+    loose = r.json()["id"]
+    p = server.cli("feed pull", str(loose), check=False)
+    assert p.returncode == 0, p.stderr
+    f = admin.get("/api/v1/feeds/%d" % loose).json()
+    assert f["last_error"] is None and f["added_after"] == "2025-03-01T00:00:00.000Z", f
+    assert t.all_versions(coll)[(Fake.obj["id"], Fake.obj["modified"])] == Fake.obj
+    for fid in (strict, loose):
+        assert admin.delete("/api/v1/feeds/%d" % fid).status_code == 204
