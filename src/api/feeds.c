@@ -93,6 +93,9 @@ int api_feeds_create(struct request *r)
 	in.tls_verify = api_bool(b, "tls_verify", true, &err);
 	if (err && !bad)
 		bad = "tls_verify";
+	in.disabled = !api_bool(b, "enabled", true, &err);
+	if (err && !bad)
+		bad = "enabled";
 	if (!bad && int_member(b, "interval_s", &in.interval_s))
 		bad = "interval";
 	if (!bad && int_member(b, "page_size", &in.page_size))

@@ -17,7 +17,7 @@
 
 static const char feed_usage[] =
 	"usage: kairan feed add --name NAME --url URL --collection SLUG --as LOGIN\n"
-	"                       [--user NAME] [--secret-stdin] [--insecure]\n"
+	"                       [--user NAME] [--secret-stdin] [--insecure] [--disabled]\n"
 	"                       [--interval SECONDS] [--page-size N] [--db PATH]\n"
 	"       kairan feed list [--db PATH]\n"
 	"       kairan feed remove ID [--db PATH]\n"
@@ -28,13 +28,14 @@ static const char feed_usage[] =
 	"  --secret-stdin reads the remote API key (HTTP Basic password) from standard\n"
 	"  input; --user sets the Basic user name (default \"taxii\").  TLS certificates\n"
 	"  are verified unless --insecure.  Pulled every --interval seconds (default 3600,\n"
-	"  60..604800) by `kairan serve`, resuming with added_after.\n"
+	"  60..604800) by `kairan serve`, resuming with added_after; --disabled: only\n"
+	"  when asked (`feed pull`, the page's button, the API).\n"
 	"list: one feed a line (id, name, collection, last run, objects, last error).\n"
 	"pull: pull now in this process and print how many objects were stored.\n";
 
 static struct {
 	const char *name, *url, *collection, *as, *user;
-	bool secret_stdin, insecure;
+	bool secret_stdin, insecure, disabled;
 	int interval, page_size;
 } fo;
 
@@ -50,6 +51,7 @@ static int feed_opt(struct cli *cl, int ch, const char *arg)
 	case 'U': fo.user = arg; break;
 	case 'S': fo.secret_stdin = true; break;
 	case 'I': fo.insecure = true; break;
+	case 'D': fo.disabled = true; break;
 	case 'i':
 		if (parse_i64(arg, FEED_INTERVAL_MIN, FEED_INTERVAL_MAX, &v))
 			return -1;
@@ -93,6 +95,7 @@ int cmd_feed(int argc, char **argv)
 		{"user", required_argument, NULL, 'U'},
 		{"secret-stdin", no_argument, NULL, 'S'},
 		{"insecure", no_argument, NULL, 'I'},
+		{"disabled", no_argument, NULL, 'D'},
 		{"interval", required_argument, NULL, 'i'},
 		{"page-size", required_argument, NULL, 'p'},
 		{0}};
@@ -117,7 +120,8 @@ int cmd_feed(int argc, char **argv)
 	if (!strcmp(sub, "add")) {
 		struct feed_new in = {
 			.name = fo.name, .url = fo.url, .collection = fo.collection, .owner_login = fo.as,
-			.auth_user = fo.user, .tls_verify = !fo.insecure, .interval_s = fo.interval,
+			.auth_user = fo.user, .tls_verify = !fo.insecure, .disabled = fo.disabled,
+			.interval_s = fo.interval,
 			.page_size = fo.page_size,
 		};
 		if (fo.secret_stdin && !(in.auth_secret = cli_read_secret(cl.a))) {

@@ -105,6 +105,7 @@ void jobs_worker_stop(void)
 	if (!worker_running)
 		return;
 	worker_stop = 1;
+	federation_cancel(); /* a TAXII pull in flight must not hold the shutdown */
 	pthread_join(worker, NULL);
 	worker_running = false;
 }

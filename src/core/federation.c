@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -227,8 +228,8 @@ int feed_create(struct ctx *c, const struct feed_new *in, int64_t *id_out, const
 	struct db_stmt *st;
 	rc = db_prepare(c->db,
 			"INSERT INTO taxii_feeds (space, name, url, community_id, person_id, auth_user, auth_secret,"
-			" tls_verify, interval_s, page_size, created_at)"
-			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id",
+			" tls_verify, interval_s, page_size, created_at, enabled)"
+			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) RETURNING id",
 			&st);
 	if (rc == KR_OK) {
 		db_bind_int(st, 1, c->space);
@@ -242,6 +243,7 @@ int feed_create(struct ctx *c, const struct feed_new *in, int64_t *id_out, const
 		db_bind_int(st, 9, interval);
 		db_bind_int(st, 10, page);
 		db_bind_int(st, 11, c->now);
+		db_bind_int(st, 12, in->disabled ? 0 : 1);
 		rc = db_step(st);
 		if (rc == KR_ROW) {
 			*id_out = db_col_int(st, 0);
@@ -463,6 +465,16 @@ static size_t on_header(char *p, size_t size, size_t nmemb, void *ud)
 	return n;
 }
 
+/* Set when the server stops: transfers in flight abort, runs end. */
+static atomic_bool cancelled;
+void federation_cancel(void) { atomic_store(&cancelled, true); }
+
+static int on_progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
+{
+	(void)ud, (void)dt, (void)dn, (void)ut, (void)un;
+	return atomic_load(&cancelled) ? 1 : 0;
+}
+
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static void curl_init_once(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
 void federation_global_init(void) { pthread_once(&curl_once, curl_init_once); }
@@ -508,6 +520,10 @@ static int fetch_page(struct ctx *c, const struct feed_secret *s, const char *ur
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, (long)FEED_CONNECT_TIMEOUT_S);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)FEED_REQUEST_TIMEOUT_S);
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L); /* a stalled server: give up after 30 s */
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 30L);
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
 	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)FEED_PAGE_BYTES);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, s->tls_verify ? 1L : 0L);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, s->tls_verify ? 2L : 0L);
@@ -529,6 +545,9 @@ static int fetch_page(struct ctx *c, const struct feed_secret *s, const char *ur
 	if (f->too_big || cc == CURLE_FILESIZE_EXCEEDED) {
 		*err = arena_printf(c->a, "page over the size cap (%ld MiB)", FEED_PAGE_BYTES >> 20);
 		rc = KR_ETOOBIG;
+	} else if (cc == CURLE_ABORTED_BY_CALLBACK) {
+		*err = "interrupted: the server is stopping";
+		rc = KR_EUNAVAIL;
 	} else if (cc != CURLE_OK) {
 		*err = arena_printf(c->a, "cannot fetch the page: %s", curl_easy_strerror(cc));
 		rc = KR_EUNAVAIL;
@@ -709,6 +728,7 @@ int feed_pull(struct ctx *c, int64_t id, int64_t *pulled, const char **err)
 		return rc;
 	struct ctx oc = *c;
 	oc.tx_depth = 0;
+	bool partial = false;
 	if (load_viewer(c, s.person_id, &oc.who)) {
 		*err = "the feed's owner is disabled or gone";
 		rc = KR_EPERM;
@@ -716,6 +736,7 @@ int feed_pull(struct ctx *c, int64_t id, int64_t *pulled, const char **err)
 	}
 	const char *cursor = s.cursor, *next = NULL;
 	int pages = 0;
+	int64_t started = now_ms();
 	for (;;) {
 		bool more;
 		const char *nnext, *last;
@@ -732,9 +753,16 @@ int feed_pull(struct ctx *c, int64_t id, int64_t *pulled, const char **err)
 		}
 		if (!more)
 			break;
-		if (++pages >= FEED_MAX_PAGES) {
-			*err = "too many pages in one run; the rest comes next time";
-			rc = KR_ETOOBIG;
+		/* A long backlog is taken in runs shorter than the job's lease
+		 * (so no other node takes the job over meanwhile), each one
+		 * resuming where the last stored page ended. */
+		if (++pages >= FEED_MAX_PAGES || now_ms() - started > FEED_RUN_MS) {
+			partial = true;
+			break;
+		}
+		if (atomic_load(&cancelled)) {
+			*err = "interrupted: the server is stopping";
+			rc = KR_EUNAVAIL;
 			break;
 		}
 		/* While paging, the first request's added_after stays with next. */
@@ -742,6 +770,13 @@ int feed_pull(struct ctx *c, int64_t id, int64_t *pulled, const char **err)
 	}
 record:;
 	int src = save_outcome(c, id, rc == KR_OK, *err ? *err : kr_strerror(rc), *pulled);
+	if (src == KR_OK && partial) {
+		if ((src = tx_begin(c)) == KR_OK)
+			src = tx_end(c, job_enqueue(c, FEED_JOB, id_text(c, id), c->now));
+		log_info("msg=\"feed pull continues in the next run\" feed=%lld", (long long)id);
+	}
+	if (src)
+		log_error("msg=\"feed outcome not recorded\" feed=%lld err=%s", (long long)id, kr_strerror(src));
 	if (rc == KR_OK)
 		log_info("msg=\"feed pulled\" feed=%lld objects=%lld", (long long)id, (long long)*pulled);
 	else

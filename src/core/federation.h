@@ -12,7 +12,9 @@
  * and follows more/next; each page is one all-or-nothing stix_ingest, so
  * a bad page (not JSON, wrong media type, a non-200, an invalid object,
  * over the size cap) is rejected whole and recorded as the feed's
- * last_error.  The resume point is the remote server's own
+ * last_error.  A run stops after FEED_RUN_MS or FEED_MAX_PAGES pages
+ * and queues the next one at once, so a backlog never outlives the job's
+ * lease.  The resume point is the remote server's own
  * X-TAXII-Date-Added-Last text: after a complete run it is kept as is;
  * after each stored page of an unfinished run it is kept one microsecond
  * earlier, so objects sharing that timestamp on the next page are not
@@ -38,6 +40,7 @@ struct job;
 #define FEED_SECRET_MAX 512
 #define FEED_PAGE_BYTES (32L * 1024 * 1024) /* = STIX_MAX_DOC */
 #define FEED_MAX_PAGES 10000                /* per run: a server that never ends */
+#define FEED_RUN_MS (4LL * 60 * 1000)        /* per run: under JOB_LEASE_MS */
 #define FEED_INTERVAL_MIN 60
 #define FEED_INTERVAL_MAX (7 * 86400)
 #define FEED_INTERVAL_DEFAULT 3600
@@ -71,6 +74,7 @@ struct feed_new {
 	const char *owner_login;    /* NULL: the acting person */
 	const char *auth_user, *auth_secret;
 	bool tls_verify;
+	bool disabled;              /* not scheduled; pulled only when asked */
 	int interval_s, page_size;
 };
 
@@ -122,5 +126,10 @@ int federation_schedule(struct ctx *c);
 int federation_run_job(struct ctx *c, const struct job *j);
 /* One-time libcurl set-up (before threads start); idempotent. */
 void federation_global_init(void);
+/* The server is stopping: a transfer in flight aborts (its run is
+ * recorded as interrupted and retried by the next start), no new page is
+ * asked for, for the rest of the process.  Safe from any thread (one
+ * atomic store). */
+void federation_cancel(void);
 
 #endif

@@ -43,11 +43,12 @@ static void feed_rows(struct request *r, const struct feed *v, size_t n)
 		const struct feed *f = &v[i];
 		html_printf(&r->out,
 			    "<tr id=\"feed-%lld\"><td data-label=\"%s\"><strong>%s</strong><br><code>%s</code> %s</td>"
-			    "<td data-label=\"%s\">%s<br><span class=\"hint\">%s %s</span></td>"
+			    "<td data-label=\"%s\">%s<br><span class=\"hint\">%s %s %s</span></td>"
 			    "<td data-label=\"%s\">%s</td>",
 			    (long long)f->id, web_t(r, "feed.f.name"), f->name, f->url,
 			    f->tls_verify ? "" : web_t(r, "feed.tls_off"), web_t(r, "feed.f.collection"),
-			    f->collection, web_t(r, "feed.as"), f->owner_login, web_t(r, "feed.last_run"),
+			    f->collection, web_t(r, "feed.as"), f->owner_login,
+			    f->enabled ? "" : web_t(r, "feed.disabled"), web_t(r, "feed.last_run"),
 			    f->last_run_at ? web_time(r, f->last_run_at) : web_t(r, "feed.never"));
 		if (!f->last_run_at)
 			html_printf(&r->out, "<td data-label=\"%s\">-</td>", web_t(r, "feed.status"));

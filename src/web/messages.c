@@ -27,6 +27,7 @@ const struct message i18n_messages[] = {
 	{"feed.as", "登録者：", "stored as"},
 	{"feed.last_run", "前回の取り込み", "Last pull"},
 	{"feed.never", "未実施", "Never"},
+	{"feed.disabled", "（定期取り込みは停止中）", "(not scheduled)"},
 	{"feed.status", "結果", "Outcome"},
 	{"feed.ok", "正常", "OK"},
 	{"feed.failed", "失敗：", "Failed:"},
