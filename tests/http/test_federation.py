@@ -351,6 +351,17 @@ class Fake(http.server.BaseHTTPRequestHandler):
             except (BrokenPipeError, ConnectionResetError):
                 pass
             return
+        if mode == "stall":
+            # Headers, then nothing: a remote that hangs mid-page.
+            self.send_response(200)
+            self.send_header("Content-Type", TAXII)
+            self.send_header("Content-Length", "100")
+            self.end_headers()
+            self.wfile.write(b"{")
+            self.wfile.flush()
+            Fake.stalled.set()
+            Fake.release.wait(60)
+            return
         if mode == "good":
             return self.send(200, TAXII, json.dumps(good),
                              headers=[("X-TAXII-Date-Added-Last", "2025-03-01T00:00:00.000Z")])
@@ -365,6 +376,8 @@ class Fake(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def fake():
+    Fake.stalled = threading.Event()
+    Fake.release = threading.Event()
     Fake.obj = indicator("192.0.2.101")
     Fake.obj2 = indicator("192.0.2.102")
     Fake.obj3 = indicator("192.0.2.103")
@@ -373,6 +386,7 @@ def fake():
     th = threading.Thread(target=srv.serve_forever, daemon=True)
     th.start()
     yield "http://127.0.0.1:%d" % srv.server_address[1]
+    Fake.release.set()
     srv.shutdown()
     srv.server_close()
 
@@ -526,3 +540,29 @@ def test_tls_is_verified_unless_turned_off(server, admin, tgt, tls_fake):
     assert t.all_versions(coll)[(Fake.obj["id"], Fake.obj["modified"])] == Fake.obj
     for fid in (strict, loose):
         assert admin.delete("/api/v1/feeds/%d" % fid).status_code == 204
+
+
+def test_stop_does_not_wait_for_a_hanging_remote(fake):
+    """SIGTERM while a pull hangs: the server still exits 0 at once and
+    the run is recorded as interrupted (retried at the next start)."""
+    workdir = tempfile.mkdtemp(prefix="kairan-http-fedstop-")
+    s = Server(workdir, "test_federation_stop")
+    try:
+        s.init()
+        s.cli("feed add", "--name", "hangs", "--url", fake + "/stall/collections/c1/",
+              "--collection", "consultation", "--as", "admin")
+        s.start()
+        assert Fake.stalled.wait(30), "the worker never asked the remote"
+        t0 = time.time()
+        s.stop()                       # asserts exit 0 within 30 s
+        assert time.time() - t0 < 10
+        lst = s.cli("feed list").stdout
+        assert "interrupted: the server is stopping" in lst, lst
+    finally:
+        Fake.release.set()
+        if s.proc and s.proc.poll() is None:
+            s.proc.kill()
+            s.proc.wait()
+        s.drop()
+        if not os.environ.get("KAIRAN_KEEP"):
+            shutil.rmtree(workdir, ignore_errors=True)
