@@ -180,17 +180,21 @@ def test_pull_everything_with_versions_and_paging(server, source, skeys, src_col
     before = objects_requests(source)
     r = admin.post("/api/v1/feeds", json={
         "name": "source-bank", "url": source.base + src_coll, "collection": "consultation",
-        "secret": skeys["bank1"], "page_size": 2, "interval_s": 3600})
+        "secret": skeys["bank1"], "page_size": 2, "interval_s": 3600,
+        # Pulled only when asked, so that runs are counted exactly (the
+        # schedule itself is tested in tests/unit/test_federation.c).
+        "enabled": False})
     assert r.status_code == 201, r.text
     f = r.json()
     SEEDED["feed"] = f["id"]
     assert f["has_secret"] is True and f["tls_verify"] is True and f["auth_user"] == "taxii"
+    assert f["enabled"] is False and f["runs"] == 0
     assert skeys["bank1"] not in r.text
     assert r.headers["Location"] == "/api/v1/feeds/%d" % f["id"]
     r = admin.post("/api/v1/feeds/%d/pull" % f["id"])
     assert r.status_code == 202 and r.json() == {"queued": True}
     f = wait_run(admin, f["id"], 0)
-    assert f["last_error"] is None, f
+    assert f["last_error"] is None and f["runs"] == 1, f
     assert f["last_pulled"] == 6 and f["total_pulled"] == 6, f
     assert f["added_after"] and f["last_ok_at"] == f["last_run_at"]
     # 6 versions by 2 a page: at least 3 pages were asked for.
