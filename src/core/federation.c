@@ -695,6 +695,11 @@ static int pull_page(struct ctx *c, struct ctx *oc, const struct feed_secret *s,
 		rc = KR_EINVAL;
 		goto done;
 	}
+	if (*more && strlen(json_string_value(jn)) > FEED_NEXT_MAX) {
+		*err = "the page's next is too long";
+		rc = KR_EINVAL;
+		goto done;
+	}
 	if (*more)
 		*next_out = arena_strdup(c->a, json_string_value(jn));
 	*last = f.date_last[0] ? arena_strdup(c->a, f.date_last) : NULL;

@@ -38,6 +38,7 @@ struct job;
 
 #define FEED_URL_MAX 2000
 #define FEED_SECRET_MAX 512
+#define FEED_NEXT_MAX 4096                  /* a remote's opaque paging token */
 #define FEED_PAGE_BYTES (32L * 1024 * 1024) /* = STIX_MAX_DOC */
 #define FEED_MAX_PAGES 10000                /* per run: a server that never ends */
 #define FEED_RUN_MS (4LL * 60 * 1000)        /* per run: under JOB_LEASE_MS */

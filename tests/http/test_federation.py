@@ -331,6 +331,8 @@ class Fake(http.server.BaseHTTPRequestHandler):
             return self.send(200, TAXII, json.dumps({"objects": [Fake.obj2, bad]}))
         if mode == "notenvelope":
             return self.send(200, TAXII, json.dumps([1, 2, 3]))
+        if mode == "longnext":
+            return self.send(200, TAXII, json.dumps({"more": True, "next": "n" * 5000, "objects": [Fake.obj3]}))
         if mode == "moreno":
             return self.send(200, TAXII, json.dumps({"more": True, "objects": [Fake.obj3]}))
         if mode == "huge":
@@ -402,6 +404,7 @@ def fake():
     ("invalid", "page rejected"),
     ("notenvelope", "not a TAXII envelope"),
     ("moreno", "more but gives no next"),
+    ("longnext", "next is too long"),
     ("huge", "size cap"),
     ("hugechunked", "size cap"),
 ])
