@@ -632,6 +632,7 @@ static const struct {
 	{"user", cmd_user, "add, list, disable/enable people, reset passwords"},
 	{"apikey", cmd_apikey, "create or revoke API keys"},
 	{"jobs", cmd_jobs, "run due background jobs (mail, digests) now"},
+	{"feed", cmd_feed, "add, list, remove or pull TAXII 2.1 feeds (federation)"},
 	{"backup", cmd_backup, "write a consistent copy of the database"},
 	{"restore", cmd_restore, "replace the database with a backup"},
 	{"export-db", cmd_export_db, "write the whole database as JSON lines (to move engines)"},

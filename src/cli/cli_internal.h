@@ -29,6 +29,7 @@ char *cli_read_secret(struct arena *a);
 
 int cmd_serve(int argc, char **argv);
 int cmd_jobs(int argc, char **argv);
+int cmd_feed(int argc, char **argv);   /* cli/feed.c */
 /* The background job worker of serve (one thread). */
 int jobs_worker_start(void);
 void jobs_worker_stop(void);

@@ -1,5 +1,5 @@
 /* jobs.c - the background worker of `kairan serve` and the `kairan jobs`
- * command: claim due jobs (mail, digests) and run them. */
+ * command: claim due jobs (mail, digests, TAXII feed pulls) and run them. */
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli/cli_internal.h"
+#include "core/federation.h"
 #include "core/jobs.h"
 #include "core/mail.h"
 #include "core/notify.h"
@@ -24,15 +25,17 @@ int jobs_drain(struct db *db, const char *owner, int max)
 		struct arena *a = arena_new();
 		struct ctx c = {.db = db, .a = a, .now = now_ms(), .ip = ""};
 		c.who.system = true;
-		if (ran == 0)
+		if (ran == 0) {
 			notify_schedule_digest(&c);
+			federation_schedule(&c);
+		}
 		struct job j;
 		int rc = job_claim(&c, owner, &j);
 		if (rc) {
 			arena_free(a);
 			break;
 		}
-		rc = notify_run_job(&c, &j);
+		rc = !strncmp(j.kind, "feed_", 5) ? federation_run_job(&c, &j) : notify_run_job(&c, &j);
 		if (rc == KR_OK)
 			job_done(&c, j.id);
 		else
@@ -102,6 +105,7 @@ void jobs_worker_stop(void)
 	if (!worker_running)
 		return;
 	worker_stop = 1;
+	federation_cancel(); /* a TAXII pull in flight must not hold the shutdown */
 	pthread_join(worker, NULL);
 	worker_running = false;
 }

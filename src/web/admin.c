@@ -37,6 +37,10 @@ int web_admin(struct request *r)
 			    "<li class=\"tile\"><a href=\"/admin/orgs\"><strong>%s</strong>"
 			    "<span>%s</span></a></li>",
 			    web_t(r, "adm.orgs"), web_t(r, "adm.orgs_text"));
+		html_printf(&r->out,
+			    "<li class=\"tile\"><a href=\"/admin/feeds\"><strong>%s</strong>"
+			    "<span>%s</span></a></li>",
+			    web_t(r, "feed.title"), web_t(r, "feed.tile"));
 	}
 	html_printf(&r->out,
 		    "<li class=\"tile\"><a href=\"/admin/people\"><strong>%s</strong><span>%s</span></a></li>"

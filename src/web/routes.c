@@ -9,6 +9,8 @@
 #include "api/api.h"
 #include "core/topic.h"
 #include "api/indicators.h"
+#include "api/feeds.h"
+#include "web/feeds.h"
 #include "http/http.h"
 #include "taxii/taxii.h"
 #include "web/web.h"
@@ -79,6 +81,8 @@ const struct route app_routes[] = {
 	/* Every person may read the audit rows about their own organisation
 	 * (R5.5); core's filter decides which rows. */
 	PAGE("GET", "/admin/audit", web_audit, ACC_USER),
+	/* TAXII feeds pulled from other centers (web/feeds.c) */
+	WEB_FEED_ROUTES,
 
 	/* communities and topics (R3, R4, R7) */
 	PAGE("GET", "/communities", web_communities, ACC_USER),
@@ -138,6 +142,7 @@ const struct route app_routes[] = {
 	/* JSON API v1 (src/api) */
 	API_ROUTES
 	INDICATOR_ROUTES,
+	FEED_API_ROUTES,
 
 	/* TAXII 2.1 (src/taxii) */
 	TAXII_ROUTES
