@@ -278,7 +278,11 @@ static int read_tags(struct gen *g, json_t *holder, struct tlp *tlp, json_t *lab
 				tlp_join(tlp, (int)tlp_tags[k].tlp);
 				is_tlp = true;
 			}
-		if (!is_tlp && !strncasecmp(name, "tlp:", 4)) {
+		/* MISP's TLP taxonomy also has tlp:ex:* (e.g. Chatham House) and
+		 * tlp:unclear, which are no sharing level: labels.  Any other
+		 * tlp: tag is most likely a typo of one, which must not pass. */
+		if (!is_tlp && !strncasecmp(name, "tlp:", 4) && strncasecmp(name, "tlp:ex:", 7) != 0 &&
+		    strcasecmp(name, "tlp:unclear") != 0) {
 			problem(g, "%s: unknown TLP tag \"%s\" (tlp:clear, white, green, amber, amber+strict, red)", where,
 				name);
 			return KR_EINVAL;

@@ -45,7 +45,8 @@ static const char real_event[] =
 	"\"Org\":{\"id\":\"1\",\"name\":\"ORGNAME\",\"uuid\":\"5c0f1b34-0c7c-4d0a-8f6a-00000000000a\"},"
 	"\"Orgc\":{\"id\":\"2\",\"name\":\"CIRCL\",\"uuid\":\"55f6ea5e-2c60-40e5-964f-47a8950d210f\"},"
 	"\"Tag\":[{\"id\":\"1\",\"name\":\"tlp:green\",\"colour\":\"#33FF00\",\"exportable\":true},"
-	"{\"id\":\"7\",\"name\":\"misp-galaxy:threat-actor=\\\"Sofacy\\\"\",\"colour\":\"#0088cc\"}],"
+	"{\"id\":\"7\",\"name\":\"misp-galaxy:threat-actor=\\\"Sofacy\\\"\",\"colour\":\"#0088cc\"},"
+	"{\"name\":\"tlp:ex:chr\"}],"
 	"\"Attribute\":["
 	"{\"id\":\"1\",\"type\":\"ip-dst\",\"category\":\"Network activity\",\"to_ids\":true,"
 	"\"uuid\":\"0d3b5c5a-1111-4a4a-8b8b-000000000001\",\"event_id\":\"1234\",\"distribution\":\"5\","
@@ -200,6 +201,7 @@ static void test_real_event(void **state)
 	/* the event's galaxy tag travels as the report's label */
 	assert_string_equal(json_string_value(json_array_get(json_object_get(rep, "labels"), 0)),
 			    "misp-galaxy:threat-actor=\"Sofacy\"");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(rep, "labels"), 1)), "tlp:ex:chr");
 	assert_string_equal(json_string_value(json_object_get(rep, "published")), "2023-11-14T22:16:40.000000Z");
 	/* the same input gives the same text: ids and times are MISP's */
 	struct stix_misp m2;
