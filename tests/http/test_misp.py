@@ -344,3 +344,30 @@ def test_misp_feed(rail, bank):
     assert bank.get("/api/v1/indicators/misp-feed/%s.json" % bad).status_code == 404
     assert bank.get("/api/v1/indicators/misp-feed/nonsense.json").status_code == 404
     assert bank.get("/api/v1/indicators/misp-feed/%s.json" % str(uuid.uuid4())).status_code == 404
+
+
+def test_exports_past_one_chunk(rail, bank):
+    """More values than one chunk (500) of every export: nothing lost or
+    repeated at the chunk boundaries, sids still unique."""
+    n = 1300
+    attrs = [attr("ip-dst", "10.77.%d.%d" % (i // 250, i % 250 + 1)) for i in range(n)]
+    attrs += [attr("domain", "bulk%d.example" % i) for i in range(600)]
+    ev = event(attrs, ev_uuid=str(uuid.uuid4()), info="bulk")
+    r = imp(rail, ev, collection="consultation")
+    assert r.status_code == 201, r.text[:300]
+    text = bank.get("/api/v1/indicators/export", params={"format": "suricata"}).text
+    rules = [l for l in text.splitlines() if l.startswith("alert ")]
+    ips = [l for l in rules if "10.77." in l]
+    assert len(ips) == n
+    assert len([l for l in rules if re.search(r"bulk\d+\.example", l)]) == 2 * 600
+    sids = [int(SID.search(l).group(1)) for l in rules]
+    assert len(sids) == len(set(sids))
+    pairs = [l.split(",") for l in bank.get("/api/v1/indicators/misp-feed/hashes.csv").text.splitlines()]
+    bulk = {hashlib.md5(("10.77.%d.%d" % (i // 250, i % 250 + 1)).encode()).hexdigest() for i in range(n)}
+    got = [m for m, _ in pairs if m in bulk]
+    assert len(got) == n and set(got) == bulk
+    u = [u for m, u in pairs if m in bulk][0]
+    evj = bank.get("/api/v1/indicators/misp-feed/%s.json" % u).json()["Event"]
+    vals = [a["value"] for a in evj["Attribute"]]
+    assert len(vals) == len(set(vals)) or len(vals) == len(set(a["uuid"] for a in evj["Attribute"]))
+    assert {"10.77.%d.%d" % (i // 250, i % 250 + 1) for i in range(n)} <= set(vals)

@@ -515,6 +515,62 @@ static void test_import_and_exports(void **state)
 	assert_int_equal(stix_feed_event_find(&other, red, &ev), KR_ENOTFOUND);
 }
 
+
+/* Objects added over 40 days: the manifest has one event per day (more
+ * days than one chunk walks), the event files hold every value once, and
+ * hashes.csv points each value at its day's event. */
+static void test_feed_over_days(void **state)
+{
+	struct fx *f = *state;
+	struct ctx rail = as(f, "rail1"), other = as(f, "other1");
+	struct buf b = BUF_INIT;
+	buf_adds(&b, "{\"Event\":{\"uuid\":\"5e6b322a-9f80-4e2f-9f2a-3cab0a0a0a0d\",\"timestamp\":1700000000,"
+		     "\"Tag\":[{\"name\":\"tlp:green\"}],\"Attribute\":[");
+	for (int i = 0; i < 120; i++)
+		buf_printf(&b, "%s{\"type\":\"ip-dst\",\"value\":\"10.9.0.%d\",\"to_ids\":true}", i ? "," : "", i);
+	buf_adds(&b, "]}}");
+	struct stix_misp m;
+	struct stix_status st;
+	assert_int_equal(stix_import_misp(&rail, "consultation", b.p, b.len, &m, &st), KR_OK);
+	buf_free(&b);
+	assert_int_equal(db_exec(f->db, "UPDATE stix_objects SET date_added_us = date_added_us - (id % 40) * 86400000000"),
+			 KR_OK);
+	struct stix_rules man = {.fmt = STIX_FEED_MANIFEST};
+	json_t *mj = json_loads(drain(&other, &man), 0, NULL);
+	assert_non_null(mj);
+	assert_int_equal(json_object_size(mj), 40);
+	size_t total = 0;
+	const char *u;
+	json_t *entry;
+	json_object_foreach (mj, u, entry) {
+		assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(entry, "Tag"), 0), "name")),
+				    "tlp:green");
+		struct stix_rules ev = {0};
+		assert_int_equal(stix_feed_event_find(&other, u, &ev), KR_OK);
+		json_t *ej = json_loads(drain(&other, &ev), 0, NULL);
+		assert_non_null(ej);
+		json_t *evo = json_object_get(ej, "Event");
+		assert_string_equal(json_string_value(json_object_get(evo, "date")),
+				    json_string_value(json_object_get(entry, "date")));
+		assert_string_equal(json_string_value(json_object_get(evo, "timestamp")),
+				    json_string_value(json_object_get(entry, "timestamp")));
+		total += json_array_size(json_object_get(evo, "Attribute"));
+		json_decref(ej);
+	}
+	assert_int_equal(total, 120);
+	struct stix_rules hs = {.fmt = STIX_FEED_HASHES};
+	char *h = drain(&other, &hs);
+	size_t lines = 0;
+	for (char *p = h; (p = strchr(p, '\n')); p++) {
+		char uuid[37];
+		snprintf(uuid, sizeof uuid, "%s", p - 36);
+		assert_non_null(json_object_get(mj, uuid));
+		lines++;
+	}
+	assert_int_equal(lines, 120);
+	json_decref(mj);
+}
+
 int main(void)
 {
 	log_set_level(getenv("KAIRAN_TEST_LOG") ? LOG_DEBUG : LOG_WARN);
@@ -526,6 +582,7 @@ int main(void)
 	};
 	const struct CMUnitTest db[] = {
 		cmocka_unit_test_setup_teardown(test_import_and_exports, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_feed_over_days, setup, teardown),
 	};
 	int failed = cmocka_run_group_tests_name("misp/parser", pure, NULL, NULL);
 	failed += cmocka_run_group_tests_name("misp/sqlite", db, NULL, NULL);
