@@ -1587,7 +1587,7 @@ static const char *tlp2_marking(const char *tlp)
 
 /* Hook for issue 5's MISP/fuzz work: the parsing half of
  * stix_import_csv, pure (no database) so fuzz targets can drive it. */
-int stix_csv_parse(struct arena *a, const char *csv, size_t len, int64_t now_ms_, struct stix_csv *out)
+int stix_csv_parse(struct arena *a, const char *csv, size_t len, int64_t stamp_ms, struct stix_csv *out)
 {
 	memset(out, 0, sizeof *out);
 	if (len > STIX_MAX_DOC)
@@ -1601,7 +1601,7 @@ int stix_csv_parse(struct arena *a, const char *csv, size_t len, int64_t now_ms_
 	const char **pre = NULL; /* per-row problems found before validation */
 	size_t npre = 0, cap = 0, line = 0;
 	char now[40];
-	stix_format_time(now_ms_ * 1000, now, sizeof now);
+	stix_format_time(stamp_ms * 1000, now, sizeof now);
 	while (p < end) {
 		const char *f[4] = {0};
 		line++;
