@@ -80,6 +80,8 @@ int api_indicators_export(struct request *r)
 		e->fmt = STIX_EXPORT_BUNDLE;
 		return start(r, e, "application/stix+json;version=2.1", NULL);
 	}
+	if (str_eq(fmt, "suricata") || str_eq(fmt, "snort"))
+		return api_indicators_export_rules(r, str_eq(fmt, "snort"));
 	if (str_eq(fmt, "csv")) {
 		e->fmt = STIX_EXPORT_CSV;
 		return start(r, e, "text/csv; charset=utf-8", "indicators.csv");
@@ -116,6 +118,11 @@ static int send(struct request *r, int status, json_t *v)
 
 int api_indicators_import(struct request *r)
 {
+	const char *format = req_query(r, "format");
+	if (str_eq(format, "misp"))
+		return api_indicators_import_misp(r);
+	if (format && !str_eq(format, "csv"))
+		return req_fail_detail(r, 400, "err.invalid_field", "format");
 	const char *ct = r->content_type;
 	if (!ct || strncasecmp(ct, "text/csv", 8) != 0)
 		return req_fail_detail(r, 415, "err.unsupported_media", "Content-Type must be text/csv");

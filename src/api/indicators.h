@@ -23,11 +23,20 @@ int api_indicators_export(struct request *r);
 int api_indicators_blocklist(struct request *r);
 int api_indicators_import(struct request *r);
 int api_indicators_correlation(struct request *r);
+/* indicators_misp.c (issue 5, R11.3): POST .../import?format=misp with an
+ * application/json MISP event; GET .../export?format=suricata|snort
+ * [&collection=SLUG][&sid_base=N]; GET .../misp-feed/manifest.json,
+ * hashes.csv, {event-uuid}.json [?collection=SLUG]: see core/stix_misp.h
+ * and core/stix_rules.h. */
+int api_indicators_import_misp(struct request *r);
+int api_indicators_export_rules(struct request *r, bool snort);
+int api_indicators_misp_feed(struct request *r);
 
 #define INDICATOR_ROUTES                                                                              \
 	{"GET", "/api/v1/indicators/export", api_indicators_export, ACC_USER, AUTH_BEARER, false, 0, OUT_JSON}, \
 	{"GET", "/api/v1/indicators/blocklist/{}", api_indicators_blocklist, ACC_USER, AUTH_BEARER, false, 0, OUT_JSON}, \
 	{"GET", "/api/v1/indicators/correlation", api_indicators_correlation, ACC_USER, AUTH_BEARER, false, 0, OUT_JSON}, \
+	{"GET", "/api/v1/indicators/misp-feed/{}", api_indicators_misp_feed, ACC_USER, AUTH_BEARER, false, 0, OUT_JSON}, \
 	{"POST", "/api/v1/indicators/import", api_indicators_import, ACC_USER, AUTH_BEARER, false, 32 * 1024 * 1024, OUT_JSON}
 
 #endif

@@ -1585,13 +1585,15 @@ static const char *tlp2_marking(const char *tlp)
 	return NULL;
 }
 
-int stix_import_csv(struct ctx *c, const char *collection, const char *csv, size_t len, struct stix_status *st)
+/* Hook for issue 5's MISP/fuzz work: the parsing half of
+ * stix_import_csv, pure (no database) so fuzz targets can drive it. */
+int stix_csv_parse(struct arena *a, const char *csv, size_t len, int64_t stamp_ms, struct stix_csv *out)
 {
-	memset(st, 0, sizeof *st);
+	memset(out, 0, sizeof *out);
 	if (len > STIX_MAX_DOC)
-		return st->error = "the file is larger than 32 MiB", KR_EINVAL;
+		return out->error = "the file is larger than 32 MiB", KR_EINVAL;
 	if (!utf8_valid(csv, len))
-		return st->error = "the file is not UTF-8 text", KR_EINVAL;
+		return out->error = "the file is not UTF-8 text", KR_EINVAL;
 	const char *p = csv, *end = csv + len;
 	if (len >= 3 && !memcmp(p, "\xef\xbb\xbf", 3))
 		p += 3; /* Excel's byte-order mark */
@@ -1599,18 +1601,18 @@ int stix_import_csv(struct ctx *c, const char *collection, const char *csv, size
 	const char **pre = NULL; /* per-row problems found before validation */
 	size_t npre = 0, cap = 0, line = 0;
 	char now[40];
-	stix_format_time((int64_t)c->now * 1000, now, sizeof now);
+	stix_format_time(stamp_ms * 1000, now, sizeof now);
 	while (p < end) {
 		const char *f[4] = {0};
 		line++;
-		int n = csv_record(c->a, &p, end, f);
+		int n = csv_record(a, &p, end, f);
 		if (n == 1 && !f[0][0])
 			continue; /* blank line */
 		if (line == 1 && n > 0 && !strcasecmp(f[0], "type"))
 			continue;
 		if (json_array_size(objs) >= STIX_MAX_OBJECTS) {
 			json_decref(objs);
-			return st->error = "more than 100000 rows", KR_EINVAL;
+			return out->error = "more than 100000 rows", KR_EINVAL;
 		}
 		const char *why = NULL, *path = NULL;
 		if (n < 2)
@@ -1640,10 +1642,10 @@ int stix_import_csv(struct ctx *c, const char *collection, const char *csv, size
 		hex_encode(rb, sizeof rb, hx);
 		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "type", "indicator", "spec_version",
 				      "2.1", "id",
-				      arena_printf(c->a, "indicator--%.8s-%.4s-%.4s-%.4s-%.12s", hx, hx + 8, hx + 12,
+				      arena_printf(a, "indicator--%.8s-%.4s-%.4s-%.4s-%.12s", hx, hx + 8, hx + 12,
 						   hx + 16, hx + 20),
 				      "created", now, "modified", now, "name", why ? "" : f[1], "pattern",
-				      why ? "[x:y = 'z']" : arena_printf(c->a, "[%s = '%s']", path, v.p ? v.p : ""),
+				      why ? "[x:y = 'z']" : arena_printf(a, "[%s = '%s']", path, v.p ? v.p : ""),
 				      "pattern_type", "stix", "valid_from", now);
 		buf_free(&v);
 		if (o && mark)
@@ -1653,32 +1655,48 @@ int stix_import_csv(struct ctx *c, const char *collection, const char *csv, size
 		json_array_append_new(objs, o);
 		if (npre == cap) {
 			size_t nc = cap ? cap * 2 : 64;
-			const char **np = arena_alloc(c->a, nc * sizeof *np);
+			const char **np = arena_alloc(a, nc * sizeof *np);
 			if (npre)
 				memcpy(np, pre, npre * sizeof *np);
 			pre = np;
 			cap = nc;
 		}
-		pre[npre++] = why ? arena_printf(c->a, "line %zu: %s", line, why) : arena_printf(c->a, "line %zu", line);
+		pre[npre++] = why ? arena_printf(a, "line %zu: %s", line, why) : arena_printf(a, "line %zu", line);
 	}
 	json_t *env = json_pack("{s:o}", "objects", objs);
 	char *doc = env ? json_dumps(env, JSON_COMPACT) : NULL;
 	json_decref(env);
 	if (!doc)
 		return KR_ENOMEM;
+	out->doc_len = strlen(doc);
+	out->doc = arena_memdup(a, doc, out->doc_len + 1);
+	free(doc);
+	out->rows = pre;
+	out->nrows = npre;
+	for (size_t i = 0; i < npre; i++)
+		out->any_problem |= strchr(pre[i], ':') != NULL;
+	return KR_OK;
+}
+
+int stix_import_csv(struct ctx *c, const char *collection, const char *csv, size_t len, struct stix_status *st)
+{
+	memset(st, 0, sizeof *st);
+	struct stix_csv cv;
+	int rc = stix_csv_parse(c->a, csv, len, c->now, &cv);
+	if (rc) {
+		st->error = cv.error;
+		return rc;
+	}
+	const char **pre = cv.rows;
+	size_t npre = cv.nrows;
 	/* Rows with a problem of their own are refused before the store sees
 	 * them; the others go through the same checks as any indicator. */
-	bool any_pre = false;
-	for (size_t i = 0; i < npre; i++)
-		any_pre |= strchr(pre[i], ':') != NULL;
-	int rc;
-	if (any_pre) {
-		rc = stix_check(c->a, doc, strlen(doc), STIX_DOC_ENVELOPE, st);
+	if (cv.any_problem) {
+		rc = stix_check(c->a, cv.doc, cv.doc_len, STIX_DOC_ENVELOPE, st);
 		rc = KR_EINVAL;
 	} else {
-		rc = stix_ingest(c, collection, doc, strlen(doc), STIX_DOC_ENVELOPE, st);
+		rc = stix_ingest(c, collection, cv.doc, cv.doc_len, STIX_DOC_ENVELOPE, st);
 	}
-	free(doc);
 	if (st->error)
 		return rc;
 	st->failure = 0;

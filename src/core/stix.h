@@ -193,6 +193,22 @@ bool stix_value_kind_ok(const char *kind);
 int stix_import_csv(struct ctx *c, const char *collection, const char *csv, size_t len,
 		    struct stix_status *st);
 
+/* The parsing half of stix_import_csv, pure (no database: fuzz targets
+ * and tests call it alone).  On KR_OK doc is the text of a TAXII envelope
+ * with one indicator per data row (arena), rows[i] labels row i ("line
+ * N", or "line N: problem" when the row itself is wrong, any_problem
+ * then set).  KR_EINVAL with error for a file that is not usable at all;
+ * KR_ENOMEM.  stamp_ms (epoch ms) stamps created, modified and valid_from. */
+struct stix_csv {
+	const char *doc;
+	size_t doc_len;
+	const char **rows;
+	size_t nrows;
+	bool any_problem;
+	const char *error;
+};
+int stix_csv_parse(struct arena *a, const char *csv, size_t len, int64_t stamp_ms, struct stix_csv *out);
+
 /* Correlation of one indicator value (R11.4), counted over what the
  * viewer may see only: the current object versions holding it (any kind,
  * or one kind), the distinct organisations that contributed them, the
