@@ -189,4 +189,11 @@ int web_incident_support(struct request *r);
 int web_support_answer(struct request *r);
 int web_incident_file(struct request *r);
 
+/* Indicators (web/indicator.c). */
+int web_indicators(struct request *r);
+int web_indicator_page(struct request *r);
+int web_indicator_import_get(struct request *r);
+int web_indicator_import_post(struct request *r);
+int web_indicator_import_status(struct request *r);
+
 #endif
