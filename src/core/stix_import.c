@@ -351,12 +351,13 @@ int stix_import_run_job(struct ctx *c, const struct job *j)
 				stored = total;
 		}
 	}
-	live_set(row.id, -1, 0);
 	if (rc == KR_EPERM || rc == KR_ENOTFOUND)
 		errors = "you can no longer write to this collection";
 	else if (rc && rc != KR_EINVAL)
 		errors = arena_printf(c->a, "the file could not be stored (%s); nothing was stored", kr_strerror(rc));
 	int frc = finish(c, row.id, rc == KR_OK, total, stored, errors, status_uuid);
+	/* only now: until the final counts are committed the page shows these */
+	live_set(row.id, -1, 0);
 	log_info("msg=\"stix import\" uuid=%s ok=%d total=%lld", j->payload, rc == KR_OK, (long long)total);
 	return frc;
 }
