@@ -219,8 +219,9 @@ static int finish(struct ctx *c, int64_t id, bool ok, int64_t total, int64_t sto
 	return tx_end(c, rc);
 }
 
-/* The reasons of a failed check, one per line: "objects[3] (id): why". */
-static const char *reasons(struct arena *a, const struct stix_status *st, bool csv)
+/* The reasons of a failed check, one per line: "objects[3] (id): why";
+ * first is the index of st's first item in the whole file. */
+static const char *reasons(struct arena *a, const struct stix_status *st, bool csv, size_t first)
 {
 	struct buf b = BUF_INIT;
 	size_t lines = 0;
@@ -236,7 +237,7 @@ static const char *reasons(struct arena *a, const struct stix_status *st, bool c
 		if (csv)
 			buf_printf(&b, "%s\n", it->reason);
 		else
-			buf_printf(&b, "objects[%zu]%s%s%s: %s\n", i, it->id ? " (" : "", it->id ? it->id : "",
+			buf_printf(&b, "objects[%zu]%s%s%s: %s\n", first + i, it->id ? " (" : "", it->id ? it->id : "",
 				   it->id ? ")" : "", it->reason);
 		lines++;
 	}
@@ -273,7 +274,7 @@ static int store_chunks(struct ctx *pc, const struct import_row *row, const char
 		rc = stix_ingest(pc, row->slug, text, strlen(text), STIX_DOC_ENVELOPE, &st);
 		free(text);
 		if (rc == KR_EINVAL)
-			*errors = reasons(pc->a, &st, false);
+			*errors = reasons(pc->a, &st, false, i);
 		else if (rc == KR_OK)
 			*status_uuid = st.uuid;
 		size_t done = i + IMPORT_CHUNK < total ? i + IMPORT_CHUNK : total;
@@ -332,7 +333,7 @@ int stix_import_run_job(struct ctx *c, const struct job *j)
 		rc = stix_import_csv(&pc, row.slug, row.doc, row.len, &st);
 		total = (int64_t)st.total;
 		if (rc == KR_EINVAL)
-			errors = reasons(c->a, &st, true);
+			errors = reasons(c->a, &st, true, 0);
 		else if (rc == KR_OK) {
 			stored = (int64_t)st.total;
 			status_uuid = st.uuid;
@@ -342,7 +343,7 @@ int stix_import_run_job(struct ctx *c, const struct job *j)
 		rc = stix_check(c->a, row.doc, row.len, STIX_DOC_BUNDLE, &st);
 		total = (int64_t)st.total;
 		if (rc == KR_EINVAL) {
-			errors = reasons(c->a, &st, false);
+			errors = reasons(c->a, &st, false, 0);
 		} else if (rc == KR_OK) {
 			live_set(row.id, 0, total);
 			set_state(c, row.id, "running", total);

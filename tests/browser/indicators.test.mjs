@@ -225,6 +225,28 @@ test('a member searches, opens and imports indicators (desktop)', async () => {
   assert.match(await page.textContent('main'), /rail-phish\.example/);
   assert.match(await range(page), /1件中 1〜1/);
 
+  // In the background: the status page refreshes itself (no script)
+  // until the job is done.
+  await page.goto(base + '/indicators/import');
+  await page.selectOption('select[name=collection]', 'rail-isac');
+  const objects = Array.from({ length: 300 }, (_, i) => ({
+    type: 'indicator', spec_version: '2.1', id: `indicator--00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+    created: '2024-01-01T00:00:00.000Z', modified: '2024-01-01T00:00:00.000Z', name: `背景取り込み ${i}`,
+    pattern: `[domain-name:value = 'bg${i}.rail.example']`, pattern_type: 'stix', valid_from: '2024-01-01T00:00:00Z',
+  }));
+  await page.setInputFiles('input[name=file]', {
+    name: 'bundle.json', mimeType: 'application/json',
+    buffer: Buffer.from(JSON.stringify({ type: 'bundle', id: 'bundle--00000000-0000-4000-8000-000000000001', objects })),
+  });
+  await page.check('input[name=background]');
+  await submit(page, 'form[action="/indicators/import"] button[type=submit]');
+  assert.match(page.url(), /\/indicators\/import\/[0-9a-f-]{36}$/);
+  await shot(page, 'desktop-import-status');
+  await page.waitForSelector('#import-result', { timeout: 60000 });
+  assert.match(await page.textContent('#import-progress'), /300 \/ 300/);
+  await shot(page, 'desktop-import-done');
+  await checkPage(page, 'import status');
+
   // A bad file: the problem is named, nothing is stored.
   await page.goto(base + '/indicators/import');
   await page.selectOption('select[name=collection]', 'rail-isac');
