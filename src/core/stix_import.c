@@ -371,7 +371,7 @@ int stix_import_get(struct ctx *c, const char *uuid, struct stix_import_info *ou
 	struct db_stmt *st;
 	int rc = db_prepare(c->db,
 			    "SELECT i.id, i.uuid, i.format, i.filename, i.state, c.slug, i.total_count, i.processed_count,"
-			    " i.stored_count, i.errors, i.status_uuid, i.created_at, i.finished_at"
+			    " i.stored_count, i.errors, i.status_uuid, i.created_at, i.finished_at, c.name_ja, c.name_en"
 			    " FROM stix_imports i JOIN communities c ON c.id = i.community_id"
 			    " WHERE i.uuid = ?4 AND " ACL_STIX_IMPORT_PRED,
 			    &st);
@@ -395,6 +395,8 @@ int stix_import_get(struct ctx *c, const char *uuid, struct stix_import_info *ou
 		out->status_uuid = db_col_null(st, 10) ? NULL : db_col_dup(st, 10, c->a);
 		out->created_at = db_col_int(st, 11);
 		out->finished_at = db_col_null(st, 12) ? 0 : db_col_int(st, 12);
+		out->collection_ja = db_col_dup(st, 13, c->a);
+		out->collection_en = db_col_dup(st, 14, c->a);
 		rc = KR_OK;
 	} else if (rc == KR_DONE) {
 		rc = KR_ENOTFOUND;

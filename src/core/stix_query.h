@@ -120,8 +120,8 @@ int stix_import_run_job(struct ctx *c, const struct job *j);
 
 struct stix_import_info {
 	const char *uuid, *format, *filename, *state; /* queued running done failed */
-	const char *collection_slug;
-	int64_t total, processed, stored;
+	const char *collection_slug, *collection_ja, *collection_en;
+	int64_t total, processed, stored;  /* total 0 until the file is read */
 	const char *errors;        /* newline-separated reasons ("" when none) */
 	const char *status_uuid;   /* the TAXII status resource, when stored */
 	int64_t created_at, finished_at;

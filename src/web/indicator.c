@@ -566,10 +566,15 @@ int web_indicator_import_status(struct request *r)
 			     "<h1>%s</h1><dl class=\"facts\"><dt>%s</dt><dd>%s</dd><dt>%s</dt><dd>%s</dd>"
 			     "<dt>%s</dt><dd id=\"import-state\" data-state=\"%s\">%s</dd>",
 		    web_t(r, "ind.title"), web_t(r, "ind.import"), web_t(r, "ind.import_status"), web_t(r, "ind.file"),
-		    str_empty(in.filename) ? "-" : in.filename, web_t(r, "ind.collection"), in.collection_slug,
+		    str_empty(in.filename) ? "-" : in.filename, web_t(r, "ind.collection"),
+		    web_org_name(r, in.collection_ja, in.collection_en),
 		    web_t(r, "ind.state"), in.state, web_t(r, arena_printf(r->a, "ind.state.%s", in.state)));
-	html_printf(&r->out, "<dt>%s</dt><dd id=\"import-progress\">%lld / %lld</dd></dl>", web_t(r, "ind.processed"),
-		    (long long)in.processed, (long long)in.total);
+	if (in.total > 0 || !pending)
+		html_printf(&r->out, "<dt>%s</dt><dd id=\"import-progress\">%lld / %lld</dd></dl>",
+			    web_t(r, "ind.processed"), (long long)in.processed, (long long)in.total);
+	else
+		html_printf(&r->out, "<dt>%s</dt><dd id=\"import-progress\">%s</dd></dl>", web_t(r, "ind.processed"),
+			    web_t(r, "ind.reading"));
 	if (pending) {
 		if (in.total > 0)
 			html_printf(&r->out, "<progress max=\"%lld\" value=\"%lld\"></progress>", (long long)in.total,

@@ -655,6 +655,7 @@ const struct message i18n_messages[] = {
 	{"ind.state.done", "完了", "Done"},
 	{"ind.state.failed", "登録されませんでした", "Not stored"},
 	{"ind.processed", "処理済み / 全体", "Processed / total"},
+	{"ind.reading", "ファイルを確認しています", "Reading the file"},
 	{"ind.refreshing", "このページは自動で更新されます。", "This page refreshes by itself."},
 };
 
