@@ -185,5 +185,12 @@ bool acl_can_coordinate(const struct ctx *c);
  * ACL_STIX_PRED (the property test checks they agree).  KR_OK (visible),
  * KR_ENOTFOUND (hidden or missing) or a database error. */
 int acl_stix_visible(struct ctx *c, int64_t row_id);
+/* Imports of indicator files run as jobs (table stix_imports, alias i):
+ * an import and its progress and errors are visible to the person who
+ * started it, while they are still in the organisation they started it
+ * for, in their space, and to no one else (like a TAXII status resource).
+ * Bind ?1..?3 with acl_viewer_binds. */
+#define ACL_STIX_IMPORT_PRED                                                                   \
+	"(i.space = ?3 AND CAST(?1 AS BIGINT) > 0 AND i.person_id = ?1 AND i.org_id = ?2)"
 
 #endif

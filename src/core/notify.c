@@ -11,6 +11,7 @@
 #include "core/common.h"
 #include "core/incident.h"
 #include "core/mail.h"
+#include "core/stix_query.h"
 #include "core/topic.h"
 #include "lib/arena.h"
 #include "lib/buf.h"
@@ -493,6 +494,8 @@ int notify_run_job(struct ctx *c, const struct job *j)
 	}
 	if (str_eq(j->kind, "incident_due"))
 		return incident_run_job(c, j);
+	if (str_eq(j->kind, "stix_import"))
+		return stix_import_run_job(c, j);
 	log_warn("msg=\"unknown job kind\" kind=%s", j->kind);
 	return KR_EINVAL;
 }

@@ -33,7 +33,7 @@ static const char *const tables[] = {
 	"topic_scope", "topic_shares", "topic_versions", "topic_views", "topic_likes", "topic_reads",
 	"comments", "attachments", "cases", "case_recipients", "case_events", "support_requests",
 	"case_attachments", "upward_reports", "upward_report_cases", "case_targets", "notifications",
-	"notify_settings", "stix_objects", "stix_values", "taxii_status", "taxii_feeds",
+	"notify_settings", "stix_objects", "stix_values", "taxii_status", "taxii_feeds", "stix_imports",
 };
 
 static bool known_table(const char *t)

@@ -152,6 +152,7 @@ extern const char db_m3_search_pg[];
 extern const char db_m4_incidents[];
 extern const char db_m5_stix[];
 extern const char db_m7_taxii_feeds[];
+extern const char db_m9_stix_imports[];
 
 const struct db_migration db_migrations[] = {
 	{1, "identity", m1_identity, NULL},
@@ -160,5 +161,6 @@ const struct db_migration db_migrations[] = {
 	{4, "incidents", db_m4_incidents, NULL},
 	{5, "stix", db_m5_stix, NULL},
 	{7, "taxii_feeds", db_m7_taxii_feeds, NULL},
+	{9, "stix_imports", db_m9_stix_imports, NULL},
 };
 const size_t db_nmigrations = sizeof(db_migrations) / sizeof(db_migrations[0]);

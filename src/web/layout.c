@@ -297,6 +297,7 @@ void page_begin(struct request *r, const char *title)
 		nav_link(r, "/communities", "nav.communities", "/c");
 		nav_link(r, "/topics", "nav.topics", "/topics");
 		nav_link(r, "/incidents", "nav.incidents", "/incidents");
+		nav_link(r, "/indicators", "nav.indicators", "/indicators");
 		nav_link(r, "/orgs", "nav.directory", "/orgs");
 		if (web_is_org_admin(r))
 			nav_link(r, "/admin", "nav.admin", "/admin");

@@ -22,6 +22,8 @@
  * attachment; a comment body. */
 #define TOPIC_FORM_LIMIT (ATTACHMENT_MAX + 512 * 1024)
 #define COMMENT_FORM_LIMIT (512 * 1024)
+/* A STIX bundle or CSV list of up to STIX_MAX_DOC bytes and the form's fields. */
+#define INDICATOR_IMPORT_LIMIT (32 * 1024 * 1024 + 64 * 1024)
 
 #define PAGE(m, p, h, acc) {m, p, h, acc, AUTH_SESSION, false, 0, OUT_HTML}
 #define FORM(p, h, acc, lim) {"POST", p, h, acc, AUTH_SESSION, true, lim, OUT_HTML}
@@ -138,6 +140,17 @@ const struct route app_routes[] = {
 	PAGE("GET", "/upward-reports/{}", web_upward_page, ACC_USER),
 	{"GET", "/upward-reports/{}/csv", web_upward_csv, ACC_USER, AUTH_SESSION, false, 0, OUT_RAW},
 	FORM("/upward-reports/{}/send", web_upward_send, ACC_USER, SMALL_FORM),
+
+	/* indicators (web/indicator.c, R11); /indicators/import and the
+	 * exports before /indicators/{}.  The exports are the JSON API's
+	 * streaming handlers reached with the session (errors as HTML). */
+	PAGE("GET", "/indicators", web_indicators, ACC_USER),
+	PAGE("GET", "/indicators/import", web_indicator_import_get, ACC_USER),
+	FORM("/indicators/import", web_indicator_import_post, ACC_USER, INDICATOR_IMPORT_LIMIT),
+	PAGE("GET", "/indicators/import/{}", web_indicator_import_status, ACC_USER),
+	PAGE("GET", "/indicators/export", api_indicators_export, ACC_USER),
+	PAGE("GET", "/indicators/blocklist/{}", api_indicators_blocklist, ACC_USER),
+	PAGE("GET", "/indicators/{}", web_indicator_page, ACC_USER),
 
 	/* JSON API v1 (src/api) */
 	API_ROUTES

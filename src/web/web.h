@@ -198,4 +198,11 @@ int web_upward_send(struct request *r);
 int web_lesson_get(struct request *r);
 int web_lesson_post(struct request *r);
 
+/* Indicators (web/indicator.c). */
+int web_indicators(struct request *r);
+int web_indicator_page(struct request *r);
+int web_indicator_import_get(struct request *r);
+int web_indicator_import_post(struct request *r);
+int web_indicator_import_status(struct request *r);
+
 #endif
