@@ -151,6 +151,8 @@ extern const char db_m3_search_sqlite[];
 extern const char db_m3_search_pg[];
 extern const char db_m4_incidents[];
 extern const char db_m5_stix[];
+extern const char db_m6_incident_search_sqlite[];
+extern const char db_m6_incident_search_pg[];
 
 const struct db_migration db_migrations[] = {
 	{1, "identity", m1_identity, NULL},
@@ -158,5 +160,6 @@ const struct db_migration db_migrations[] = {
 	{3, "topic_search", db_m3_search_sqlite, db_m3_search_pg},
 	{4, "incidents", db_m4_incidents, NULL},
 	{5, "stix", db_m5_stix, NULL},
+	{6, "incident_search", db_m6_incident_search_sqlite, db_m6_incident_search_pg},
 };
 const size_t db_nmigrations = sizeof(db_migrations) / sizeof(db_migrations[0]);
