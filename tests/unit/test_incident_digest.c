@@ -21,6 +21,7 @@
 #include "core/community.h"
 #include "core/incident.h"
 #include "core/incident_digest.h"
+#include "core/jobs.h"
 #include "core/notify.h"
 #include "core/org.h"
 #include "core/person.h"
@@ -213,6 +214,14 @@ static void test_search(void **state)
 	assert_string_equal(found(&coord, "障害", NULL), both);
 	assert_string_equal(found(&min1, "ボットネット", NULL), arena_printf(f->a, "%s,", rail));
 	assert_string_equal(found(&other1, "障害", NULL), arena_printf(f->a, "%s,", own));
+	/* The same through the job migration 6 queues on a site that already
+	 * had cases (the worker runs it as the system). */
+	assert_int_equal(db_exec(f->db, "DELETE FROM incident_fts"), KR_OK);
+	assert_string_equal(found(&coord, "障害", NULL), "");
+	struct job j = {.id = 0, .kind = "incident_reindex", .payload = ""};
+	assert_int_equal(notify_run_job(&f->sys, &j), KR_OK);
+	assert_string_equal(found(&coord, "障害", NULL), both);
+	assert_string_equal(found(&pol1, "交換", NULL), arena_printf(f->a, "%s,", rail));
 }
 
 static int64_t class_new(const struct incident_digest *d, const char *klass, int what)
