@@ -218,3 +218,37 @@ def test_home_page_incident_overview(srv, cases):
     assert overview_totals(pg) == (1, 0, 1)
     assert rail not in pg.text and "DIGEST-AMBER" not in pg.text and "信号設備" not in pg.text
     assert other in pg.text
+
+
+def test_search_survives_export_and_import(srv, apis, cases):
+    """export-db does not carry the per-engine index; import-db rebuilds
+    it, so the moved site finds the same cases for the same people."""
+    import shutil
+    import subprocess
+    import tempfile
+    from conftest import KAIRAN_BIN, Server
+    rail, other = cases
+    key = srv.apikey("d-min1", label="moved")
+    okey = srv.apikey("d-other1", label="moved")
+    work = tempfile.mkdtemp(prefix="kairan-incdigest-move-")
+    try:
+        dump = os.path.join(work, "site.jsonl")
+        srv.cli("export-db", dump)
+        target = os.path.join(work, "moved.db")
+        p = subprocess.run([KAIRAN_BIN, "import-db", "--db", target, dump], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=300)
+        assert p.returncode == 0, p.stderr
+        assert b"reindexed" in p.stderr and b" 2 cases" in p.stderr, p.stderr
+        s2 = Server.__new__(Server)
+        s2.workdir, s2.name, s2.proc, s2.port = work, "incdigest-moved", None, None
+        s2.log_path = os.path.join(work, "server.stderr")
+        s2.pg_dbname, s2.db = None, target
+        s2.start()
+        try:
+            assert search(s2.api(key), "障害") == [rail]
+            assert search(s2.api(key), "交換") == [rail]
+            assert search(s2.api(okey), "障害") == [other]
+        finally:
+            s2.stop()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
