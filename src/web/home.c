@@ -28,6 +28,11 @@ static void incident_overview(struct request *r)
 		return; /* the rest of the page still helps */
 	html_printf(&r->out, "<section class=\"home-block\" id=\"incident-overview\"><h2>%s</h2><p class=\"range\">%s</p>",
 		    web_t(r, "digest.title"), web_t(r, "digest.scope"));
+	if (incident_digest_empty(&d)) {
+		html_printf(&r->out, "<p id=\"digest-none\">%s</p><p><a href=\"/incidents\">%s</a></p></section>",
+			    web_t(r, "digest.none"), web_t(r, "digest.list"));
+		return;
+	}
 	html_printf(&r->out,
 		    "<div class=\"table-wrap\"><table class=\"counts\"><thead><tr><th>%s</th><th class=\"num\">%s</th>"
 		    "<th class=\"num\">%s</th><th class=\"num\">%s</th></tr></thead><tbody>",

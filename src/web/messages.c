@@ -27,6 +27,7 @@ const struct message i18n_messages[] = {
 	{"digest.new_cases", "新しく報告された事案", "Newly reported cases"},
 	{"digest.more", "ほかにも新しい事案があります。一覧でご確認ください。", "More new cases are in the list."},
 	{"digest.list", "事案の一覧", "All cases"},
+	{"digest.none", "過去24時間に動きのあった事案と、対応中の事案はありません。", "No case moved in the last 24 hours and none is open."},
 	/* e-mail (core/notify.c) */
 	{"mail.subject.must_read", "必ず見てほしいトピック", "Topic you must read"},
 	{"mail.subject.important", "重要なお知らせ", "Important topic"},
