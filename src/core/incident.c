@@ -197,23 +197,37 @@ static int visible_case(struct ctx *c, const char *public_id, int64_t *id)
 static int case_reindex(struct ctx *c, int64_t id)
 {
 	struct db_stmt *st;
-	int rc = db_prepare(c->db, "SELECT title, description, impact, affected_systems FROM cases WHERE id = ?1", &st);
+	int rc = db_prepare(c->db, "SELECT title, description, impact, affected_systems, reporter_org_id FROM cases"
+				   " WHERE id = ?1", &st);
 	if (rc)
 		return rc;
 	db_bind_int(st, 1, id);
 	const char *title = NULL;
-	struct buf body = BUF_INIT;
+	struct buf body = BUF_INIT, scope = BUF_INIT;
 	if ((rc = db_step(st)) == KR_ROW) {
 		title = db_col_dup(st, 0, c->a);
 		for (int i = 1; i <= 3; i++) {
 			buf_adds(&body, db_col_text(st, i));
 			buf_addc(&body, '\n');
 		}
+		/* Whose case it is, as tokens the search prefilter matches
+		 * (bind_filter); the acl still decides every hit. */
+		buf_printf(&scope, "ko%lld", (long long)db_col_int(st, 4));
 		rc = KR_OK;
 	} else if (rc == KR_DONE) {
 		rc = KR_ENOTFOUND;
 	}
 	db_done(st);
+	if (rc == KR_OK && (rc = db_prepare(c->db, "SELECT org_id FROM case_recipients WHERE case_id = ?1 ORDER BY org_id",
+					    &st)) == KR_OK) {
+		db_bind_int(st, 1, id);
+		int step;
+		while ((step = db_step(st)) == KR_ROW)
+			buf_printf(&scope, " ko%lld", (long long)db_col_int(st, 0));
+		db_done(st);
+		if (step < 0)
+			rc = step;
+	}
 	if (rc == KR_OK && (rc = db_prepare(c->db, "SELECT body FROM case_events WHERE case_id = ?1 AND body <> ''"
 						   " ORDER BY id", &st)) == KR_OK) {
 		db_bind_int(st, 1, id);
@@ -231,13 +245,16 @@ static int case_reindex(struct ctx *c, int64_t id)
 		rc = run_done(st);
 	}
 	if (rc == KR_OK &&
-	    (rc = db_prepare(c->db, "INSERT INTO incident_fts (rowid, title, body) VALUES (?1, ?2, ?3)", &st)) == KR_OK) {
+	    (rc = db_prepare(c->db, "INSERT INTO incident_fts (rowid, title, body, scope) VALUES (?1, ?2, ?3, ?4)",
+			     &st)) == KR_OK) {
 		db_bind_int(st, 1, id);
 		db_bind_text(st, 2, db_fts_doc(c->db, c->a, title));
 		db_bind_text(st, 3, db_fts_doc(c->db, c->a, body.p ? body.p : ""));
+		db_bind_text(st, 4, db_fts_doc(c->db, c->a, scope.p ? scope.p : ""));
 		rc = run_done(st);
 	}
 	buf_free(&body);
+	buf_free(&scope);
 	return rc;
 }
 
@@ -299,8 +316,9 @@ static int add_event(struct ctx *c, int64_t case_id, const char *kind, const cha
 	if (rc == KR_OK && id_out)
 		*id_out = id;
 	/* The report (title, description) and every text on the timeline
-	 * are searchable from the moment they are written. */
-	if (rc == KR_OK && (str_eq(kind, "report") || (body && *body)))
+	 * are searchable from the moment they are written; a support request
+	 * adds a recipient (the agency), which the index's scope names. */
+	if (rc == KR_OK && (str_eq(kind, "report") || str_eq(kind, "support_request") || (body && *body)))
 		rc = case_reindex(c, case_id);
 	return rc;
 }
@@ -909,7 +927,12 @@ static void bind_filter(struct ctx *c, struct db_stmt *st, const struct incident
 	db_bind_text(st, 5, str_empty(f->klass) ? NULL : f->klass);
 	db_bind_text(st, 6, str_empty(f->priority) ? NULL : f->priority);
 	db_bind_text(st, 7, str_empty(f->kind) ? NULL : f->kind);
-	const char *match = str_empty(f->q) ? NULL : db_fts_query(c->db, c->a, f->q);
+	/* The words, restricted to the cases that name the viewer's
+	 * organisation (reporter or recipient) in the index's scope column:
+	 * a common word then costs what the viewer's own cases cost, not the
+	 * whole site's.  A prefilter only - the acl predicate decides. */
+	const char *scope[1] = {arena_printf(c->a, "ko%lld", (long long)(c->who.person_id > 0 ? c->who.org_id : 0))};
+	const char *match = str_empty(f->q) ? NULL : db_fts_query_within(c->db, c->a, f->q, scope, 1);
 	/* Words with nothing searchable in them (only punctuation) find
 	 * nothing: an organisation id no row has empties every path alike. */
 	db_bind_int(st, 8, !str_empty(f->q) && !match ? -1 : org);

@@ -254,7 +254,10 @@ static void test_digest(void **state)
 	tr.klass = "cloud_outage";
 	assert_int_equal(incident_triage(&coord, own, &tr, &bad), KR_OK);
 	int64_t sr = 0;
+	assert_string_equal(found(&ag1, "信号", NULL), "");
 	assert_int_equal(support_request_create(&coord, rail, "agency", "advice", NULL, &sr, &bad), KR_OK);
+	/* No note, yet the agency - a recipient now - finds the case. */
+	assert_string_equal(found(&ag1, "信号", NULL), arena_printf(f->a, "%s,", rail));
 	assert_int_equal(support_request_respond(&ag1, sr, "answer", "設定を見直してください", &bad), KR_OK);
 	assert_int_equal(incident_set_state(&coord, own, "resolved", NULL), KR_OK);
 	/* Topics of the coordination center: one for everyone, one only for
