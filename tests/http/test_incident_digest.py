@@ -203,6 +203,26 @@ def test_digest_mail_counts_only_what_each_person_sees(srv, sink, apis, cases):
         assert re.search(r"(支援依頼への回答|Support requests answered): 0", b), who
 
 
+def test_digest_api(apis, cases):
+    rail, other = cases
+    d = apis["d-min1"].get("/api/v1/incidents/digest").json()
+    assert d["total"] == {"new": 1, "open": 1, "resolved": 0}
+    assert d["by_class"]["outage"] == {"new": 1, "open": 1, "resolved": 0}
+    assert d["by_class"]["cloud_outage"] == {"new": 0, "open": 0, "resolved": 0}
+    assert d["support_answered"] == 1 and d["open_by_state"] == {"triaged": 1}
+    assert [k["id"] for k in d["new_cases"]] == [rail]
+    d = apis["d-coord"].get("/api/v1/incidents/digest").json()
+    assert d["total"] == {"new": 2, "open": 1, "resolved": 1}
+    r = apis["d-other1"].get("/api/v1/incidents/digest")
+    assert r.status_code == 200
+    assert rail not in r.text and "DIGEST-AMBER" not in r.text
+    d = r.json()
+    assert d["total"] == {"new": 1, "open": 0, "resolved": 1} and d["support_answered"] == 0
+    assert [k["id"] for k in d["new_cases"]] == [other]
+    r = apis["d-other1"].get("/api/v1/incidents/digest", headers={"Authorization": "Bearer kr_nonsense"})
+    assert r.status_code == 401
+
+
 def overview_totals(pg):
     """(new, open, resolved) of the overview's total row."""
     row = pg.resp.text.split('id="digest-total"', 1)[1].split("</tr>", 1)[0]
