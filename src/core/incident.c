@@ -885,9 +885,9 @@ int incident_get(struct ctx *c, const char *public_id, struct incident *out)
  * ?4 state, ?5 class, ?6 priority, ?7 kind, ?8 reporter org id, ?9 text
  * (FTS match), ?10 affects_event, ?11 public_visibility (0 any, 1 set,
  * 2 clear), ?12 overdue only, ?13 now.  The text is the engine's match
- * text over incident_fts (db_fts_query): the hits of the words, then cut
- * down by the acl like every other row, so a hidden case is never a hit
- * and never counted. */
+ * text over incident_fts (db_fts_query_within the viewer's organisation,
+ * see bind_filter): the hits of the words, then cut down by the acl like
+ * every other row, so a hidden case is never a hit and never counted. */
 #define CASE_FILTER \
 	" WHERE " ACL_CASE_PRED \
 	" AND (CAST(?4 AS TEXT) IS NULL OR k.state = ?4)" \
