@@ -73,6 +73,8 @@ int api_search(struct request *r);
 int api_incidents_create(struct request *r);
 int api_incidents_list(struct request *r);
 int api_incidents_board(struct request *r);
+/* The last 24 hours of the caller's visible cases (api/incident_digest.c). */
+int api_incidents_digest(struct request *r);
 int api_incidents_get(struct request *r);
 int api_incidents_update(struct request *r);
 int api_incidents_message(struct request *r);
@@ -129,6 +131,7 @@ int api_upward_send(struct request *r);
 #define API_INCIDENT_LIMIT (16 * 1024 * 1024)
 #define API_INCIDENT_ROUTES                                                                          \
 	{"GET", "/api/v1/incidents/board", api_incidents_board, ACC_USER, AUTH_BEARER, false, 0, OUT_JSON}, \
+	{"GET", "/api/v1/incidents/digest", api_incidents_digest, ACC_USER, AUTH_BEARER, false, 0, OUT_JSON}, \
 	{"POST", "/api/v1/incidents", api_incidents_create, ACC_USER, AUTH_BEARER, false, API_INCIDENT_LIMIT, OUT_JSON}, \
 	{"GET", "/api/v1/incidents", api_incidents_list, ACC_USER, AUTH_BEARER, false, 0, OUT_JSON}, \
 	{"GET", "/api/v1/incidents/{}", api_incidents_get, ACC_USER, AUTH_BEARER, false, 0, OUT_JSON}, \

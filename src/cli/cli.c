@@ -16,6 +16,7 @@
 #include "cli/cli_internal.h"
 #include "core/auth.h"
 #include "core/common.h"
+#include "core/incident.h"
 #include "core/org.h"
 #include "core/person.h"
 #include "core/topic.h"
@@ -451,17 +452,19 @@ static int cmd_backup(int argc, char **argv)
  * rebuild the search index; prints the outcome; process exit status. */
 static int load_dump(struct cli *cl, FILE *f, const char *what)
 {
-	int64_t rows = 0, topics = 0;
+	int64_t rows = 0, topics = 0, cases = 0;
 	char err[300] = "";
 	int rc = db_load(cl->db, f, &rows, err, sizeof err);
 	if (rc == KR_OK)
 		rc = topic_reindex_all(&cl->c, &topics);
+	if (rc == KR_OK)
+		rc = incident_reindex_all(&cl->c, &cases);
 	if (rc) {
 		fprintf(stderr, "kairan: %s: %s\n", what, err[0] ? err : kr_strerror(rc));
 		return 1;
 	}
-	fprintf(stderr, "kairan: %s: loaded %lld rows, reindexed %lld topics\n", what, (long long)rows,
-		(long long)topics);
+	fprintf(stderr, "kairan: %s: loaded %lld rows, reindexed %lld topics and %lld cases\n", what,
+		(long long)rows, (long long)topics, (long long)cases);
 	return 0;
 }
 

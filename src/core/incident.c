@@ -188,6 +188,108 @@ static int visible_case(struct ctx *c, const char *public_id, int64_t *id)
 	return acl_case_visible(c, *id);
 }
 
+/* Re-index one case for keyword search (incident_fts; contract in
+ * store/fts.h): its title, and as body its description, impact, affected
+ * systems and every timeline text (messages, support notes and answers,
+ * state notes, file names) - what everyone who sees the case reads on its
+ * page, so a hit never shows more than the case does.  Runs inside the
+ * caller's transaction. */
+static int case_reindex(struct ctx *c, int64_t id)
+{
+	struct db_stmt *st;
+	int rc = db_prepare(c->db, "SELECT title, description, impact, affected_systems, reporter_org_id FROM cases"
+				   " WHERE id = ?1", &st);
+	if (rc)
+		return rc;
+	db_bind_int(st, 1, id);
+	const char *title = NULL;
+	struct buf body = BUF_INIT, scope = BUF_INIT;
+	if ((rc = db_step(st)) == KR_ROW) {
+		title = db_col_dup(st, 0, c->a);
+		for (int i = 1; i <= 3; i++) {
+			buf_adds(&body, db_col_text(st, i));
+			buf_addc(&body, '\n');
+		}
+		/* Whose case it is, as tokens the search prefilter matches
+		 * (bind_filter); the acl still decides every hit. */
+		buf_printf(&scope, "ko%lld", (long long)db_col_int(st, 4));
+		rc = KR_OK;
+	} else if (rc == KR_DONE) {
+		rc = KR_ENOTFOUND;
+	}
+	db_done(st);
+	if (rc == KR_OK && (rc = db_prepare(c->db, "SELECT org_id FROM case_recipients WHERE case_id = ?1 ORDER BY org_id",
+					    &st)) == KR_OK) {
+		db_bind_int(st, 1, id);
+		int step;
+		while ((step = db_step(st)) == KR_ROW)
+			buf_printf(&scope, " ko%lld", (long long)db_col_int(st, 0));
+		db_done(st);
+		if (step < 0)
+			rc = step;
+	}
+	if (rc == KR_OK && (rc = db_prepare(c->db, "SELECT body FROM case_events WHERE case_id = ?1 AND body <> ''"
+						   " ORDER BY id", &st)) == KR_OK) {
+		db_bind_int(st, 1, id);
+		int step;
+		while ((step = db_step(st)) == KR_ROW) {
+			buf_adds(&body, db_col_text(st, 0));
+			buf_addc(&body, '\n');
+		}
+		db_done(st);
+		if (step < 0)
+			rc = step;
+	}
+	if (rc == KR_OK && (rc = db_prepare(c->db, "DELETE FROM incident_fts WHERE rowid = ?1", &st)) == KR_OK) {
+		db_bind_int(st, 1, id);
+		rc = run_done(st);
+	}
+	if (rc == KR_OK &&
+	    (rc = db_prepare(c->db, "INSERT INTO incident_fts (rowid, title, body, scope) VALUES (?1, ?2, ?3, ?4)",
+			     &st)) == KR_OK) {
+		db_bind_int(st, 1, id);
+		db_bind_text(st, 2, db_fts_doc(c->db, c->a, title));
+		db_bind_text(st, 3, db_fts_doc(c->db, c->a, body.p ? body.p : ""));
+		db_bind_text(st, 4, db_fts_doc(c->db, c->a, scope.p ? scope.p : ""));
+		rc = run_done(st);
+	}
+	buf_free(&body);
+	buf_free(&scope);
+	return rc;
+}
+
+int incident_reindex_all(struct ctx *c, int64_t *n)
+{
+	*n = 0;
+	if (!c->who.system)
+		return KR_EPERM;
+	int64_t after = 0;
+	for (;;) {
+		/* Batches of ids, each batch one transaction. */
+		int64_t ids[500];
+		size_t k = 0;
+		struct db_stmt *st;
+		int rc = db_prepare(c->db, "SELECT id FROM cases WHERE id > ?1 ORDER BY id LIMIT 500", &st);
+		if (rc)
+			return rc;
+		db_bind_int(st, 1, after);
+		int step;
+		while (k < 500 && (step = db_step(st)) == KR_ROW)
+			ids[k++] = db_col_int(st, 0);
+		db_done(st);
+		if (!k)
+			return step < 0 ? step : KR_OK;
+		if ((rc = tx_begin(c)))
+			return rc;
+		for (size_t i = 0; rc == KR_OK && i < k; i++)
+			rc = case_reindex(c, ids[i]);
+		if ((rc = tx_end(c, rc)))
+			return rc;
+		*n += (int64_t)k;
+		after = ids[k - 1];
+	}
+}
+
 static int add_event(struct ctx *c, int64_t case_id, const char *kind, const char *body, const char *detail,
 		     int64_t *id_out)
 {
@@ -213,6 +315,11 @@ static int add_event(struct ctx *c, int64_t case_id, const char *kind, const cha
 	int64_t id = one_int(st, &rc);
 	if (rc == KR_OK && id_out)
 		*id_out = id;
+	/* The report (title, description) and every text on the timeline
+	 * are searchable from the moment they are written; a support request
+	 * adds a recipient (the agency), which the index's scope names. */
+	if (rc == KR_OK && (str_eq(kind, "report") || str_eq(kind, "support_request") || (body && *body)))
+		rc = case_reindex(c, case_id);
 	return rc;
 }
 
@@ -776,8 +883,11 @@ int incident_get(struct ctx *c, const char *public_id, struct incident *out)
 
 /* The filter shared by the list, its count and the board: ?1-?3 viewer,
  * ?4 state, ?5 class, ?6 priority, ?7 kind, ?8 reporter org id, ?9 text
- * (LIKE pattern), ?10 affects_event, ?11 public_visibility (0 any, 1 set,
- * 2 clear), ?12 overdue only, ?13 now. */
+ * (FTS match), ?10 affects_event, ?11 public_visibility (0 any, 1 set,
+ * 2 clear), ?12 overdue only, ?13 now.  The text is the engine's match
+ * text over incident_fts (db_fts_query_within the viewer's organisation,
+ * see bind_filter): the hits of the words, then cut down by the acl like
+ * every other row, so a hidden case is never a hit and never counted. */
 #define CASE_FILTER \
 	" WHERE " ACL_CASE_PRED \
 	" AND (CAST(?4 AS TEXT) IS NULL OR k.state = ?4)" \
@@ -785,7 +895,8 @@ int incident_get(struct ctx *c, const char *public_id, struct incident *out)
 	" AND (CAST(?6 AS TEXT) IS NULL OR k.priority = ?6)" \
 	" AND (CAST(?7 AS TEXT) IS NULL OR k.kind = ?7)" \
 	" AND (CAST(?8 AS BIGINT) = 0 OR k.reporter_org_id = ?8)" \
-	" AND (CAST(?9 AS TEXT) IS NULL OR lower(k.title) LIKE ?9 ESCAPE '\\' OR lower(k.description) LIKE ?9 ESCAPE '\\')" \
+	" AND (CAST(?9 AS TEXT) IS NULL OR k.id IN (SELECT incident_fts.rowid FROM incident_fts" \
+	" WHERE incident_fts MATCH ?9))" \
 	" AND (CAST(?10 AS BIGINT) = 0 OR k.affects_event = 2 - ?10)" \
 	" AND (CAST(?11 AS BIGINT) = 0 OR k.public_visibility = 2 - ?11)" \
 	" AND (CAST(?12 AS BIGINT) = 0 OR (k.state NOT IN ('resolved', 'closed') AND k.due_at < ?13))"
@@ -816,8 +927,16 @@ static void bind_filter(struct ctx *c, struct db_stmt *st, const struct incident
 	db_bind_text(st, 5, str_empty(f->klass) ? NULL : f->klass);
 	db_bind_text(st, 6, str_empty(f->priority) ? NULL : f->priority);
 	db_bind_text(st, 7, str_empty(f->kind) ? NULL : f->kind);
-	db_bind_int(st, 8, org);
-	db_bind_text(st, 9, str_empty(f->q) ? NULL : like_pattern(c->a, f->q));
+	/* The words, restricted to the cases that name the viewer's
+	 * organisation (reporter or recipient) in the index's scope column:
+	 * a common word then costs what the viewer's own cases cost, not the
+	 * whole site's.  A prefilter only - the acl predicate decides. */
+	const char *scope[1] = {arena_printf(c->a, "ko%lld", (long long)(c->who.person_id > 0 ? c->who.org_id : 0))};
+	const char *match = str_empty(f->q) ? NULL : db_fts_query_within(c->db, c->a, f->q, scope, 1);
+	/* Words with nothing searchable in them (only punctuation) find
+	 * nothing: an organisation id no row has empties every path alike. */
+	db_bind_int(st, 8, !str_empty(f->q) && !match ? -1 : org);
+	db_bind_text(st, 9, match);
 	db_bind_int(st, 10, f->affects_event);
 	db_bind_int(st, 11, f->public_visibility);
 	db_bind_int(st, 12, f->overdue ? 1 : 0);

@@ -97,7 +97,10 @@ enum flag_sel { FLAG_ANY = 0, FLAG_SET = 1, FLAG_CLEAR = 2 };
 struct incident_filter {
 	const char *state, *klass, *priority, *kind;
 	const char *org;                    /* reporter org slug */
-	const char *q;                      /* substring of title or description */
+	const char *q;                      /* keywords (R7.2): every word in the title,
+					     * description, impact, affected systems or
+					     * timeline texts; 2-character Japanese words
+					     * work (CJK bigrams, see lib/tokenize.h) */
 	enum flag_sel affects_event, public_visibility;
 	bool overdue;                       /* only open cases past their deadline */
 	const char *cursor;
@@ -273,6 +276,11 @@ struct lesson_input {
  * extra); *topic_id is the new topic's public id. */
 int incident_lesson_publish(struct ctx *c, const char *public_id, const struct lesson_input *in,
 			    const char **topic_id, const char **bad);
+
+/* Rebuild the keyword index of every case (after import-db / restore of
+ * a dump, which does not carry the per-engine index).  System context
+ * only; batches of 500 cases per transaction.  *n = cases indexed. */
+int incident_reindex_all(struct ctx *c, int64_t *n);
 
 /* Demo data (core/demo_incidents.c): the seed's 19 reports, 7 in upward
  * reports.  Needs demo_load's organisations and people. */

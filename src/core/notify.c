@@ -10,6 +10,7 @@
 #include "core/acl.h"
 #include "core/common.h"
 #include "core/incident.h"
+#include "core/incident_digest.h"
 #include "core/mail.h"
 #include "core/stix_query.h"
 #include "core/topic.h"
@@ -411,6 +412,15 @@ int notify_digest(struct ctx *c, int64_t since, size_t *sent)
 		db_bind_int(st, 4, since);
 		struct buf b = BUF_INIT;
 		int count = 0;
+		/* The consultation desk's situation first (R9.6, counts over the
+		 * cases this person may see; core/incident_digest.c). */
+		struct incident_digest d;
+		bool cases = incident_digest_get(&pc, since, c->now > since ? c->now + 1 : since + 1, &d) == KR_OK &&
+			     !incident_digest_empty(&d);
+		if (cases) {
+			incident_digest_mail(&b, ps[i].locale, &d);
+			buf_addc(&b, '\n');
+		}
 		while (db_step(st) == KR_ROW) {
 			struct tinfo t = {0};
 			t.public_id = db_col_text(st, 0);
@@ -426,11 +436,11 @@ int notify_digest(struct ctx *c, int64_t since, size_t *sent)
 			buf_addc(&b, '\n');
 		}
 		db_done(st);
-		if (count) {
+		if (count || cases) {
 			buf_printf(&b, "-- \n%s\n%s/account\n", tr(ps[i].locale, "mail.footer"), mail_base_url());
-			rc = mail_queue(c, ps[i].email,
-					arena_printf(c->a, "[Kairan] %s (%d)", tr(ps[i].locale, "mail.subject.digest"), count),
-					b.p);
+			const char *subject = count ? arena_printf(c->a, "[Kairan] %s (%d)", tr(ps[i].locale, "mail.subject.digest"), count)
+						    : arena_printf(c->a, "[Kairan] %s", tr(ps[i].locale, "mail.subject.digest"));
+			rc = mail_queue(c, ps[i].email, subject, b.p);
 			if (rc == KR_OK)
 				(*sent)++;
 		}
@@ -496,6 +506,14 @@ int notify_run_job(struct ctx *c, const struct job *j)
 		return incident_run_job(c, j);
 	if (str_eq(j->kind, "stix_import"))
 		return stix_import_run_job(c, j);
+	if (str_eq(j->kind, "incident_reindex")) {
+		/* Queued by migration 6 on a site that already had cases. */
+		int64_t n = 0;
+		int rc = incident_reindex_all(c, &n);
+		if (rc == KR_OK)
+			log_info("msg=\"cases reindexed\" cases=%lld", (long long)n);
+		return rc;
+	}
 	log_warn("msg=\"unknown job kind\" kind=%s", j->kind);
 	return KR_EINVAL;
 }

@@ -360,14 +360,28 @@ int db_schema_version(struct db *db, int *out)
 
 /* Apply one migration unless another process did meanwhile: the version
  * is read again inside the write transaction. */
+/* Is migration `version` recorded in schema_migrations? */
+static int migration_applied(struct db *db, int version, bool *yes)
+{
+	struct db_stmt *st = NULL;
+	int rc = db_prepare(db, "SELECT 1 FROM schema_migrations WHERE version = ?1", &st);
+	if (rc)
+		return rc;
+	db_bind_int(st, 1, version);
+	rc = db_step(st);
+	*yes = rc == KR_ROW;
+	db_done(st);
+	return (rc == KR_ROW || rc == KR_DONE) ? KR_OK : rc;
+}
+
 static int migrate_one(struct db *db, const struct db_migration *m)
 {
 	int rc = db_begin(db);
 	if (rc)
 		return rc;
-	int have;
-	if ((rc = db_schema_version(db, &have)) || m->version <= have) {
-		db_rollback(db);
+	bool done = false;
+	if ((rc = migration_applied(db, m->version, &done)) || done) {
+		db_rollback(db); /* another node applied it meanwhile */
 		return rc;
 	}
 	const char *text = (m->sql_postgres && db->eng == db_engine_postgres) ? m->sql_postgres : m->sql;
@@ -403,11 +417,13 @@ int db_migrate(struct db *db)
 		return rc;
 	rc = db_exec(db, "CREATE TABLE IF NOT EXISTS schema_migrations ("
 			 "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)");
-	int have = 0;
-	if (rc == KR_OK)
-		rc = db_schema_version(db, &have);
+	/* Apply every migration not recorded yet, not only those above the
+	 * highest: branches developed side by side add numbers out of order,
+	 * and a site that took 7 before 6 existed must still get 6. */
 	for (size_t i = 0; rc == KR_OK && i < db_nmigrations; i++) {
-		if (db_migrations[i].version > have)
+		bool done = false;
+		rc = migration_applied(db, db_migrations[i].version, &done);
+		if (rc == KR_OK && !done)
 			rc = migrate_one(db, &db_migrations[i]);
 	}
 	if (db->eng->sql_migrate_unlock)

@@ -151,6 +151,8 @@ extern const char db_m3_search_sqlite[];
 extern const char db_m3_search_pg[];
 extern const char db_m4_incidents[];
 extern const char db_m5_stix[];
+extern const char db_m6_incident_search_sqlite[];
+extern const char db_m6_incident_search_pg[];
 extern const char db_m7_taxii_feeds[];
 extern const char db_m9_stix_imports[];
 
@@ -160,6 +162,7 @@ const struct db_migration db_migrations[] = {
 	{3, "topic_search", db_m3_search_sqlite, db_m3_search_pg},
 	{4, "incidents", db_m4_incidents, NULL},
 	{5, "stix", db_m5_stix, NULL},
+	{6, "incident_search", db_m6_incident_search_sqlite, db_m6_incident_search_pg},
 	{7, "taxii_feeds", db_m7_taxii_feeds, NULL},
 	{9, "stix_imports", db_m9_stix_imports, NULL},
 };

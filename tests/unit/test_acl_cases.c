@@ -5,7 +5,13 @@
  *   - the list face (incident_list: ACL_CASE_PRED, keyset paging and its
  *     count) and the board's counts,
  *   - the single-item face (acl_case_visible, computed in C), and
- *   - the recipient face (ACL_CASE_RECIPIENT_PRED over people)
+ *   - the recipient face (ACL_CASE_RECIPIENT_PRED over people),
+ *   - keyword search (incident_list and incident_board with q over the
+ *     incident_fts index: titles and timeline messages with two-character
+ *     Japanese words), and
+ *   - the daily digest's counts (incident_digest_get: new, open and
+ *     resolved by class and state in a random window, support requests
+ *     answered, the new cases named)
  * all agree with an independent model written here, and that a hidden case
  * answers exactly like a missing one (get, timeline, message, attachment
  * list, support requests).  The seed is printed; KAIRAN_TEST_SEED replays.
@@ -23,6 +29,7 @@
 
 #include "core/acl.h"
 #include "core/incident.h"
+#include "core/incident_digest.h"
 #include "lib/arena.h"
 #include "lib/log.h"
 #include "lib/util.h"
@@ -32,6 +39,14 @@
 #define NPERSON 400
 #define NCASE 600
 #define MAXRCPT 6
+#define MAXSR 2
+#define T0 1600000000000LL
+
+/* Search vocabulary: two-character words (the hard case for Japanese
+ * search), a longer one and a Latin one.  A case's title and its message
+ * each hold a random subset, separated by spaces. */
+static const char *const vocab[] = {"障害", "攻撃", "通信", "改ざん", "ddos"};
+#define NVOCAB 5
 
 static const char *pg_url;
 static uint64_t seed;
@@ -50,6 +65,11 @@ struct m_case {
 	int64_t space;
 	int reporter;              /* person */
 	int nrcpt, rcpt[MAXRCPT];  /* organisations */
+	int state, klass;          /* indexes into incident_states / incident_classes */
+	int64_t created, resolved; /* resolved 0: none */
+	unsigned title_words, msg_words; /* bit i: vocab[i] */
+	int nsr;
+	int64_t answered[MAXSR];   /* support requests; 0: not answered */
 };
 struct model {
 	int person_org[NPERSON];
@@ -92,10 +112,19 @@ static void exec_ok(struct db_stmt *st)
 
 static const char *case_pid(struct arena *a, int k) { return arena_printf(a, "C-20200101-%04d", k); }
 
+static const char *words_text(struct arena *a, unsigned mask)
+{
+	const char *t = "件名";
+	for (int i = 0; i < NVOCAB; i++)
+		if (mask & (1u << i))
+			t = arena_printf(a, "%s %s", t, vocab[i]);
+	return t;
+}
+
 static void generate(struct db *db, struct arena *a, struct model *m)
 {
 	struct db_stmt *st;
-	int64_t now = 1600000000000LL;
+	int64_t now = T0;
 	assert_int_equal(db_begin(db), KR_OK);
 	for (int o = 0; o < NORG; o++) {
 		assert_int_equal(db_prepare(db, "INSERT INTO orgs (slug, name_ja, name_en, kind, created_at, updated_at)"
@@ -121,19 +150,58 @@ static void generate(struct db *db, struct arena *a, struct model *m)
 		struct m_case *x = &m->k[k];
 		x->space = chance(10) ? 1 : 0;
 		x->reporter = (int)(rnd() % NPERSON);
+		x->state = (int)(rnd() % incident_nstates);
+		x->klass = (int)(rnd() % incident_nclasses);
+		/* Few distinct times so paging has to break ties by id. */
+		x->created = now + (int64_t)(rnd() % 40) * 1000;
+		bool done = str_eq(incident_states[x->state], "resolved") || str_eq(incident_states[x->state], "closed");
+		x->resolved = done ? x->created + (int64_t)(rnd() % 40) * 1000 : 0;
+		x->title_words = rnd() % (1u << NVOCAB);
+		x->msg_words = chance(40) ? rnd() % (1u << NVOCAB) : 0;
 		assert_int_equal(db_prepare(db, "INSERT INTO cases (space, public_id, kind, reporter_id, reporter_org_id,"
-						" title, tlp, state, class, created_at, updated_at)"
-						" VALUES (?1, ?2, 'report_incident', ?3, ?4, 't', 'amber', ?5, ?6, ?7, ?7)"
+						" title, tlp, state, class, created_at, updated_at, resolved_at)"
+						" VALUES (?1, ?2, 'report_incident', ?3, ?4, ?8, 'amber', ?5, ?6, ?7, ?7, ?9)"
 						" RETURNING id", &st), KR_OK);
 		db_bind_int(st, 1, x->space);
 		db_bind_text(st, 2, case_pid(a, k));
 		db_bind_int(st, 3, m->person_db_id[x->reporter]);
 		db_bind_int(st, 4, m->org_db_id[m->person_org[x->reporter]]);
-		db_bind_text(st, 5, incident_states[rnd() % incident_nstates]);
-		db_bind_text(st, 6, incident_classes[rnd() % incident_nclasses]);
-		/* Few distinct times so paging has to break ties by id. */
-		db_bind_int(st, 7, now + (int64_t)(rnd() % 40) * 1000);
+		db_bind_text(st, 5, incident_states[x->state]);
+		db_bind_text(st, 6, incident_classes[x->klass]);
+		db_bind_int(st, 7, x->created);
+		db_bind_text(st, 8, words_text(a, x->title_words));
+		if (x->resolved)
+			db_bind_int(st, 9, x->resolved);
+		else
+			db_bind_null(st, 9);
 		m->case_db_id[k] = insert_returning(st);
+		if (x->msg_words) {
+			assert_int_equal(db_prepare(db, "INSERT INTO case_events (case_id, kind, actor_id, actor_org_id, body,"
+							" created_at) VALUES (?1, 'message', ?2, ?3, ?4, ?5)", &st), KR_OK);
+			db_bind_int(st, 1, m->case_db_id[k]);
+			db_bind_int(st, 2, m->person_db_id[x->reporter]);
+			db_bind_int(st, 3, m->org_db_id[m->person_org[x->reporter]]);
+			db_bind_text(st, 4, arena_printf(a, "メッセージ %s", words_text(a, x->msg_words)));
+			db_bind_int(st, 5, x->created);
+			exec_ok(st);
+		}
+		x->nsr = (int)(rnd() % (MAXSR + 1));
+		for (int i = 0; i < x->nsr; i++) {
+			x->answered[i] = chance(60) ? now + (int64_t)(rnd() % 60) * 1000 : 0;
+			assert_int_equal(db_prepare(db, "INSERT INTO support_requests (case_id, agency_org_id, kind, state,"
+							" requested_by, created_at, answered_at)"
+							" VALUES (?1, ?2, 'advice', ?3, ?4, ?5, ?6)", &st), KR_OK);
+			db_bind_int(st, 1, m->case_db_id[k]);
+			db_bind_int(st, 2, m->org_db_id[1 + rnd() % 3]);
+			db_bind_text(st, 3, x->answered[i] ? "answered" : "requested");
+			db_bind_int(st, 4, m->person_db_id[x->reporter]);
+			db_bind_int(st, 5, now);
+			if (x->answered[i])
+				db_bind_int(st, 6, x->answered[i]);
+			else
+				db_bind_null(st, 6);
+			exec_ok(st);
+		}
 		/* cc usually (the core always adds it; the acl must not assume
 		 * it), designated orgs, an agency asked for support. */
 		int want = (int)(rnd() % MAXRCPT);
@@ -201,6 +269,13 @@ static void run_property(const char *url)
 	struct arena *a = arena_new();
 	rs = seed;
 	generate(db, a, m);
+	/* The rows were written directly: build the search index the way
+	 * import-db does. */
+	struct ctx sys = {.db = db, .a = a, .now = T0};
+	sys.who.system = true;
+	int64_t indexed = 0;
+	assert_int_equal(incident_reindex_all(&sys, &indexed), KR_OK);
+	assert_int_equal(indexed, NCASE);
 
 	/* 1. The list face and the board against the model. */
 	bool *seen = calloc(NCASE, 1);
@@ -308,8 +383,109 @@ static void run_property(const char *url)
 			want += m_visible(m, p, k, m->k[k].space);
 		assert_int_equal(n, want);
 	}
-	print_message("acl cases (%s): seed %llu, %d list viewers, %d visible / %d hidden pairs\n",
-		      url ? "postgres" : "sqlite", (unsigned long long)seed, lists, visible, hidden);
+	/* 4. Keyword search and the digest's counts, per viewer. */
+	int searches = 0, hits = 0, digests = 0;
+	for (int p = 1; p < NPERSON; p += url ? 17 : 7) {
+		int64_t space = p % 5 == 0 ? 1 : 0;
+		struct ctx c = viewer(db, a, m, p, space);
+		for (int w = 0; w < NVOCAB; w++) {
+			struct incident_filter f = {.q = vocab[w], .limit = 100};
+			int64_t want = 0, got = 0, total = -1;
+			for (int k = 0; k < NCASE; k++)
+				want += m_visible(m, p, k, space) && ((m->k[k].title_words | m->k[k].msg_words) & (1u << w));
+			for (;;) {
+				struct incident_page pg;
+				assert_int_equal(incident_list(&c, &f, &pg), KR_OK);
+				if (total < 0)
+					total = pg.total;
+				for (size_t i = 0; i < pg.n; i++) {
+					int k = case_index(m, pg.items[i].id);
+					assert_true(k >= 0);
+					if (!m_visible(m, p, k, space))
+						fail_msg("seed %llu: p%d finds hidden case %d by \"%s\"", (unsigned long long)seed, p,
+							 k, vocab[w]);
+					if (!((m->k[k].title_words | m->k[k].msg_words) & (1u << w)))
+						fail_msg("seed %llu: case %d is no hit for \"%s\"", (unsigned long long)seed, k, vocab[w]);
+					got++;
+				}
+				if (!pg.next_cursor)
+					break;
+				f.cursor = pg.next_cursor;
+			}
+			if (got != want || total != want)
+				fail_msg("seed %llu: p%d \"%s\": %lld hits, count %lld, model %lld", (unsigned long long)seed, p,
+					 vocab[w], (long long)got, (long long)total, (long long)want);
+			struct incident_filter bf = {.q = vocab[w]};
+			struct incident_board b;
+			assert_int_equal(incident_board(&c, &bf, &b), KR_OK);
+			assert_int_equal(b.total, want);
+			searches++;
+			hits += (int)got;
+		}
+		/* A word in no case at all, and words with nothing searchable. */
+		struct incident_filter nf = {.q = "該当なし"};
+		struct incident_page pg;
+		assert_int_equal(incident_list(&c, &nf, &pg), KR_OK);
+		assert_int_equal(pg.total, 0);
+		nf.q = "、、";
+		assert_int_equal(incident_list(&c, &nf, &pg), KR_OK);
+		assert_int_equal(pg.total, 0);
+		assert_int_equal(pg.n, 0);
+
+		/* The digest over a random window inside the generated times. */
+		int64_t since = T0 + (int64_t)(rnd() % 45) * 1000, until = since + (int64_t)(1 + rnd() % 45) * 1000;
+		struct incident_digest d;
+		assert_int_equal(incident_digest_get(&c, since, until, &d), KR_OK);
+		int64_t nw[32] = {0}, op[32] = {0}, rs_[32] = {0}, st_[32] = {0}, answered = 0, new_total = 0;
+		assert_true(incident_nclasses <= 32 && incident_nstates <= 32);
+		for (int k = 0; k < NCASE; k++) {
+			const struct m_case *x = &m->k[k];
+			if (!m_visible(m, p, k, space))
+				continue;
+			bool open = !x->resolved && !str_eq(incident_states[x->state], "closed");
+			if (x->created >= since && x->created < until) {
+				nw[x->klass]++;
+				new_total++;
+			}
+			if (x->resolved >= since && x->resolved < until)
+				rs_[x->klass]++;
+			if (open) {
+				op[x->klass]++;
+				st_[x->state]++;
+			}
+			for (int i = 0; i < x->nsr; i++)
+				answered += x->answered[i] >= since && x->answered[i] < until;
+		}
+		assert_int_equal(d.n_classes, incident_nclasses);
+		for (size_t i = 0; i < incident_nclasses; i++) {
+			if (d.by_class[i].new_n != nw[i] || d.by_class[i].open_n != op[i] || d.by_class[i].resolved_n != rs_[i])
+				fail_msg("seed %llu: p%d digest class %s: %lld/%lld/%lld, model %lld/%lld/%lld",
+					 (unsigned long long)seed, p, incident_classes[i], (long long)d.by_class[i].new_n,
+					 (long long)d.by_class[i].open_n, (long long)d.by_class[i].resolved_n, (long long)nw[i],
+					 (long long)op[i], (long long)rs_[i]);
+		}
+		for (size_t i = 0; i < incident_nstates; i++)
+			assert_int_equal(d.open_by_state[i], st_[i]);
+		assert_int_equal(d.total.new_n, new_total);
+		assert_int_equal(d.support_answered, answered);
+		assert_int_equal(d.cc_topics, 0);
+		assert_int_equal((int64_t)d.n_new_cases, new_total < INCIDENT_DIGEST_CASES ? new_total : INCIDENT_DIGEST_CASES);
+		for (size_t i = 0; i < d.n_new_cases; i++) {
+			int k = -1;
+			for (int j = 0; j < NCASE && k < 0; j++)
+				if (str_eq(case_pid(a, j), d.new_cases[i].public_id))
+					k = j;
+			assert_true(k >= 0);
+			if (!m_visible(m, p, k, space) || m->k[k].created < since || m->k[k].created >= until)
+				fail_msg("seed %llu: p%d digest names case %d", (unsigned long long)seed, p, k);
+		}
+		digests++;
+	}
+	assert_true(hits > 0);
+
+	print_message("acl cases (%s): seed %llu, %d list viewers, %d visible / %d hidden pairs,"
+		      " %d searches (%d hits), %d digests\n",
+		      url ? "postgres" : "sqlite", (unsigned long long)seed, lists, visible, hidden, searches, hits, digests);
 	arena_free(a);
 	free(m);
 	db_close(db);
