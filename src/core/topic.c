@@ -392,30 +392,38 @@ static int visible_id(struct ctx *c, const char *public_id, int64_t *id)
 	return acl_topic_visible(c, *id);
 }
 
+/* One statement finds the topic by public id and decides its visibility
+ * with the acl's SQL face (ACL_TOPIC_PRED, which the property test holds
+ * equal to acl_topic_visible), instead of an id lookup, the single-item
+ * decision's three reads and then the topic read: a topic page is read
+ * often, and on PostgreSQL every statement is a round trip.  Hidden and
+ * missing both return no row.  ?1-?3 viewer, ?4 public id. */
+#define TOPIC_GET_SQL \
+	"SELECT " TOPIC_COLS ", t.body," \
+	" (SELECT COUNT(*) FROM topic_likes l WHERE l.topic_id = t.id AND l.person_id = ?1)," \
+	" (SELECT COUNT(*) FROM topic_reads r WHERE r.topic_id = t.id AND r.person_id = ?1" \
+	" AND r.version >= t.read_version), t.community_id" TOPIC_FROM \
+	" WHERE t.space = ?3 AND t.public_id = ?4 AND " ACL_TOPIC_PRED
+
 int topic_get(struct ctx *c, const char *public_id, struct topic *out)
 {
 	memset(out, 0, sizeof *out);
-	int64_t id;
-	int rc = visible_id(c, public_id, &id);
-	if (rc)
-		return rc;
+	if (c->who.person_id <= 0 || !public_id || strlen(public_id) != 15)
+		return KR_ENOTFOUND;
 	struct db_stmt *st;
-	rc = db_prepare(c->db,
-			"SELECT " TOPIC_COLS ", t.body,"
-			" (SELECT COUNT(*) FROM topic_likes l WHERE l.topic_id = t.id AND l.person_id = ?2),"
-			" (SELECT COUNT(*) FROM topic_reads r WHERE r.topic_id = t.id AND r.person_id = ?2"
-			" AND r.version >= t.read_version)" TOPIC_FROM " WHERE t.id = ?1",
-			&st);
+	int rc = db_prepare(c->db, "" TOPIC_GET_SQL, &st);
 	if (rc)
 		return rc;
-	db_bind_int(st, 1, id);
-	db_bind_int(st, 2, c->who.person_id);
+	acl_viewer_binds(c, st);
+	db_bind_text(st, 4, public_id);
+	int64_t cid = 0;
 	rc = db_step(st);
 	if (rc == KR_ROW) {
 		topic_row(st, c->a, out);
 		out->body = db_col_dup(st, 28, c->a);
 		out->liked = db_col_int(st, 29) > 0;
 		out->confirmed = db_col_int(st, 30) > 0;
+		cid = db_col_int(st, 31);
 		rc = KR_OK;
 	} else if (rc == KR_DONE) {
 		rc = KR_ENOTFOUND;
@@ -423,12 +431,9 @@ int topic_get(struct ctx *c, const char *public_id, struct topic *out)
 	db_done(st);
 	if (rc)
 		return rc;
-	struct community cm;
+	/* Standing in the home community (the acl's single-item face). */
 	struct acl_membership ms = {0};
-	int64_t cid = 0;
-	if (community_get(c, out->community, &cm) == KR_OK)
-		cid = cm.id;
-	if (cid && (rc = acl_community_membership(c, cid, &ms)))
+	if ((rc = acl_community_membership(c, cid, &ms)))
 		return rc;
 	out->can_moderate = ms.moderator;
 	out->can_edit = ms.moderator || str_eq(out->author, c->who.login);
@@ -771,6 +776,25 @@ int topic_share(struct ctx *c, const char *public_id, const char *community)
 	return tx_end(c, rc);
 }
 
+bool topic_may_share_elsewhere(struct ctx *c, const struct topic *t)
+{
+	if (c->who.person_id <= 0)
+		return false;
+	struct db_stmt *st;
+	if (db_prepare(c->db,
+		       "SELECT COUNT(*) FROM community_members m JOIN communities cm ON cm.id = m.community_id"
+		       " WHERE m.role IN ('moderator', 'owner') AND ((m.member_type = 'org' AND m.member_id = ?1)"
+		       " OR (m.member_type = 'person' AND m.member_id = ?2)) AND cm.slug <> ?3",
+		       &st))
+		return true; /* unknown: let the caller take the exact path */
+	db_bind_int(st, 1, c->who.org_id);
+	db_bind_int(st, 2, c->who.person_id);
+	db_bind_text(st, 3, t->community ? t->community : "");
+	int rc;
+	int64_t k = one_int(st, &rc);
+	return rc != KR_OK || k > 0;
+}
+
 /* ---- lists ---- */
 
 /* The filters shared by the counts and every sort, so they always agree.
@@ -809,6 +833,18 @@ int topic_share(struct ctx *c, const char *public_id, const char *community)
 #define TOPIC_COUNT_COMMUNITY \
 	"SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM topics t" TOPIC_WHERE_HOME " LIMIT 201) h)" \
 	" + (SELECT COUNT(*) FROM (SELECT 1 FROM topics t" TOPIC_WHERE_SHARED " LIMIT 201) s)"
+/* The same count for an unfiltered community list (the page everyone
+ * opens): without the filter terms, which are all true when nothing is
+ * filtered, the statement reads only columns of the topics_list_acl index
+ * (migration 8), so counting 201 rows never touches the table.  Same acl
+ * predicate, same result as TOPIC_COUNT_COMMUNITY with empty filters. */
+#define TOPIC_WHERE_HOME_PLAIN " WHERE t.community_id = ?4 AND " ACL_TOPIC_PRED
+#define TOPIC_WHERE_SHARED_PLAIN \
+	" WHERE t.id IN (SELECT sh.topic_id FROM topic_shares sh WHERE sh.community_id = ?4)" \
+	" AND t.scope = 'community' AND t.tlp IN ('green', 'clear') AND " ACL_TOPIC_PRED
+#define TOPIC_COUNT_COMMUNITY_PLAIN \
+	"SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM topics t" TOPIC_WHERE_HOME_PLAIN " LIMIT 201) h)" \
+	" + (SELECT COUNT(*) FROM (SELECT 1 FROM topics t" TOPIC_WHERE_SHARED_PLAIN " LIMIT 201) s)"
 
 /* Keyword search: the FTS table joined to the same filter; ?12 = the
  * engine's match text (db_fts_query), ?13 = limit, ?14 = offset. */
@@ -1080,20 +1116,6 @@ int topic_list(struct ctx *c, const struct topic_filter *f, struct topic_page *o
 	struct db_stmt *st;
 	if (!str_empty(f->q))
 		return topic_search(c, f, community, org, limit, pos, after_id != 0, out);
-	if (community)
-		rc = db_prepare(c->db, "" TOPIC_COUNT_COMMUNITY, &st);
-	else
-		rc = db_prepare(c->db, "" TOPIC_COUNT_ALL, &st);
-	if (rc)
-		return rc;
-	bind_filter(c, st, community, f, org);
-	out->total = one_int(st, &rc);
-	if (rc)
-		return rc;
-	if (out->total > TOPIC_COUNT_CAP) {
-		out->total = TOPIC_COUNT_CAP;
-		out->total_more = true;
-	}
 	if ((rc = prepare_page(c, f->sort, community != 0, &st)))
 		return rc;
 	bind_filter(c, st, community, f, org);
@@ -1114,7 +1136,38 @@ int topic_list(struct ctx *c, const struct topic_filter *f, struct topic_page *o
 		topic_row(st, c->a, &out->items[out->n++]);
 	}
 	db_done(st);
-	return rc < 0 ? rc : KR_OK;
+	if (rc < 0)
+		return rc;
+	/* A first page that holds the whole list is its own count (same
+	 * statement, same transaction); otherwise count, capped. */
+	if (pos == 0 && !out->next_cursor) {
+		out->total = (int64_t)out->n;
+		return KR_OK;
+	}
+	bool plain = str_empty(f->tag) && str_empty(f->category) && str_empty(f->tlp) && org == 0 &&
+		     f->from == 0 && f->to == 0 && !f->must_read_pending;
+	if (community && plain)
+		rc = db_prepare(c->db, "" TOPIC_COUNT_COMMUNITY_PLAIN, &st);
+	else if (community)
+		rc = db_prepare(c->db, "" TOPIC_COUNT_COMMUNITY, &st);
+	else
+		rc = db_prepare(c->db, "" TOPIC_COUNT_ALL, &st);
+	if (rc)
+		return rc;
+	if (community && plain) {
+		acl_viewer_binds(c, st);
+		db_bind_int(st, 4, community);
+	} else {
+		bind_filter(c, st, community, f, org);
+	}
+	out->total = one_int(st, &rc);
+	if (rc)
+		return rc;
+	if (out->total > TOPIC_COUNT_CAP) {
+		out->total = TOPIC_COUNT_CAP;
+		out->total_more = true;
+	}
+	return KR_OK;
 }
 
 int topic_history(struct ctx *c, const char *public_id, struct topic_version **out, size_t *n)
@@ -1241,24 +1294,14 @@ int comment_add(struct ctx *c, const char *public_id, const char *body, int64_t 
 	return rc;
 }
 
-int comment_list(struct ctx *c, const char *public_id, struct comment **out, size_t *n)
+/* The comments of topic tid; moderator: the viewer moderates its home
+ * community (who may delete which comment). */
+static int comments_of(struct ctx *c, int64_t tid, bool moderator, struct comment **out, size_t *n)
 {
 	*out = NULL;
 	*n = 0;
-	int64_t tid;
-	int rc = visible_id(c, public_id, &tid);
-	if (rc)
-		return rc;
-	struct acl_membership ms = {0};
+	int rc;
 	struct db_stmt *st;
-	if ((rc = db_prepare(c->db, "SELECT community_id FROM topics WHERE id = ?1", &st)))
-		return rc;
-	db_bind_int(st, 1, tid);
-	int64_t cid = one_int(st, &rc);
-	if (rc == KR_OK)
-		rc = acl_community_membership(c, cid, &ms);
-	if (rc)
-		return rc;
 	if ((rc = db_prepare(c->db,
 			     "SELECT cm.id, p.login, p.display_name, o.name_ja, o.name_en, cm.body, cm.created_at,"
 			     " cm.edited_at, cm.deleted_at FROM comments cm JOIN people p ON p.id = cm.author_id"
@@ -1280,12 +1323,38 @@ int comment_list(struct ctx *c, const char *public_id, struct comment **out, siz
 		m->body = m->deleted ? "" : db_col_dup(st, 5, c->a);
 		m->created_at = db_col_int(st, 6);
 		m->edited_at = db_col_int(st, 7);
-		m->can_delete = !m->deleted && (ms.moderator || str_eq(m->author, c->who.login));
+		m->can_delete = !m->deleted && (moderator || str_eq(m->author, c->who.login));
 	}
 	db_done(st);
 	*out = items;
 	*n = k;
 	return rc < 0 ? rc : KR_OK;
+}
+
+int comment_list(struct ctx *c, const char *public_id, struct comment **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	int64_t tid;
+	int rc = visible_id(c, public_id, &tid);
+	if (rc)
+		return rc;
+	struct acl_membership ms = {0};
+	struct db_stmt *st;
+	if ((rc = db_prepare(c->db, "SELECT community_id FROM topics WHERE id = ?1", &st)))
+		return rc;
+	db_bind_int(st, 1, tid);
+	int64_t cid = one_int(st, &rc);
+	if (rc == KR_OK)
+		rc = acl_community_membership(c, cid, &ms);
+	if (rc)
+		return rc;
+	return comments_of(c, tid, ms.moderator, out, n);
+}
+
+int comment_list_loaded(struct ctx *c, const struct topic *t, struct comment **out, size_t *n)
+{
+	return comments_of(c, t->id, t->can_moderate, out, n);
 }
 
 int comment_delete(struct ctx *c, int64_t comment_id)
@@ -1452,6 +1521,8 @@ int attachment_add(struct ctx *c, const char *topic_public_id, int64_t comment_i
 	return rc;
 }
 
+static int attachments_of(struct ctx *c, int64_t topic_id, struct attachment **out, size_t *n);
+
 int attachment_list(struct ctx *c, int64_t topic_id, struct attachment **out, size_t *n)
 {
 	*out = NULL;
@@ -1459,6 +1530,19 @@ int attachment_list(struct ctx *c, int64_t topic_id, struct attachment **out, si
 	int rc = acl_topic_visible(c, topic_id);
 	if (rc)
 		return rc;
+	return attachments_of(c, topic_id, out, n);
+}
+
+int attachment_list_loaded(struct ctx *c, const struct topic *t, struct attachment **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	return attachments_of(c, t->id, out, n);
+}
+
+static int attachments_of(struct ctx *c, int64_t topic_id, struct attachment **out, size_t *n)
+{
+	int rc;
 	struct db_stmt *st;
 	if ((rc = db_prepare(c->db,
 			     "SELECT a.public_id, a.filename, a.ctype, a.sha256, a.size, a.created_at, a.comment_id"

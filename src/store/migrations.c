@@ -146,6 +146,23 @@ static const char m1_identity[] =
 	" created_at BIGINT NOT NULL);"
 	"CREATE INDEX jobs_due ON jobs (done_at, run_at);";
 
+/* A community's topic list walks (community_id, space, deleted_at, key):
+ * three equality columns, so SQLite's planner prefers these over the
+ * (space, key) indexes even with the rough statistics of a bounded
+ * ANALYZE (with two single-equality candidates it walked the whole site's
+ * index and filtered by community).  topics_list_acl holds every column
+ * the acl predicate reads, so the capped count of an unfiltered list is
+ * answered from the index alone.  communities_everyone serves the
+ * everyone-communities half of ACL_COMMUNITIES_OF, evaluated several
+ * times per list statement. */
+static const char m8_topic_list_index[] =
+	"CREATE INDEX topics_list_activity ON topics (community_id, space, deleted_at, last_activity_at);"
+	"CREATE INDEX topics_list_created ON topics (community_id, space, deleted_at, created_at);"
+	"CREATE INDEX topics_list_views ON topics (community_id, space, deleted_at, view_count);"
+	"CREATE INDEX topics_list_likes ON topics (community_id, space, deleted_at, like_count);"
+	"CREATE INDEX topics_list_acl ON topics (community_id, space, deleted_at, scope, tlp, author_id);"
+	"CREATE INDEX communities_everyone ON communities (space, everyone, archived_at);";
+
 extern const char db_m2_topics[];
 extern const char db_m3_search_sqlite[];
 extern const char db_m3_search_pg[];
@@ -158,5 +175,6 @@ const struct db_migration db_migrations[] = {
 	{3, "topic_search", db_m3_search_sqlite, db_m3_search_pg},
 	{4, "incidents", db_m4_incidents, NULL},
 	{5, "stix", db_m5_stix, NULL},
+	{8, "topic_list_index", m8_topic_list_index, NULL},
 };
 const size_t db_nmigrations = sizeof(db_migrations) / sizeof(db_migrations[0]);

@@ -719,7 +719,7 @@ static void comments_section(struct request *r, const struct topic *t)
 {
 	struct comment *cs = NULL;
 	size_t n = 0;
-	if (comment_list(&r->ctx, t->public_id, &cs, &n) != KR_OK)
+	if (comment_list_loaded(&r->ctx, t, &cs, &n) != KR_OK)
 		n = 0;
 	html_printf(&r->out, "<section id=\"comments\"><h2>%s (%lld)</h2>", web_t(r, "topics.comments"),
 		    (long long)t->comments);
@@ -756,6 +756,11 @@ static void comments_section(struct request *r, const struct topic *t)
 static void share_section(struct request *r, const struct topic *t)
 {
 	if ((t->tlp != TLP_GREEN && t->tlp != TLP_CLEAR) || str_eq(t->scope, "manual"))
+		return;
+	/* Most readers moderate nothing but (at most) the topic's own
+	 * community: one cheap read spares them the list of their communities
+	 * with a membership check each. */
+	if (!topic_may_share_elsewhere(&r->ctx, t))
 		return;
 	struct community *ms = NULL;
 	size_t n = 0;
@@ -824,7 +829,7 @@ int web_topic_page(struct request *r)
 
 	struct attachment *att = NULL;
 	size_t na = 0;
-	if (attachment_list(&r->ctx, t.id, &att, &na) == KR_OK && na) {
+	if (attachment_list_loaded(&r->ctx, &t, &att, &na) == KR_OK && na) {
 		html_printf(&r->out, "<section class=\"attachments\"><h2>%s</h2><ul>", web_t(r, "topics.attachments"));
 		for (size_t i = 0; i < na; i++)
 			html_printf(&r->out, "<li><a href=\"%s\" download>%s</a> <span class=\"muted\">%lld B &middot; SHA-256 <code>%.16s…</code></span></li>",
