@@ -1,15 +1,18 @@
 /* topic.c - topics and everything hanging off them: scope, TLP, comments,
  * attachments, likes, views, must-read confirmations, history, sharing.
  *
- * Visibility of one topic is decided by acl_topic_visible(); every list
- * and count uses ACL_TOPIC_PRED.  A hidden topic answers exactly like a
+ * Visibility of one topic is decided by acl_topic_visible(), or, where the
+ * topic is read anyway (topic_get), by ACL_TOPIC_PRED in the same
+ * statement; every list and count uses ACL_TOPIC_PRED.  A hidden topic answers exactly like a
  * missing one (KR_ENOTFOUND) on every path, including likes, comments and
  * attachments. */
 #include "core/topic.h"
 
 #include <ctype.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/acl.h"
@@ -1070,7 +1073,7 @@ static int topic_reindex(struct ctx *c, int64_t id)
 	return rc;
 }
 
-int topic_list(struct ctx *c, const struct topic_filter *f, struct topic_page *out)
+static int topic_list_db(struct ctx *c, const struct topic_filter *f, struct topic_page *out)
 {
 	memset(out, 0, sizeof *out);
 	if (c->who.person_id <= 0)
@@ -1654,4 +1657,217 @@ int topic_reindex_all(struct ctx *c, int64_t *n)
 		*n += (int64_t)k;
 		after = ids[k - 1];
 	}
+}
+
+/* ---- list cache ----
+ *
+ * A list page is the same for the same viewer, list and paging until
+ * something it was read from changes, and people open the same lists over
+ * and over (a community's first page above all).  Entries are per viewer:
+ * the key holds the space, the person, their organisation and role
+ * (everything the acl predicate binds, and more) and every filter, sort,
+ * cursor and limit, so an entry is only ever served to the viewer it was
+ * computed for.  Validity: each entry is stored with the values of
+ * topic_list_version read first in the same transaction as the list
+ * (migration 8).  Triggers give one of those rows a fresh random value in
+ * the same transaction as any write to any table the list statements read
+ * - topics, topic_shares, topic_scope, topic_reads, communities,
+ * community_members, people, orgs - on every node and from every tool, so
+ * an entry is served only while the rows it was computed from are
+ * unchanged: a membership removed, a scope narrowed or a topic deleted
+ * changes the values in the very commit that makes the change visible.
+ * Reading the values first means a list is never older than the values it
+ * is stored under.  Values a rolled-back transaction wrote are never seen
+ * again (62 random bits), and entries also expire after a minute.  Keyword
+ * search is not cached.  Per viewer rather than per group of viewers with
+ * equal memberships: the predicate also matches the person themself
+ * (authorship, person-scoped recipients, must-read state), so a group
+ * signature would need those facts read per request too.  Memory: at most
+ * LC_SLOTS entries of one page each, replaced by hash. */
+#define LC_SLOTS 256
+#define LC_TTL_MS 60000
+
+struct lc_entry {
+	uint64_t hash;
+	char *key, *version;
+	int64_t at;
+	char *blob;          /* items[n] then their strings */
+	size_t len;
+	struct topic_page pg; /* items and next_cursor point into blob */
+};
+static pthread_mutex_t lc_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct lc_entry lc_slots[LC_SLOTS];
+
+static const size_t lc_str_fields[] = {
+	offsetof(struct topic, public_id), offsetof(struct topic, community),
+	offsetof(struct topic, community_name_ja), offsetof(struct topic, community_name_en),
+	offsetof(struct topic, author), offsetof(struct topic, author_name), offsetof(struct topic, author_org),
+	offsetof(struct topic, author_org_name_ja), offsetof(struct topic, author_org_name_en),
+	offsetof(struct topic, title), offsetof(struct topic, tag), offsetof(struct topic, audience),
+	offsetof(struct topic, category), offsetof(struct topic, scope), offsetof(struct topic, body),
+};
+
+static const char **lc_field(struct topic *t, size_t k) { return (const char **)(void *)((char *)t + lc_str_fields[k]); }
+
+/* The lists' version, read first in the caller's transaction: every
+ * value of topic_list_version, in order (one row on SQLite, 16 on
+ * PostgreSQL, see migration 8). */
+static int lc_version(struct ctx *c, const char **out)
+{
+	struct db_stmt *st;
+	int rc = db_prepare(c->db, "SELECT v FROM topic_list_version ORDER BY id", &st);
+	if (rc)
+		return rc;
+	struct buf b = BUF_INIT;
+	while ((rc = db_step(st)) == KR_ROW)
+		buf_printf(&b, "%lld,", (long long)db_col_int(st, 0));
+	db_done(st);
+	if (rc == KR_DONE)
+		rc = b.len ? KR_OK : KR_ENOTFOUND;
+	if (rc == KR_OK)
+		*out = arena_strndup(c->a, b.p, b.len);
+	buf_free(&b);
+	return rc;
+}
+
+static void lc_add_str(struct buf *b, const char *s)
+{
+	if (!s) {
+		buf_adds(b, "-");
+		return;
+	}
+	buf_printf(b, "%zu:", strlen(s));
+	buf_adds(b, s);
+}
+
+static char *lc_key(struct ctx *c, const struct topic_filter *f)
+{
+	struct buf b = BUF_INIT;
+	buf_printf(&b, "%lld|%lld|%lld|%d|%d|%d|", (long long)c->space, (long long)c->who.person_id,
+		   (long long)c->who.org_id, (int)c->who.role, c->who.org_admin ? 1 : 0, c->who.system ? 1 : 0);
+	lc_add_str(&b, str_empty(f->community) ? NULL : f->community);
+	lc_add_str(&b, str_empty(f->tag) ? NULL : f->tag);
+	lc_add_str(&b, str_empty(f->category) ? NULL : f->category);
+	lc_add_str(&b, str_empty(f->tlp) ? NULL : f->tlp);
+	lc_add_str(&b, str_empty(f->org) ? NULL : f->org);
+	lc_add_str(&b, f->cursor);
+	buf_printf(&b, "|%lld|%lld|%d|%d|%d", (long long)f->from, (long long)f->to, (int)f->sort,
+		   f->must_read_pending ? 1 : 0, f->limit);
+	char *k = arena_strndup(c->a, b.p ? b.p : "", b.len);
+	buf_free(&b);
+	return k;
+}
+
+static uint64_t lc_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+/* Copy a cached page into the request's arena, its pointers moved along. */
+static bool lc_get(struct ctx *c, const char *key, uint64_t h, const char *version, struct topic_page *out)
+{
+	bool hit = false;
+	pthread_mutex_lock(&lc_mu);
+	struct lc_entry *e = &lc_slots[h % LC_SLOTS];
+	if (e->key && e->hash == h && now_ms() - e->at < LC_TTL_MS && strcmp(e->version, version) == 0 &&
+	    strcmp(e->key, key) == 0) {
+		char *nb = arena_alloc(c->a, e->len ? e->len : 1);
+		memcpy(nb, e->blob, e->len);
+		*out = e->pg;
+		out->items = (struct topic *)(void *)nb;
+		for (size_t i = 0; i < out->n; i++)
+			for (size_t k = 0; k < KR_ARRAY_LEN(lc_str_fields); k++) {
+				const char **fp = lc_field(&out->items[i], k);
+				if (*fp)
+					*fp = nb + (*fp - e->blob);
+			}
+		if (e->pg.next_cursor)
+			out->next_cursor = nb + (e->pg.next_cursor - e->blob);
+		hit = true;
+	}
+	pthread_mutex_unlock(&lc_mu);
+	return hit;
+}
+
+static void lc_put(const char *key, uint64_t h, const char *version, const struct topic_page *pg)
+{
+	size_t len = sizeof(struct topic) * pg->n;
+	for (size_t i = 0; i < pg->n; i++)
+		for (size_t k = 0; k < KR_ARRAY_LEN(lc_str_fields); k++) {
+			const char *sv = *lc_field((struct topic *)&pg->items[i], k);
+			if (sv)
+				len += strlen(sv) + 1;
+		}
+	if (pg->next_cursor)
+		len += strlen(pg->next_cursor) + 1;
+	char *blob = malloc(len ? len : 1);
+	char *key_copy = strdup(key), *version_copy = strdup(version);
+	if (!blob || !key_copy || !version_copy) {
+		free(blob);
+		free(key_copy);
+		free(version_copy);
+		return;
+	}
+	struct topic *items = (struct topic *)(void *)blob;
+	if (pg->n)
+		memcpy(items, pg->items, sizeof(struct topic) * pg->n);
+	char *p = blob + sizeof(struct topic) * pg->n;
+	for (size_t i = 0; i < pg->n; i++)
+		for (size_t k = 0; k < KR_ARRAY_LEN(lc_str_fields); k++) {
+			const char **fp = lc_field(&items[i], k);
+			if (*fp) {
+				size_t n = strlen(*fp) + 1;
+				memcpy(p, *fp, n);
+				*fp = p;
+				p += n;
+			}
+		}
+	struct topic_page copy = *pg;
+	copy.items = items;
+	copy.cache_key = copy.cache_version = NULL;
+	if (pg->next_cursor) {
+		size_t n = strlen(pg->next_cursor) + 1;
+		memcpy(p, pg->next_cursor, n);
+		copy.next_cursor = p;
+	}
+	pthread_mutex_lock(&lc_mu);
+	struct lc_entry *e = &lc_slots[h % LC_SLOTS];
+	char *old_blob = e->blob, *old_key = e->key, *old_version = e->version;
+	*e = (struct lc_entry){.hash = h, .key = key_copy, .version = version_copy, .at = now_ms(),
+			       .blob = blob, .len = len, .pg = copy};
+	pthread_mutex_unlock(&lc_mu);
+	free(old_blob);
+	free(old_key);
+	free(old_version);
+}
+
+int topic_list(struct ctx *c, const struct topic_filter *f, struct topic_page *out)
+{
+	memset(out, 0, sizeof *out);
+	if (c->who.person_id <= 0)
+		return KR_EPERM;
+	if (!str_empty(f->q))
+		return topic_list_db(c, f, out);
+	const char *version = NULL;
+	const char *key = NULL;
+	uint64_t h = 0;
+	if (lc_version(c, &version) == KR_OK) {
+		key = lc_key(c, f);
+		h = lc_hash(key);
+		if (lc_get(c, key, h, version, out)) {
+			out->cache_key = key;
+			out->cache_version = version;
+			return KR_OK;
+		}
+	}
+	int rc = topic_list_db(c, f, out);
+	if (rc == KR_OK && key) {
+		lc_put(key, h, version, out);
+		out->cache_key = key;
+		out->cache_version = version;
+	}
+	return rc;
 }

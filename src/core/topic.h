@@ -104,6 +104,10 @@ struct topic_page {
 	bool newest_first;         /* search with many matches: newest first, not ranked */
 	int64_t first;             /* 1-based position of items[0] */
 	const char *next_cursor;
+	/* Set when the page came from or went into topic_list's cache: the
+	 * same key and version always mean the same page (a renderer may
+	 * cache its markup under them); NULL otherwise. */
+	const char *cache_key, *cache_version;
 };
 int topic_list(struct ctx *c, const struct topic_filter *f, struct topic_page *out);
 int topic_sort_parse(const char *s, enum topic_sort *out);
