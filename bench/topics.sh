@@ -15,6 +15,10 @@
 #   bench/topics.sh                                   SQLite, 1M topics, JSON API paths
 #   KAIRAN_BENCH_TOPICS=20000 KAIRAN_BENCH_COMMUNITY_TOPICS=5000 bench/topics.sh   quick run
 #   KAIRAN_BENCH_DB=postgres bench/topics.sh          a throwaway PostgreSQL (scripts/pg-cluster.sh)
+#   KAIRAN_BENCH_DB=postgres KAIRAN_BENCH_PG_URL=postgres://... bench/topics.sh
+#                                                     an existing database, already generated
+#                                                     (migrated, not regenerated; set the sizes
+#                                                     it was made with for the report's header)
 #   KAIRAN_BENCH_MODE=web bench/topics.sh             the HTML pages /c/<slug> and /topics/<id>
 #                                                     with a session cookie instead of an API key
 #   KAIRAN_BENCH_LIST_PATH='/c/{slug}?sort=views' KAIRAN_BENCH_TOPIC_PATH='/topics/{id}' ...
@@ -115,7 +119,11 @@ fi
 
 # --- dataset ------------------------------------------------------------------------
 gen_line="reused"
-if [ "$engine" = "postgres" ]; then
+if [ "$engine" = "postgres" ] && [ -n "${KAIRAN_BENCH_PG_URL:-}" ]; then
+	db=$KAIRAN_BENCH_PG_URL
+	fresh=0
+	"$bin" migrate --db "$db" >/dev/null 2>&1
+elif [ "$engine" = "postgres" ]; then
 	pg_dir=$(mktemp -d /tmp/kairan-bench-pg.XXXXXX)
 	db=$(scripts/pg-cluster.sh start "$pg_dir" | grep -E '^postgres(ql)?://' | tail -n 1)
 	fresh=1
