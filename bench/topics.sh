@@ -15,6 +15,10 @@
 #   bench/topics.sh                                   SQLite, 1M topics, JSON API paths
 #   KAIRAN_BENCH_TOPICS=20000 KAIRAN_BENCH_COMMUNITY_TOPICS=5000 bench/topics.sh   quick run
 #   KAIRAN_BENCH_DB=postgres bench/topics.sh          a throwaway PostgreSQL (scripts/pg-cluster.sh)
+#   KAIRAN_BENCH_DB=postgres KAIRAN_BENCH_PG_URL=postgres://... bench/topics.sh
+#                                                     an existing database, already generated
+#                                                     (migrated, not regenerated; set the sizes
+#                                                     it was made with for the report's header)
 #   KAIRAN_BENCH_MODE=web bench/topics.sh             the HTML pages /c/<slug> and /topics/<id>
 #                                                     with a session cookie instead of an API key
 #   KAIRAN_BENCH_LIST_PATH='/c/{slug}?sort=views' KAIRAN_BENCH_TOPIC_PATH='/topics/{id}' ...
@@ -22,6 +26,10 @@
 #   KAIRAN_BENCH_DURATION=30s KAIRAN_BENCH_CONNS=128 KAIRAN_BENCH_THREADS=2
 #   KAIRAN_BENCH_REUSE=0                              regenerate the SQLite dataset
 #   KAIRAN_BENCH_SEARCH=0                             skip the search latencies
+#   KAIRAN_BENCH_BIN=/path/to/kairan                  measure another build (nothing is built;
+#                                                     e.g. an older commit for a before/after)
+#   KAIRAN_BENCH_DATASET=/path/to/file.db             the SQLite dataset to use or create (an older
+#                                                     build needs its own: newer schemas add indexes)
 #
 # SQLite datasets are kept in bench/out/data/ (reused while the binary's schema
 # still opens them); PostgreSQL ones are generated each run.  Output goes to
@@ -53,7 +61,7 @@ else
 	list_tpl=${KAIRAN_BENCH_LIST_PATH:-/api/v1/topics?community=\{slug\}}
 	topic_tpl=${KAIRAN_BENCH_TOPIC_PATH:-/api/v1/topics/\{id\}}
 fi
-bin=build/release/kairan
+bin=${KAIRAN_BENCH_BIN:-build/release/kairan}
 
 for tool in wrk nginx python3; do
 	if ! command -v "$tool" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$tool" ]; then
@@ -104,18 +112,24 @@ wait_http() { # URL
 	return 1
 }
 
-echo "bench: building $bin" >&2
-make -j"$(nproc)" KIND=release >/dev/null
+if [ -z "${KAIRAN_BENCH_BIN:-}" ]; then
+	echo "bench: building $bin" >&2
+	make -j"$(nproc)" KIND=release >/dev/null
+fi
 
 # --- dataset ------------------------------------------------------------------------
 gen_line="reused"
-if [ "$engine" = "postgres" ]; then
+if [ "$engine" = "postgres" ] && [ -n "${KAIRAN_BENCH_PG_URL:-}" ]; then
+	db=$KAIRAN_BENCH_PG_URL
+	fresh=0
+	"$bin" migrate --db "$db" >/dev/null 2>&1
+elif [ "$engine" = "postgres" ]; then
 	pg_dir=$(mktemp -d /tmp/kairan-bench-pg.XXXXXX)
 	db=$(scripts/pg-cluster.sh start "$pg_dir" | grep -E '^postgres(ql)?://' | tail -n 1)
 	fresh=1
 else
 	engine=sqlite
-	db=$root/bench/out/data/topics-$ntopics-$ncomm-$slug.db
+	db=${KAIRAN_BENCH_DATASET:-$root/bench/out/data/topics-$ntopics-$ncomm-$slug.db}
 	fresh=1
 	if [ "$reuse" = "1" ] && [ -f "$db" ] && "$bin" migrate --db "$db" >/dev/null 2>&1; then
 		fresh=0

@@ -1,15 +1,18 @@
 /* topic.c - topics and everything hanging off them: scope, TLP, comments,
  * attachments, likes, views, must-read confirmations, history, sharing.
  *
- * Visibility of one topic is decided by acl_topic_visible(); every list
- * and count uses ACL_TOPIC_PRED.  A hidden topic answers exactly like a
+ * Visibility of one topic is decided by acl_topic_visible(), or, where the
+ * topic is read anyway (topic_get), by ACL_TOPIC_PRED in the same
+ * statement; every list and count uses ACL_TOPIC_PRED.  A hidden topic answers exactly like a
  * missing one (KR_ENOTFOUND) on every path, including likes, comments and
  * attachments. */
 #include "core/topic.h"
 
 #include <ctype.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/acl.h"
@@ -392,30 +395,38 @@ static int visible_id(struct ctx *c, const char *public_id, int64_t *id)
 	return acl_topic_visible(c, *id);
 }
 
+/* One statement finds the topic by public id and decides its visibility
+ * with the acl's SQL face (ACL_TOPIC_PRED, which the property test holds
+ * equal to acl_topic_visible), instead of an id lookup, the single-item
+ * decision's three reads and then the topic read: a topic page is read
+ * often, and on PostgreSQL every statement is a round trip.  Hidden and
+ * missing both return no row.  ?1-?3 viewer, ?4 public id. */
+#define TOPIC_GET_SQL \
+	"SELECT " TOPIC_COLS ", t.body," \
+	" (SELECT COUNT(*) FROM topic_likes l WHERE l.topic_id = t.id AND l.person_id = ?1)," \
+	" (SELECT COUNT(*) FROM topic_reads r WHERE r.topic_id = t.id AND r.person_id = ?1" \
+	" AND r.version >= t.read_version), t.community_id" TOPIC_FROM \
+	" WHERE t.space = ?3 AND t.public_id = ?4 AND " ACL_TOPIC_PRED
+
 int topic_get(struct ctx *c, const char *public_id, struct topic *out)
 {
 	memset(out, 0, sizeof *out);
-	int64_t id;
-	int rc = visible_id(c, public_id, &id);
-	if (rc)
-		return rc;
+	if (c->who.person_id <= 0 || !public_id || strlen(public_id) != 15)
+		return KR_ENOTFOUND;
 	struct db_stmt *st;
-	rc = db_prepare(c->db,
-			"SELECT " TOPIC_COLS ", t.body,"
-			" (SELECT COUNT(*) FROM topic_likes l WHERE l.topic_id = t.id AND l.person_id = ?2),"
-			" (SELECT COUNT(*) FROM topic_reads r WHERE r.topic_id = t.id AND r.person_id = ?2"
-			" AND r.version >= t.read_version)" TOPIC_FROM " WHERE t.id = ?1",
-			&st);
+	int rc = db_prepare(c->db, "" TOPIC_GET_SQL, &st);
 	if (rc)
 		return rc;
-	db_bind_int(st, 1, id);
-	db_bind_int(st, 2, c->who.person_id);
+	acl_viewer_binds(c, st);
+	db_bind_text(st, 4, public_id);
+	int64_t cid = 0;
 	rc = db_step(st);
 	if (rc == KR_ROW) {
 		topic_row(st, c->a, out);
 		out->body = db_col_dup(st, 28, c->a);
 		out->liked = db_col_int(st, 29) > 0;
 		out->confirmed = db_col_int(st, 30) > 0;
+		cid = db_col_int(st, 31);
 		rc = KR_OK;
 	} else if (rc == KR_DONE) {
 		rc = KR_ENOTFOUND;
@@ -423,12 +434,9 @@ int topic_get(struct ctx *c, const char *public_id, struct topic *out)
 	db_done(st);
 	if (rc)
 		return rc;
-	struct community cm;
+	/* Standing in the home community (the acl's single-item face). */
 	struct acl_membership ms = {0};
-	int64_t cid = 0;
-	if (community_get(c, out->community, &cm) == KR_OK)
-		cid = cm.id;
-	if (cid && (rc = acl_community_membership(c, cid, &ms)))
+	if ((rc = acl_community_membership(c, cid, &ms)))
 		return rc;
 	out->can_moderate = ms.moderator;
 	out->can_edit = ms.moderator || str_eq(out->author, c->who.login);
@@ -771,6 +779,25 @@ int topic_share(struct ctx *c, const char *public_id, const char *community)
 	return tx_end(c, rc);
 }
 
+bool topic_may_share_elsewhere(struct ctx *c, const struct topic *t)
+{
+	if (c->who.person_id <= 0)
+		return false;
+	struct db_stmt *st;
+	if (db_prepare(c->db,
+		       "SELECT COUNT(*) FROM community_members m JOIN communities cm ON cm.id = m.community_id"
+		       " WHERE m.role IN ('moderator', 'owner') AND ((m.member_type = 'org' AND m.member_id = ?1)"
+		       " OR (m.member_type = 'person' AND m.member_id = ?2)) AND cm.slug <> ?3",
+		       &st))
+		return true; /* unknown: let the caller take the exact path */
+	db_bind_int(st, 1, c->who.org_id);
+	db_bind_int(st, 2, c->who.person_id);
+	db_bind_text(st, 3, t->community ? t->community : "");
+	int rc;
+	int64_t k = one_int(st, &rc);
+	return rc != KR_OK || k > 0;
+}
+
 /* ---- lists ---- */
 
 /* The filters shared by the counts and every sort, so they always agree.
@@ -809,6 +836,18 @@ int topic_share(struct ctx *c, const char *public_id, const char *community)
 #define TOPIC_COUNT_COMMUNITY \
 	"SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM topics t" TOPIC_WHERE_HOME " LIMIT 201) h)" \
 	" + (SELECT COUNT(*) FROM (SELECT 1 FROM topics t" TOPIC_WHERE_SHARED " LIMIT 201) s)"
+/* The same count for an unfiltered community list (the page everyone
+ * opens): without the filter terms, which are all true when nothing is
+ * filtered, the statement reads only columns of the topics_list_acl index
+ * (migration 8), so counting 201 rows never touches the table.  Same acl
+ * predicate, same result as TOPIC_COUNT_COMMUNITY with empty filters. */
+#define TOPIC_WHERE_HOME_PLAIN " WHERE t.community_id = ?4 AND " ACL_TOPIC_PRED
+#define TOPIC_WHERE_SHARED_PLAIN \
+	" WHERE t.id IN (SELECT sh.topic_id FROM topic_shares sh WHERE sh.community_id = ?4)" \
+	" AND t.scope = 'community' AND t.tlp IN ('green', 'clear') AND " ACL_TOPIC_PRED
+#define TOPIC_COUNT_COMMUNITY_PLAIN \
+	"SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM topics t" TOPIC_WHERE_HOME_PLAIN " LIMIT 201) h)" \
+	" + (SELECT COUNT(*) FROM (SELECT 1 FROM topics t" TOPIC_WHERE_SHARED_PLAIN " LIMIT 201) s)"
 
 /* Keyword search: the FTS table joined to the same filter; ?12 = the
  * engine's match text (db_fts_query), ?13 = limit, ?14 = offset. */
@@ -1034,7 +1073,7 @@ static int topic_reindex(struct ctx *c, int64_t id)
 	return rc;
 }
 
-int topic_list(struct ctx *c, const struct topic_filter *f, struct topic_page *out)
+static int topic_list_db(struct ctx *c, const struct topic_filter *f, struct topic_page *out)
 {
 	memset(out, 0, sizeof *out);
 	if (c->who.person_id <= 0)
@@ -1080,20 +1119,6 @@ int topic_list(struct ctx *c, const struct topic_filter *f, struct topic_page *o
 	struct db_stmt *st;
 	if (!str_empty(f->q))
 		return topic_search(c, f, community, org, limit, pos, after_id != 0, out);
-	if (community)
-		rc = db_prepare(c->db, "" TOPIC_COUNT_COMMUNITY, &st);
-	else
-		rc = db_prepare(c->db, "" TOPIC_COUNT_ALL, &st);
-	if (rc)
-		return rc;
-	bind_filter(c, st, community, f, org);
-	out->total = one_int(st, &rc);
-	if (rc)
-		return rc;
-	if (out->total > TOPIC_COUNT_CAP) {
-		out->total = TOPIC_COUNT_CAP;
-		out->total_more = true;
-	}
 	if ((rc = prepare_page(c, f->sort, community != 0, &st)))
 		return rc;
 	bind_filter(c, st, community, f, org);
@@ -1114,7 +1139,38 @@ int topic_list(struct ctx *c, const struct topic_filter *f, struct topic_page *o
 		topic_row(st, c->a, &out->items[out->n++]);
 	}
 	db_done(st);
-	return rc < 0 ? rc : KR_OK;
+	if (rc < 0)
+		return rc;
+	/* A first page that holds the whole list is its own count (same
+	 * statement, same transaction); otherwise count, capped. */
+	if (pos == 0 && !out->next_cursor) {
+		out->total = (int64_t)out->n;
+		return KR_OK;
+	}
+	bool plain = str_empty(f->tag) && str_empty(f->category) && str_empty(f->tlp) && org == 0 &&
+		     f->from == 0 && f->to == 0 && !f->must_read_pending;
+	if (community && plain)
+		rc = db_prepare(c->db, "" TOPIC_COUNT_COMMUNITY_PLAIN, &st);
+	else if (community)
+		rc = db_prepare(c->db, "" TOPIC_COUNT_COMMUNITY, &st);
+	else
+		rc = db_prepare(c->db, "" TOPIC_COUNT_ALL, &st);
+	if (rc)
+		return rc;
+	if (community && plain) {
+		acl_viewer_binds(c, st);
+		db_bind_int(st, 4, community);
+	} else {
+		bind_filter(c, st, community, f, org);
+	}
+	out->total = one_int(st, &rc);
+	if (rc)
+		return rc;
+	if (out->total > TOPIC_COUNT_CAP) {
+		out->total = TOPIC_COUNT_CAP;
+		out->total_more = true;
+	}
+	return KR_OK;
 }
 
 int topic_history(struct ctx *c, const char *public_id, struct topic_version **out, size_t *n)
@@ -1241,24 +1297,14 @@ int comment_add(struct ctx *c, const char *public_id, const char *body, int64_t 
 	return rc;
 }
 
-int comment_list(struct ctx *c, const char *public_id, struct comment **out, size_t *n)
+/* The comments of topic tid; moderator: the viewer moderates its home
+ * community (who may delete which comment). */
+static int comments_of(struct ctx *c, int64_t tid, bool moderator, struct comment **out, size_t *n)
 {
 	*out = NULL;
 	*n = 0;
-	int64_t tid;
-	int rc = visible_id(c, public_id, &tid);
-	if (rc)
-		return rc;
-	struct acl_membership ms = {0};
+	int rc;
 	struct db_stmt *st;
-	if ((rc = db_prepare(c->db, "SELECT community_id FROM topics WHERE id = ?1", &st)))
-		return rc;
-	db_bind_int(st, 1, tid);
-	int64_t cid = one_int(st, &rc);
-	if (rc == KR_OK)
-		rc = acl_community_membership(c, cid, &ms);
-	if (rc)
-		return rc;
 	if ((rc = db_prepare(c->db,
 			     "SELECT cm.id, p.login, p.display_name, o.name_ja, o.name_en, cm.body, cm.created_at,"
 			     " cm.edited_at, cm.deleted_at FROM comments cm JOIN people p ON p.id = cm.author_id"
@@ -1280,12 +1326,38 @@ int comment_list(struct ctx *c, const char *public_id, struct comment **out, siz
 		m->body = m->deleted ? "" : db_col_dup(st, 5, c->a);
 		m->created_at = db_col_int(st, 6);
 		m->edited_at = db_col_int(st, 7);
-		m->can_delete = !m->deleted && (ms.moderator || str_eq(m->author, c->who.login));
+		m->can_delete = !m->deleted && (moderator || str_eq(m->author, c->who.login));
 	}
 	db_done(st);
 	*out = items;
 	*n = k;
 	return rc < 0 ? rc : KR_OK;
+}
+
+int comment_list(struct ctx *c, const char *public_id, struct comment **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	int64_t tid;
+	int rc = visible_id(c, public_id, &tid);
+	if (rc)
+		return rc;
+	struct acl_membership ms = {0};
+	struct db_stmt *st;
+	if ((rc = db_prepare(c->db, "SELECT community_id FROM topics WHERE id = ?1", &st)))
+		return rc;
+	db_bind_int(st, 1, tid);
+	int64_t cid = one_int(st, &rc);
+	if (rc == KR_OK)
+		rc = acl_community_membership(c, cid, &ms);
+	if (rc)
+		return rc;
+	return comments_of(c, tid, ms.moderator, out, n);
+}
+
+int comment_list_loaded(struct ctx *c, const struct topic *t, struct comment **out, size_t *n)
+{
+	return comments_of(c, t->id, t->can_moderate, out, n);
 }
 
 int comment_delete(struct ctx *c, int64_t comment_id)
@@ -1452,6 +1524,8 @@ int attachment_add(struct ctx *c, const char *topic_public_id, int64_t comment_i
 	return rc;
 }
 
+static int attachments_of(struct ctx *c, int64_t topic_id, struct attachment **out, size_t *n);
+
 int attachment_list(struct ctx *c, int64_t topic_id, struct attachment **out, size_t *n)
 {
 	*out = NULL;
@@ -1459,6 +1533,19 @@ int attachment_list(struct ctx *c, int64_t topic_id, struct attachment **out, si
 	int rc = acl_topic_visible(c, topic_id);
 	if (rc)
 		return rc;
+	return attachments_of(c, topic_id, out, n);
+}
+
+int attachment_list_loaded(struct ctx *c, const struct topic *t, struct attachment **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	return attachments_of(c, t->id, out, n);
+}
+
+static int attachments_of(struct ctx *c, int64_t topic_id, struct attachment **out, size_t *n)
+{
+	int rc;
 	struct db_stmt *st;
 	if ((rc = db_prepare(c->db,
 			     "SELECT a.public_id, a.filename, a.ctype, a.sha256, a.size, a.created_at, a.comment_id"
@@ -1570,4 +1657,217 @@ int topic_reindex_all(struct ctx *c, int64_t *n)
 		*n += (int64_t)k;
 		after = ids[k - 1];
 	}
+}
+
+/* ---- list cache ----
+ *
+ * A list page is the same for the same viewer, list and paging until
+ * something it was read from changes, and people open the same lists over
+ * and over (a community's first page above all).  Entries are per viewer:
+ * the key holds the space, the person, their organisation and role
+ * (everything the acl predicate binds, and more) and every filter, sort,
+ * cursor and limit, so an entry is only ever served to the viewer it was
+ * computed for.  Validity: each entry is stored with the values of
+ * topic_list_version read first in the same transaction as the list
+ * (migration 8).  Triggers give one of those rows a fresh random value in
+ * the same transaction as any write to any table the list statements read
+ * - topics, topic_shares, topic_scope, topic_reads, communities,
+ * community_members, people, orgs - on every node and from every tool, so
+ * an entry is served only while the rows it was computed from are
+ * unchanged: a membership removed, a scope narrowed or a topic deleted
+ * changes the values in the very commit that makes the change visible.
+ * Reading the values first means a list is never older than the values it
+ * is stored under.  Values a rolled-back transaction wrote are never seen
+ * again (62 random bits), and entries also expire after a minute.  Keyword
+ * search is not cached.  Per viewer rather than per group of viewers with
+ * equal memberships: the predicate also matches the person themself
+ * (authorship, person-scoped recipients, must-read state), so a group
+ * signature would need those facts read per request too.  Memory: at most
+ * LC_SLOTS entries of one page each, replaced by hash. */
+#define LC_SLOTS 256
+#define LC_TTL_MS 60000
+
+struct lc_entry {
+	uint64_t hash;
+	char *key, *version;
+	int64_t at;
+	char *blob;          /* items[n] then their strings */
+	size_t len;
+	struct topic_page pg; /* items and next_cursor point into blob */
+};
+static pthread_mutex_t lc_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct lc_entry lc_slots[LC_SLOTS];
+
+static const size_t lc_str_fields[] = {
+	offsetof(struct topic, public_id), offsetof(struct topic, community),
+	offsetof(struct topic, community_name_ja), offsetof(struct topic, community_name_en),
+	offsetof(struct topic, author), offsetof(struct topic, author_name), offsetof(struct topic, author_org),
+	offsetof(struct topic, author_org_name_ja), offsetof(struct topic, author_org_name_en),
+	offsetof(struct topic, title), offsetof(struct topic, tag), offsetof(struct topic, audience),
+	offsetof(struct topic, category), offsetof(struct topic, scope), offsetof(struct topic, body),
+};
+
+static const char **lc_field(struct topic *t, size_t k) { return (const char **)(void *)((char *)t + lc_str_fields[k]); }
+
+/* The lists' version, read first in the caller's transaction: every
+ * value of topic_list_version, in order (one row on SQLite, 16 on
+ * PostgreSQL, see migration 8). */
+static int lc_version(struct ctx *c, const char **out)
+{
+	struct db_stmt *st;
+	int rc = db_prepare(c->db, "SELECT v FROM topic_list_version ORDER BY id", &st);
+	if (rc)
+		return rc;
+	struct buf b = BUF_INIT;
+	while ((rc = db_step(st)) == KR_ROW)
+		buf_printf(&b, "%lld,", (long long)db_col_int(st, 0));
+	db_done(st);
+	if (rc == KR_DONE)
+		rc = b.len ? KR_OK : KR_ENOTFOUND;
+	if (rc == KR_OK)
+		*out = arena_strndup(c->a, b.p, b.len);
+	buf_free(&b);
+	return rc;
+}
+
+static void lc_add_str(struct buf *b, const char *s)
+{
+	if (!s) {
+		buf_adds(b, "-");
+		return;
+	}
+	buf_printf(b, "%zu:", strlen(s));
+	buf_adds(b, s);
+}
+
+static char *lc_key(struct ctx *c, const struct topic_filter *f)
+{
+	struct buf b = BUF_INIT;
+	buf_printf(&b, "%lld|%lld|%lld|%d|%d|%d|", (long long)c->space, (long long)c->who.person_id,
+		   (long long)c->who.org_id, (int)c->who.role, c->who.org_admin ? 1 : 0, c->who.system ? 1 : 0);
+	lc_add_str(&b, str_empty(f->community) ? NULL : f->community);
+	lc_add_str(&b, str_empty(f->tag) ? NULL : f->tag);
+	lc_add_str(&b, str_empty(f->category) ? NULL : f->category);
+	lc_add_str(&b, str_empty(f->tlp) ? NULL : f->tlp);
+	lc_add_str(&b, str_empty(f->org) ? NULL : f->org);
+	lc_add_str(&b, f->cursor);
+	buf_printf(&b, "|%lld|%lld|%d|%d|%d", (long long)f->from, (long long)f->to, (int)f->sort,
+		   f->must_read_pending ? 1 : 0, f->limit);
+	char *k = arena_strndup(c->a, b.p ? b.p : "", b.len);
+	buf_free(&b);
+	return k;
+}
+
+static uint64_t lc_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+/* Copy a cached page into the request's arena, its pointers moved along. */
+static bool lc_get(struct ctx *c, const char *key, uint64_t h, const char *version, struct topic_page *out)
+{
+	bool hit = false;
+	pthread_mutex_lock(&lc_mu);
+	struct lc_entry *e = &lc_slots[h % LC_SLOTS];
+	if (e->key && e->hash == h && now_ms() - e->at < LC_TTL_MS && strcmp(e->version, version) == 0 &&
+	    strcmp(e->key, key) == 0) {
+		char *nb = arena_alloc(c->a, e->len ? e->len : 1);
+		memcpy(nb, e->blob, e->len);
+		*out = e->pg;
+		out->items = (struct topic *)(void *)nb;
+		for (size_t i = 0; i < out->n; i++)
+			for (size_t k = 0; k < KR_ARRAY_LEN(lc_str_fields); k++) {
+				const char **fp = lc_field(&out->items[i], k);
+				if (*fp)
+					*fp = nb + (*fp - e->blob);
+			}
+		if (e->pg.next_cursor)
+			out->next_cursor = nb + (e->pg.next_cursor - e->blob);
+		hit = true;
+	}
+	pthread_mutex_unlock(&lc_mu);
+	return hit;
+}
+
+static void lc_put(const char *key, uint64_t h, const char *version, const struct topic_page *pg)
+{
+	size_t len = sizeof(struct topic) * pg->n;
+	for (size_t i = 0; i < pg->n; i++)
+		for (size_t k = 0; k < KR_ARRAY_LEN(lc_str_fields); k++) {
+			const char *sv = *lc_field((struct topic *)&pg->items[i], k);
+			if (sv)
+				len += strlen(sv) + 1;
+		}
+	if (pg->next_cursor)
+		len += strlen(pg->next_cursor) + 1;
+	char *blob = malloc(len ? len : 1);
+	char *key_copy = strdup(key), *version_copy = strdup(version);
+	if (!blob || !key_copy || !version_copy) {
+		free(blob);
+		free(key_copy);
+		free(version_copy);
+		return;
+	}
+	struct topic *items = (struct topic *)(void *)blob;
+	if (pg->n)
+		memcpy(items, pg->items, sizeof(struct topic) * pg->n);
+	char *p = blob + sizeof(struct topic) * pg->n;
+	for (size_t i = 0; i < pg->n; i++)
+		for (size_t k = 0; k < KR_ARRAY_LEN(lc_str_fields); k++) {
+			const char **fp = lc_field(&items[i], k);
+			if (*fp) {
+				size_t n = strlen(*fp) + 1;
+				memcpy(p, *fp, n);
+				*fp = p;
+				p += n;
+			}
+		}
+	struct topic_page copy = *pg;
+	copy.items = items;
+	copy.cache_key = copy.cache_version = NULL;
+	if (pg->next_cursor) {
+		size_t n = strlen(pg->next_cursor) + 1;
+		memcpy(p, pg->next_cursor, n);
+		copy.next_cursor = p;
+	}
+	pthread_mutex_lock(&lc_mu);
+	struct lc_entry *e = &lc_slots[h % LC_SLOTS];
+	char *old_blob = e->blob, *old_key = e->key, *old_version = e->version;
+	*e = (struct lc_entry){.hash = h, .key = key_copy, .version = version_copy, .at = now_ms(),
+			       .blob = blob, .len = len, .pg = copy};
+	pthread_mutex_unlock(&lc_mu);
+	free(old_blob);
+	free(old_key);
+	free(old_version);
+}
+
+int topic_list(struct ctx *c, const struct topic_filter *f, struct topic_page *out)
+{
+	memset(out, 0, sizeof *out);
+	if (c->who.person_id <= 0)
+		return KR_EPERM;
+	if (!str_empty(f->q))
+		return topic_list_db(c, f, out);
+	const char *version = NULL;
+	const char *key = NULL;
+	uint64_t h = 0;
+	if (lc_version(c, &version) == KR_OK) {
+		key = lc_key(c, f);
+		h = lc_hash(key);
+		if (lc_get(c, key, h, version, out)) {
+			out->cache_key = key;
+			out->cache_version = version;
+			return KR_OK;
+		}
+	}
+	int rc = topic_list_db(c, f, out);
+	if (rc == KR_OK && key) {
+		lc_put(key, h, version, out);
+		out->cache_key = key;
+		out->cache_version = version;
+	}
+	return rc;
 }

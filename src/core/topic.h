@@ -104,6 +104,10 @@ struct topic_page {
 	bool newest_first;         /* search with many matches: newest first, not ranked */
 	int64_t first;             /* 1-based position of items[0] */
 	const char *next_cursor;
+	/* Set when the page came from or went into topic_list's cache: the
+	 * same key and version always mean the same page (a renderer may
+	 * cache its markup under them); NULL otherwise. */
+	const char *cache_key, *cache_version;
 };
 int topic_list(struct ctx *c, const struct topic_filter *f, struct topic_page *out);
 int topic_sort_parse(const char *s, enum topic_sort *out);
@@ -136,6 +140,15 @@ struct comment {
 int comment_add(struct ctx *c, const char *public_id, const char *body, int64_t *id_out);
 int comment_list(struct ctx *c, const char *public_id, struct comment **out, size_t *n);
 int comment_delete(struct ctx *c, int64_t comment_id);
+/* The comments of a topic that topic_get returned in this request (so its
+ * visibility is already decided; t->can_moderate says who may delete):
+ * comment_list without deciding again. */
+int comment_list_loaded(struct ctx *c, const struct topic *t, struct comment **out, size_t *n);
+/* False when the viewer holds no moderator or owner membership in any
+ * community but t's home, so no community can list them as a moderator
+ * there and a page may skip asking community_list_mine for share targets;
+ * true when they might (the exact answer is community_list_mine's). */
+bool topic_may_share_elsewhere(struct ctx *c, const struct topic *t);
 
 struct attachment {
 	const char *public_id, *filename, *ctype, *sha256;
@@ -146,6 +159,8 @@ struct attachment {
 int attachment_add(struct ctx *c, const char *topic_public_id, int64_t comment_id, const char *filename,
 		   const char *ctype, const void *data, size_t len, const char **public_id, const char **bad);
 int attachment_list(struct ctx *c, int64_t topic_id, struct attachment **out, size_t *n);
+/* attachment_list for a topic that topic_get returned in this request. */
+int attachment_list_loaded(struct ctx *c, const struct topic *t, struct attachment **out, size_t *n);
 struct db_stmt;
 /* Read up to 500 attachment rows (public_id, filename, ctype, sha256,
  * size, created_at, comment_id) from a prepared, bound statement and

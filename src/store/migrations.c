@@ -146,6 +146,64 @@ static const char m1_identity[] =
 	" created_at BIGINT NOT NULL);"
 	"CREATE INDEX jobs_due ON jobs (done_at, run_at);";
 
+/* A community's topic list walks (community_id, space, deleted_at, key):
+ * three equality columns, so SQLite's planner prefers these over the
+ * (space, key) indexes even with the rough statistics of a bounded
+ * ANALYZE (with two single-equality candidates it walked the whole site's
+ * index and filtered by community).  topics_list_acl holds every column
+ * the acl predicate reads, so the capped count of an unfiltered list is
+ * answered from the index alone.  communities_everyone serves the
+ * everyone-communities half of ACL_COMMUNITIES_OF, evaluated several
+ * times per list statement.
+ *
+ * topic_list_version: rows whose values change (to fresh random numbers)
+ * in the same transaction as every write to a table the topic lists read
+ * - topics, their shares, scopes and reads, communities and their
+ * members, people, organisations - whoever writes: this process, another
+ * node, the CLI.  The list cache of src/core/topic.c keys its entries by
+ * all the values.  Random rather than counted, so a value written by a
+ * transaction that then rolls back is never written again by another
+ * state.  SQLite has one row (its writers take turns anyway).  PostgreSQL
+ * has 16 and a writer changes one that no other transaction holds (SKIP
+ * LOCKED), so the triggers never make writers wait for each other or
+ * deadlock; only when 16 writers are in flight does one wait for row 0.
+ * Not dumped (derived state, like the search index). */
+#define M8_INDEXES \
+	"CREATE INDEX topics_list_activity ON topics (community_id, space, deleted_at, last_activity_at);" \
+	"CREATE INDEX topics_list_created ON topics (community_id, space, deleted_at, created_at);" \
+	"CREATE INDEX topics_list_views ON topics (community_id, space, deleted_at, view_count);" \
+	"CREATE INDEX topics_list_likes ON topics (community_id, space, deleted_at, like_count);" \
+	"CREATE INDEX topics_list_acl ON topics (community_id, space, deleted_at, scope, tlp, author_id);" \
+	"CREATE INDEX communities_everyone ON communities (space, everyone, archived_at);" \
+	"CREATE TABLE topic_list_version (id BIGINT PRIMARY KEY, v BIGINT NOT NULL);"
+#define M8_SQ_BUMP " BEGIN UPDATE topic_list_version SET v = random() & 4611686018427387903 WHERE id = 0; END;"
+#define M8_SQ_TABLE(T) \
+	"CREATE TRIGGER " T "_lv_i AFTER INSERT ON " T M8_SQ_BUMP \
+	"CREATE TRIGGER " T "_lv_u AFTER UPDATE ON " T M8_SQ_BUMP \
+	"CREATE TRIGGER " T "_lv_d AFTER DELETE ON " T M8_SQ_BUMP
+static const char m8_topic_list_index[] =
+	M8_INDEXES
+	"INSERT INTO topic_list_version (id, v) VALUES (0, random() & 4611686018427387903);"
+	M8_SQ_TABLE("topics") M8_SQ_TABLE("topic_shares") M8_SQ_TABLE("topic_scope")
+	M8_SQ_TABLE("topic_reads") M8_SQ_TABLE("communities") M8_SQ_TABLE("community_members")
+	M8_SQ_TABLE("people") M8_SQ_TABLE("orgs");
+/* PostgreSQL: one statement-level trigger per table; 62 random bits. */
+#define M8_PG_RANDOM "(floor(random() * 2147483648)::bigint * 2147483648 + floor(random() * 2147483648)::bigint)"
+#define M8_PG_TABLE(T) \
+	"CREATE TRIGGER " T "_lv AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON " T \
+	" FOR EACH STATEMENT EXECUTE FUNCTION topic_list_version_bump();"
+static const char m8_topic_list_index_pg[] =
+	M8_INDEXES
+	"INSERT INTO topic_list_version (id, v) SELECT g, " M8_PG_RANDOM " FROM generate_series(0, 15) g;"
+	"CREATE FUNCTION topic_list_version_bump() RETURNS trigger LANGUAGE plpgsql AS $$"
+	" DECLARE s BIGINT; BEGIN"
+	" SELECT id INTO s FROM topic_list_version ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED;"
+	" UPDATE topic_list_version SET v = " M8_PG_RANDOM " WHERE id = COALESCE(s, 0);"
+	" RETURN NULL; END $$;"
+	M8_PG_TABLE("topics") M8_PG_TABLE("topic_shares") M8_PG_TABLE("topic_scope")
+	M8_PG_TABLE("topic_reads") M8_PG_TABLE("communities") M8_PG_TABLE("community_members")
+	M8_PG_TABLE("people") M8_PG_TABLE("orgs");
+
 extern const char db_m2_topics[];
 extern const char db_m3_search_sqlite[];
 extern const char db_m3_search_pg[];
@@ -164,6 +222,7 @@ const struct db_migration db_migrations[] = {
 	{5, "stix", db_m5_stix, NULL},
 	{6, "incident_search", db_m6_incident_search_sqlite, db_m6_incident_search_pg},
 	{7, "taxii_feeds", db_m7_taxii_feeds, NULL},
+	{8, "topic_list_index", m8_topic_list_index, m8_topic_list_index_pg},
 	{9, "stix_imports", db_m9_stix_imports, NULL},
 };
 const size_t db_nmigrations = sizeof(db_migrations) / sizeof(db_migrations[0]);

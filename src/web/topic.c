@@ -4,7 +4,10 @@
  * counts, must-read confirmation, likes, comments, attachments, history
  * and sharing.  Every access decision is core's: a hidden topic comes
  * back as KR_ENOTFOUND and is shown as the same 404 as a missing one. */
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/community.h"
@@ -244,6 +247,71 @@ void web_topic_items(struct request *r, const struct topic *items, size_t n, boo
 	html_raw(&r->out, "</ul>");
 }
 
+/* Rendered list rows, reused while topic_list serves the same page from
+ * its cache (pg->cache_key and cache_version name the page exactly, see
+ * src/core/topic.c) for a viewer with the same language and time offset:
+ * the rows depend on nothing else.  The stored markup is what topic_row
+ * wrote through the escaping helpers, replayed byte for byte.  At most
+ * RC_SLOTS entries, replaced by hash; a minute at most. */
+#define RC_SLOTS 256
+#define RC_TTL_MS 60000
+struct rc_entry {
+	uint64_t hash;
+	char *key, *html;
+	size_t len;
+	int64_t at;
+};
+static pthread_mutex_t rc_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct rc_entry rc_slots[RC_SLOTS];
+
+static uint64_t rc_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static void topic_items_cached(struct request *r, const struct topic_page *pg, bool show_community)
+{
+	if (!pg->cache_key) {
+		web_topic_items(r, pg->items, pg->n, show_community);
+		return;
+	}
+	const char *key = arena_printf(r->a, "%s|%s|%d|%d|%s", pg->cache_version, r->lang, web_tz_offset(r),
+				       show_community ? 1 : 0, pg->cache_key);
+	uint64_t h = rc_hash(key);
+	bool hit = false;
+	pthread_mutex_lock(&rc_mu);
+	struct rc_entry *e = &rc_slots[h % RC_SLOTS];
+	if (e->key && e->hash == h && now_ms() - e->at < RC_TTL_MS && strcmp(e->key, key) == 0) {
+		struct trusted_html t = {.html = e->html, .len = e->len};
+		html_trusted(&r->out, &t);
+		hit = true;
+	}
+	pthread_mutex_unlock(&rc_mu);
+	if (hit)
+		return;
+	size_t start = r->out.len;
+	web_topic_items(r, pg->items, pg->n, show_community);
+	size_t len = r->out.len - start;
+	char *html = malloc(len + 1), *key_copy = strdup(key);
+	if (!html || !key_copy || !r->out.p) {
+		free(html);
+		free(key_copy);
+		return;
+	}
+	memcpy(html, r->out.p + start, len);
+	html[len] = 0;
+	pthread_mutex_lock(&rc_mu);
+	e = &rc_slots[h % RC_SLOTS];
+	char *old_html = e->html, *old_key = e->key;
+	*e = (struct rc_entry){.hash = h, .key = key_copy, .html = html, .len = len, .at = now_ms()};
+	pthread_mutex_unlock(&rc_mu);
+	free(old_html);
+	free(old_key);
+}
+
 /* Pager without a `from` parameter (that name is the date filter here);
  * core tells the position of the first row. */
 static void pager(struct request *r, const char *next_cursor)
@@ -276,7 +344,7 @@ static void list_section(struct request *r, const char *action, const char *csv,
 	html_printf(&r->out, "<a class=\"button small\" href=\"%s%s\" download>%s</a></div>", csv,
 		    qs ? qs : "", web_t(r, "topics.export_csv"));
 	if (pg->n)
-		web_topic_items(r, pg->items, pg->n, show_community);
+		topic_items_cached(r, pg, show_community);
 	pager(r, pg->next_cursor);
 }
 
@@ -719,7 +787,7 @@ static void comments_section(struct request *r, const struct topic *t)
 {
 	struct comment *cs = NULL;
 	size_t n = 0;
-	if (comment_list(&r->ctx, t->public_id, &cs, &n) != KR_OK)
+	if (comment_list_loaded(&r->ctx, t, &cs, &n) != KR_OK)
 		n = 0;
 	html_printf(&r->out, "<section id=\"comments\"><h2>%s (%lld)</h2>", web_t(r, "topics.comments"),
 		    (long long)t->comments);
@@ -756,6 +824,11 @@ static void comments_section(struct request *r, const struct topic *t)
 static void share_section(struct request *r, const struct topic *t)
 {
 	if ((t->tlp != TLP_GREEN && t->tlp != TLP_CLEAR) || str_eq(t->scope, "manual"))
+		return;
+	/* Most readers moderate nothing but (at most) the topic's own
+	 * community: one cheap read spares them the list of their communities
+	 * with a membership check each. */
+	if (!topic_may_share_elsewhere(&r->ctx, t))
 		return;
 	struct community *ms = NULL;
 	size_t n = 0;
@@ -824,7 +897,7 @@ int web_topic_page(struct request *r)
 
 	struct attachment *att = NULL;
 	size_t na = 0;
-	if (attachment_list(&r->ctx, t.id, &att, &na) == KR_OK && na) {
+	if (attachment_list_loaded(&r->ctx, &t, &att, &na) == KR_OK && na) {
 		html_printf(&r->out, "<section class=\"attachments\"><h2>%s</h2><ul>", web_t(r, "topics.attachments"));
 		for (size_t i = 0; i < na; i++)
 			html_printf(&r->out, "<li><a href=\"%s\" download>%s</a> <span class=\"muted\">%lld B &middot; SHA-256 <code>%.16s…</code></span></li>",
