@@ -689,3 +689,47 @@ def test_forged_and_stale_next_tokens(rail1, bank1, coll):
     # a token from one query used with another is re-evaluated, not trusted
     r = bank1.get(coll + "objects/", params={"match[type]": "malware", "next": env["next"]})
     assert r.status_code == 200 and all(o["type"] == "malware" for o in r.json().get("objects", []))
+
+
+@pytest.mark.xfail(strict=False, raises=AssertionError, reason="stix_ingest dates a POST when it arrives, before parsing; a large POST "
+                   "that commits after a small later one gets the earlier date_added, so a client resuming "
+                   "from the small one's date (added_after or next) never sees it.  Fix in src/core/stix.c: "
+                   "take date_added after tx_begin, with writers of one collection serialized.  Not strict: "
+                   "the race is not hit on every run (then it passes or skips); once fixed, drop the mark")
+def test_date_added_follows_commit_order(rail1, rail2, bank1, coll):
+    """While a large POST is parsed and stored, small ones are posted and a
+    reader looks for them.  A small one visible before the large one must
+    have the earlier date_added, or a client that read it and resumes from
+    its date (added_after = X-TAXII-Date-Added-Last, or a next cursor)
+    skips the large one for ever."""
+    import threading
+    import time
+    big = [indicator("198.51.%d.%d" % (i // 250, i % 250 + 1)) for i in range(20000)]
+    done = {}
+
+    def post_big():
+        done["big"] = rail2.post(coll + "objects/", {"objects": big})
+
+    t = threading.Thread(target=post_big)
+    t.start()
+    # small POSTs one after another while the large one is parsed and stored;
+    # witnesses are the small ones that were visible before the large one was
+    witnesses, n = [], 0
+    while t.is_alive():
+        small = indicator("192.0.2.%d" % (200 + n % 50))
+        n += 1
+        post_ok(rail1, coll, [small])
+        ids = "%s,%s" % (small["id"], big[0]["id"])
+        seen = {m["id"] for m in bank1.get(coll + "manifest/", params={"match[id]": ids}).json().get("objects", [])}
+        if seen == {small["id"]}:
+            witnesses.append(small["id"])
+        time.sleep(0.05)
+    t.join()
+    assert done["big"].status_code == 202 and done["big"].json()["success_count"] == len(big)
+    if not witnesses:
+        pytest.skip("no small POST became visible before the large one: no order to check")
+    ids = ",".join(witnesses + [big[0]["id"]])
+    added = {m["id"]: m["date_added"]
+             for m in bank1.get(coll + "manifest/", params={"match[id]": ids}).json()["objects"]}
+    late = [w for w in witnesses if added[w] >= added[big[0]["id"]]]
+    assert not late, (len(late), len(witnesses), added[big[0]["id"]])
