@@ -286,9 +286,14 @@ def family(rail1, coll):
     mal = {"type": "malware", "spec_version": "2.1", "id": "malware--%s" % uuid.uuid4(),
            "created": "2024-01-05T00:00:00.000Z", "modified": "2024-01-05T00:00:00.000Z",
            "name": "x", "is_family": False}
+    mark = {"type": "marking-definition", "spec_version": "2.1", "id": "marking-definition--%s" % uuid.uuid4(),
+            "created": "2024-01-07T00:00:00.000Z", "definition_type": "statement",
+            "definition": {"statement": "Copyright example"}}
     post_ok(rail1, coll, [ip])
     post_ok(rail1, coll, [mal])
-    return {"sid": sid, "ip": ip, "mal": mal, "ids": ",".join([sid, ip["id"], mal["id"]])}
+    post_ok(rail1, coll, [mark])
+    return {"sid": sid, "ip": ip, "mal": mal, "mark": mark,
+            "ids": ",".join([sid, ip["id"], mal["id"], mark["id"]])}
 
 
 def test_objects_sorted_by_date_added(bank1, coll, family):
@@ -343,10 +348,14 @@ def test_match_version_keywords_and_lists(bank1, coll, family):
     # on the object endpoint too
     r = bank1.get(coll + "objects/%s/" % family["sid"], params={"match[version]": "first,last"})
     assert sorted(o["modified"] for o in r.json()["objects"]) == [v1, v3]
-    # an unversioned object (no modified) is versioned by created
-    r = bank1.get(coll + "objects/", params={"match[id]": family["mal"]["id"],
-                                            "match[version]": "2024-01-05T00:00:00.000Z"})
-    assert len(r.json()["objects"]) == 1
+    # an unversioned object (no modified) is versioned by its created
+    r = bank1.get(coll + "objects/", params={"match[id]": family["mark"]["id"],
+                                            "match[version]": "2024-01-07T00:00:00.000Z"})
+    assert [o["id"] for o in r.json()["objects"]] == [family["mark"]["id"]]
+    r = bank1.get(coll + "objects/%s/versions/" % family["mark"]["id"])
+    assert r.json()["versions"] == ["2024-01-07T00:00:00.000Z"]
+    r = bank1.get(coll + "manifest/", params={"match[id]": family["mark"]["id"]})
+    assert r.json()["objects"][0]["version"] == "2024-01-07T00:00:00.000Z"
 
 
 def test_match_filters_or_within_and_between(bank1, coll, family):
@@ -357,12 +366,13 @@ def test_match_filters_or_within_and_between(bank1, coll, family):
 
     assert ids({}) == set(family["ids"].split(","))
     assert ids({"match[type]": "indicator,malware"}) == {family["sid"], family["mal"]["id"]}
+    assert ids({"match[type]": "marking-definition"}) == {family["mark"]["id"]}
     assert ids({"match[type]": "ipv4-addr"}) == {family["ip"]["id"]}
     assert ids({"match[type]": "ipv4-addr", "match[spec_version]": "2.1"}) == {family["ip"]["id"]}
     assert ids({"match[spec_version]": "2.0"}) == set()
     assert ids({"match[spec_version]": "2.0,2.1"}) == set(family["ids"].split(","))
     # any STIX 2.1 type is a valid filter, even one with nothing stored
-    for t in ("grouping", "x509-certificate", "language-content", "marking-definition", "x-custom-thing"):
+    for t in ("grouping", "x509-certificate", "language-content", "opinion", "x-custom-thing"):
         assert ids({"match[type]": t}) == set()
     # fields the server does not know are ignored (section 3.4)
     assert ids({"match[colour]": "blue"}) == set(family["ids"].split(","))
@@ -496,6 +506,10 @@ def test_add_objects_status_resource(rail1, rail2, bank1, coll):
     st = r.json()
     check_status(st, 2, 2, 0)
     assert {(d["id"], d["version"]) for d in st["successes"]} >= {(ind["id"], "2024-05-01T00:00:00.000Z")}
+    # an SCO has no created or modified: the server's own version for it is
+    # the same in the status and in the manifest
+    man = bank1.get(coll + "manifest/", params={"match[id]": sco["id"]}).json()["objects"]
+    assert [d["version"] for d in st["successes"] if d["id"] == sco["id"]] == [man[0]["version"]]
     got = rail1.get("/taxii2/api/status/%s/" % st["id"])
     assert got.status_code == 200 and got.headers["Content-Type"] == TAXII
     assert got.json() == st
@@ -591,7 +605,9 @@ def test_get_delete_versions(rail1, rail2, bank1, coll):
 
 
 def test_errors_of_other_methods_and_paths_speak_taxii(rail1, coll, sample):
-    taxii_error(rail1.get("/taxii2/api/nothing/"), 404)
+    e = taxii_error(rail1.get("/taxii2/api/nothing/"), 404)
+    assert e["error_code"] == "not_found"  # the application's code for the error type
+    assert taxii_error(rail1.get(coll + "objects/", params={"limit": "0"}), 400)["error_code"] == "bad_request"
     r = rail1.s.put(rail1.base + coll + "objects/", data="{}", headers={"Content-Type": TAXII}, timeout=10)
     assert r.status_code in (404, 405)
     assert r.headers["Content-Type"] == TAXII and r.json()["http_status"] == str(r.status_code)
