@@ -536,6 +536,11 @@ def test_post_needs_an_envelope(rail1, coll):
                  {"objects": [ind, None]}, {"objects": [[ind]]}, {"objects": ["indicator"]}):
         taxii_error(rail1.post(coll + "objects/", body), 422)
     taxii_error(rail1.get(coll + "objects/%s/" % ind["id"]), 404)
+    # an envelope without objects stores nothing and says so
+    for body in ({}, {"objects": []}, {"more": False}):
+        r = rail1.post(coll + "objects/", body)
+        assert r.status_code == 202, r.text[:200]
+        check_status(r.json(), 0, 0, 0)
 
 
 def test_post_rights_403_404(rail1, bank1, readonly):
