@@ -208,6 +208,9 @@ def test_accept_with_and_without_version(rail1, sample):
             if path.endswith("manifest/") and accept == STIX:
                 continue
             taxii_error(rail1.get(path, headers={"Accept": accept}), 406)
+    # DELETE negotiates too, before anything is deleted
+    taxii_error(rail1.delete(sample["c"] + "objects/%s/" % sample["o"], headers={"Accept": "application/json"}), 406)
+    assert rail1.get(sample["c"] + "objects/%s/" % sample["o"]).status_code == 200
     # the manifest's documented Accept (section 5.3)
     r = rail1.get(sample["c"] + "manifest/", headers={"Accept": TAXII + "," + STIX})
     assert r.status_code == 200
