@@ -503,7 +503,9 @@ static int parse_doc(struct arena *a, const char *doc, size_t len, enum stix_doc
 	if (prescan(doc, len, &why))
 		return st->error = why, KR_EINVAL;
 	json_error_t jerr;
-	json_t *j = json_loadb(doc, len, JSON_REJECT_DUPLICATES, &jerr);
+	/* Any JSON value parses, so that 5 or null is "not an envelope"
+	 * (TAXII: 422) rather than "not JSON" (400). */
+	json_t *j = json_loadb(doc, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
 	if (!j)
 		return st->error = arena_printf(a, "not valid JSON: %s (line %d, column %d)", jerr.text,
 						jerr.line, jerr.column),
@@ -527,6 +529,13 @@ static int parse_doc(struct arena *a, const char *doc, size_t len, enum stix_doc
 	size_t n = objs ? json_array_size(objs) : 0;
 	if (n > STIX_MAX_OBJECTS)
 		return st->error = "more than 100000 objects in one document", KR_EINVAL;
+	/* A list entry that is not a JSON object makes the document itself
+	 * malformed (TAXII 3.7: objects holds STIX objects): 422, not a
+	 * per-object failure that a status resource would have to name. */
+	for (size_t i = 0; i < n; i++)
+		if (!json_is_object(json_array_get(objs, i)))
+			return st->not_envelope = true,
+			       st->error = arena_printf(a, "objects[%zu] is not a JSON object", i), KR_EINVAL;
 	st->total = n;
 	st->items = arena_alloc(a, sizeof(struct stix_item) * (n + 1));
 	struct check k = {a, NULL, NULL};
@@ -676,13 +685,15 @@ static enum stix_tlp tlp_of(json_t *o)
 }
 
 /* Collection UUIDs are derived from (space, slug) so they stay stable
- * without a column: the same name on every node and after a restore. */
+ * without a column: the same name on every node and after a restore.
+ * TAXII 2.1 (section 2, identifier) wants a version 4 UUID: the hash
+ * bits stand in for the random ones, with the v4 version nibble. */
 static const char *collection_uuid(struct arena *a, int64_t space, const char *slug)
 {
 	char in[160], h[65];
 	snprintf(in, sizeof in, "kairan-taxii-collection:%lld:%s", (long long)space, slug);
 	sha256_hex(in, strlen(in), h);
-	h[12] = '5';                                     /* version nibble */
+	h[12] = '4';                                     /* version nibble */
 	h[16] = "89ab"[(h[16] >= 'a' ? h[16] - 'a' + 10 : h[16] - '0') & 3]; /* RFC 4122 variant */
 	return arena_printf(a, "%.8s-%.4s-%.4s-%.4s-%.12s", h, h + 8, h + 12, h + 16, h + 20);
 }

@@ -42,6 +42,11 @@ static bool taxii_media(const char *range, size_t n, bool want_any)
 			continue;
 		*eq = 0;
 		char *k = str_trim(p), *v = str_trim(eq + 1);
+		size_t vn = strlen(v);
+		if (vn >= 2 && v[0] == '"' && v[vn - 1] == '"') { /* RFC 7231 quoted-string */
+			v[vn - 1] = 0;
+			v++;
+		}
 		if (!strcasecmp(k, "version"))
 			version = v;
 		else if (!strcasecmp(k, "q"))
@@ -101,15 +106,19 @@ static json_t *time_json(int64_t us)
 	return json_string(t);
 }
 
-static void date_headers(struct request *r, const struct stix_page *pg)
+/* X-TAXII-Date-Added-First/Last (TAXII 3.2): every 200 of the objects,
+ * object, versions and manifest endpoints carries both, as microsecond
+ * timestamps.  Rows come in date_added order, so the first and last row
+ * are the bounds.  An empty page has no object to name: both headers are
+ * then the lower bound the page started from (added_after or the next
+ * cursor, else the epoch), so a client that resumes with
+ * added_after=<Last> misses nothing and is not sent anything twice. */
+static void date_headers(struct request *r, const struct stix_page *pg, int64_t empty_us)
 {
-	if (pg->n == 0)
-		return;
-	/* Rows come in date_added order: first and last are the bounds. */
 	char t[40];
-	stix_format_time(pg->rows[0].date_added_us, t, sizeof t);
+	stix_format_time(pg->n ? pg->rows[0].date_added_us : empty_us, t, sizeof t);
 	resp_header(r, "X-TAXII-Date-Added-First", arena_strdup(r->a, t));
-	stix_format_time(pg->rows[pg->n - 1].date_added_us, t, sizeof t);
+	stix_format_time(pg->n ? pg->rows[pg->n - 1].date_added_us : empty_us, t, sizeof t);
 	resp_header(r, "X-TAXII-Date-Added-Last", arena_strdup(r->a, t));
 }
 
@@ -134,10 +143,76 @@ static int load_collection(struct request *r, struct stix_collection *col)
 	return 0;
 }
 
+/* TAXII 3.4: added_after, limit and next are single values and no
+ * match[<field>] may occur twice; a request that repeats one is
+ * malformed.  Returns the repeated key, or NULL. */
+static const char *repeated_param(const struct request *r)
+{
+	for (size_t i = 0; i < r->nquery; i++) {
+		const char *k = r->query[i].key;
+		if (strcmp(k, "added_after") && strcmp(k, "limit") && strcmp(k, "next") && strncmp(k, "match[", 6))
+			continue;
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(r->query[j].key, k))
+				return k;
+	}
+	return NULL;
+}
+
+/* TAXII 3.4.1 match[version]: "all" stands alone, and no keyword or
+ * timestamp occurs twice (2024-01-01T00:00:00Z and ...00.000Z are the
+ * same version).  The values themselves are checked by stix_query. */
+static const char *version_list_error(struct arena *a, const char *s)
+{
+	if (!s)
+		return NULL;
+	char *copy = arena_strdup(a, s), *save = NULL;
+	const char *v[STIX_MAX_MATCH + 1];
+	int64_t us[STIX_MAX_MATCH + 1];
+	size_t n = 0;
+	bool all = false;
+	for (char *t = strtok_r(copy, ",", &save); t && n <= STIX_MAX_MATCH; t = strtok_r(NULL, ",", &save)) {
+		t = str_trim(t);
+		if (!*t)
+			continue;
+		all |= !strcmp(t, "all");
+		v[n] = t;
+		if (stix_parse_time(t, &us[n]))
+			us[n] = INT64_MIN;
+		for (size_t j = 0; j < n; j++)
+			if (!strcmp(v[j], t) || (us[n] != INT64_MIN && us[j] == us[n]))
+				return "match[version] names the same version twice";
+		n++;
+	}
+	if (all && n > 1)
+		return "match[version]=all cannot be combined with other versions";
+	return NULL;
+}
+
+/* The date_added a page starts after: added_after or the next cursor
+ * (stix_query's cursor: the date_added in microseconds and a row id),
+ * whichever is later; 0 (the epoch) without either.  Only called once
+ * stix_query has accepted both. */
+static int64_t page_floor(struct request *r, const struct stix_query *q)
+{
+	int64_t lo = 0, t;
+	if (q->added_after && !stix_parse_time(q->added_after, &t) && t > lo)
+		lo = t;
+	const char *key;
+	int64_t id;
+	if (q->next && !cursor_parse(r->a, q->next, &key, &id) && !parse_i64(key, 0, INT64_MAX, &t) && t > lo)
+		lo = t;
+	return lo;
+}
+
 /* The query parameters every listing endpoint shares (section 3.4). */
 static int read_query(struct request *r, struct stix_query *q, const struct stix_collection *col)
 {
 	memset(q, 0, sizeof *q);
+	const char *rep = repeated_param(r);
+	if (rep)
+		return req_fail_detail(r, 400, "err.bad_request",
+				       arena_printf(r->a, "query parameter given more than once: %s", rep));
 	q->community_id = col->community_id;
 	q->added_after = req_query(r, "added_after");
 	q->next = req_query(r, "next");
@@ -145,6 +220,9 @@ static int read_query(struct request *r, struct stix_query *q, const struct stix
 	q->match_type = req_query(r, "match[type]");
 	q->match_version = req_query(r, "match[version]");
 	q->match_spec_version = req_query(r, "match[spec_version]");
+	const char *verr = version_list_error(r->a, q->match_version);
+	if (verr)
+		return req_fail_detail(r, 400, "err.bad_request", verr);
 	const char *l = req_query(r, "limit");
 	if (l) {
 		int64_t n;
@@ -161,10 +239,14 @@ int taxii_discovery(struct request *r)
 {
 	if (!accept_ok(r))
 		return not_acceptable(r);
+	/* TAXII 4.1.1: an API root URL is an HTTPS absolute URL or a relative
+	 * one.  Behind TLS the absolute form helps clients that do not resolve
+	 * relative URLs; over plain HTTP (tests, a local port) only the
+	 * relative form is allowed. */
 	const char *host = req_header(r, "Host");
 	const char *root = "/taxii2/api/";
-	if (host && valid_line(host, 1, 255) && !strpbrk(host, "/\\ @"))
-		root = arena_printf(r->a, "%s://%s/taxii2/api/", r->https ? "https" : "http", host);
+	if (r->https && host && valid_line(host, 1, 255) && !strpbrk(host, "/\\ @?#"))
+		root = arena_printf(r->a, "https://%s/taxii2/api/", host);
 	json_t *v = json_pack("{s:s, s:s, s:s, s:[s]}", "title", "Kairan TAXII 2.1", "description",
 			      "Indicators shared in the communities you belong to", "default", root, "api_roots", root);
 	return send_json(r, 200, v);
@@ -230,7 +312,7 @@ static void add_json_string(struct buf *b, const char *s)
 }
 
 /* The envelope, written from the stored texts without re-parsing them. */
-static int send_envelope(struct request *r, const struct stix_page *pg)
+static int send_envelope(struct request *r, const struct stix_page *pg, int64_t floor_us)
 {
 	buf_reset(&r->out);
 	buf_adds(&r->out, pg->more ? "{\"more\":true,\"next\":" : "{\"more\":false");
@@ -246,7 +328,7 @@ static int send_envelope(struct request *r, const struct stix_page *pg)
 		buf_addc(&r->out, ']');
 	}
 	buf_addc(&r->out, '}');
-	date_headers(r, pg);
+	date_headers(r, pg, floor_us);
 	r->out_ctype = TAXII_TYPE;
 	r->status = 200;
 	return 200;
@@ -275,7 +357,7 @@ static int list(struct request *r, const char *object_id, bool versions_default,
 	if (mode == 0) {
 		if (object_id && pg.n == 0 && !q.next)
 			return req_fail(r, 404, "err.not_found");
-		return send_envelope(r, &pg);
+		return send_envelope(r, &pg, page_floor(r, &q));
 	}
 	json_t *out = json_object(), *items = json_array();
 	json_object_set_new(out, "more", json_boolean(pg.more));
@@ -301,7 +383,7 @@ static int list(struct request *r, const char *object_id, bool versions_default,
 		json_object_set_new(out, mode == 1 ? "objects" : "versions", items);
 	else
 		json_decref(items);
-	date_headers(r, &pg);
+	date_headers(r, &pg, page_floor(r, &q));
 	return send_json(r, 200, out);
 }
 
@@ -310,22 +392,44 @@ int taxii_object_get(struct request *r) { return list(r, r->params[1], false, 0)
 int taxii_manifest(struct request *r) { return list(r, NULL, false, 1); }
 int taxii_versions(struct request *r) { return list(r, r->params[1], true, 2); }
 
-static json_t *status_json(struct request *r, const struct stix_status_row *s)
+/* A status-details list as TAXII 4.3.1 shapes it: id and version are
+ * required.  An object without created or modified (an SCO) has no
+ * version of its own; the store dates it by when it was added, which for
+ * this request is the request's timestamp. */
+static json_t *status_list(json_t *list, const char *request_ts)
 {
+	json_t *out = json_array();
+	size_t i;
+	json_t *e;
+	json_array_foreach (list, i, e) {
+		json_t *c = json_is_object(e) ? json_deep_copy(e) : json_object();
+		if (!json_is_string(json_object_get(c, "id")))
+			json_object_set_new(c, "id", json_string(""));
+		if (!json_is_string(json_object_get(c, "version")))
+			json_object_set_new(c, "version", json_string(request_ts));
+		json_array_append_new(out, c);
+	}
+	return out;
+}
+
+static json_t *status_json(const struct stix_status_row *s)
+{
+	char ts[40];
+	stix_format_time(s->request_us, ts, sizeof ts);
 	json_t *d = json_loads(s->details, 0, NULL);
-	json_t *v = json_pack("{s:s, s:s, s:o, s:I, s:I, s:I, s:I}", "id", s->uuid, "status", "complete",
-			      "request_timestamp", time_json(s->request_us), "total_count", (json_int_t)s->total,
+	json_t *v = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I}", "id", s->uuid, "status", "complete",
+			      "request_timestamp", ts, "total_count", (json_int_t)s->total,
 			      "success_count", (json_int_t)s->success, "failure_count", (json_int_t)s->failure,
 			      "pending_count", (json_int_t)0);
 	if (v && d) {
+		/* Lists are never empty in TAXII: an empty one is left out. */
 		json_t *succ = json_object_get(d, "successes"), *fail = json_object_get(d, "failures");
 		if (json_array_size(succ))
-			json_object_set(v, "successes", succ);
+			json_object_set_new(v, "successes", status_list(succ, ts));
 		if (json_array_size(fail))
-			json_object_set(v, "failures", fail);
+			json_object_set_new(v, "failures", status_list(fail, ts));
 	}
 	json_decref(d);
-	(void)r;
 	return v;
 }
 
@@ -353,17 +457,30 @@ int taxii_objects_post(struct request *r)
 	struct stix_status_row row;
 	if ((rc = stix_status_get(&r->ctx, st.uuid, &row)))
 		return fail_rc(r, rc, NULL);
-	return send_json(r, 202, status_json(r, &row));
+	return send_json(r, 202, status_json(&row));
 }
 
+/* TAXII 5.7: the mandatory answers by the client's rights - neither
+ * read nor write: 404; one of them: 403; both: the delete itself (403
+ * when the object is someone else's to delete, 404 when nothing visible
+ * matched).  A collection the viewer is not a member of is not there. */
 int taxii_object_delete(struct request *r)
 {
 	struct stix_collection col;
 	int st = load_collection(r, &col);
 	if (st)
 		return st;
-	if (!col.can_write)
+	if (!col.can_read && !col.can_write)
+		return req_fail(r, 404, "err.not_found");
+	if (!col.can_read || !col.can_write)
 		return req_fail(r, 403, "err.forbidden");
+	const char *rep = repeated_param(r);
+	if (rep)
+		return req_fail_detail(r, 400, "err.bad_request",
+				       arena_printf(r->a, "query parameter given more than once: %s", rep));
+	const char *verr = version_list_error(r->a, req_query(r, "match[version]"));
+	if (verr)
+		return req_fail_detail(r, 400, "err.bad_request", verr);
 	const char *bad = NULL;
 	int rc = stix_delete(&r->ctx, col.community_id, r->params[1], req_query(r, "match[version]"),
 			     req_query(r, "match[spec_version]"), &bad);
@@ -383,5 +500,5 @@ int taxii_status(struct request *r)
 	int rc = stix_status_get(&r->ctx, r->params[0], &row);
 	if (rc)
 		return fail_rc(r, rc, NULL);
-	return send_json(r, 200, status_json(r, &row));
+	return send_json(r, 200, status_json(&row));
 }

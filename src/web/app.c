@@ -196,7 +196,9 @@ static void render_json(struct request *r, bool taxii, const char *key, const ch
 	snprintf(st, sizeof st, "%d", r->status);
 	const char *detail = r->err_detail;
 	if (taxii) {
-		j = json_pack("{s:s, s:s}", "title", msg, "http_status", st);
+		/* TAXII 3.6.1: title required; error_code is the
+		 * application's own, the same key the JSON API uses. */
+		j = json_pack("{s:s, s:s, s:s}", "title", msg, "error_code", err_code(key), "http_status", st);
 		if (j && detail)
 			json_object_set_new(j, "description", json_string(detail));
 	} else {
