@@ -756,9 +756,108 @@ static void compact_json(struct buf *b, const char *s, size_t n)
 	b->len--;
 }
 
-/* text: the object as received, compacted (object_slices). */
+/* The versions of one id, from the stored rows and the document
+ * together: a new row is the latest when its version is the highest of
+ * them, the first when it is the lowest.  update_stored is set on one item
+ * of the id (its first in the document) when stored rows lose a flag. */
+struct known_versions {
+	int64_t max, min;
+	bool update_stored;
+};
+
+#define PROBE_BATCH 32
+
+static int64_t item_version_us(const struct stix_item *it)
+{
+	int64_t us = 0;
+	if (it->version)
+		stix_parse_time(it->version, &us);
+	return us;
+}
+
+/* Fill known[] for every item of a valid document: its id's stored
+ * versions come from one query per batch of ids (not one per object:
+ * fewer statements on SQLite, fewer round trips on PostgreSQL), and the
+ * document's own versions of the id are folded in, so that an id posted
+ * in many versions at once is not re-flagged once per version. */
+static int probe_versions(struct ctx *c, int64_t community_id, const struct stix_status *st,
+			  struct known_versions *known)
+{
+	size_t n = st->total;
+	const struct stix_item **ord = malloc(sizeof *ord * (n + 1));
+	if (!ord)
+		return KR_ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		ord[i] = &st->items[i];
+	qsort(ord, n, sizeof *ord, item_cmp);
+	int rc = KR_OK;
+	/* groups of equal ids in ord: g0..g1 */
+	size_t batch_start[PROBE_BATCH], batch_end[PROBE_BATCH];
+	for (size_t i = 0; i < n && rc == KR_OK;) {
+		size_t m = 0;
+		while (i < n && m < PROBE_BATCH) {
+			size_t j = i + 1;
+			while (j < n && !strcmp(ord[j]->id, ord[i]->id))
+				j++;
+			int64_t lo = INT64_MAX, hi = INT64_MIN;
+			for (size_t k = i; k < j; k++) {
+				int64_t v = item_version_us(ord[k]);
+				lo = v < lo ? v : lo;
+				hi = v > hi ? v : hi;
+			}
+			for (size_t k = i; k < j; k++)
+				known[ord[k] - st->items] = (struct known_versions){hi, lo, false};
+			batch_start[m] = i;
+			batch_end[m++] = j;
+			i = j;
+		}
+		struct db_stmt *q;
+		rc = db_prepare(c->db,
+				"SELECT stix_id, COUNT(*), MIN(version_us), MAX(version_us) FROM stix_objects"
+				" WHERE community_id = ?1 AND stix_id IN (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+				" ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30,"
+				" ?31, ?32, ?33) GROUP BY stix_id",
+				&q);
+		if (rc)
+			break;
+		db_bind_int(q, 1, community_id);
+		for (size_t k = 0; k < PROBE_BATCH; k++) {
+			if (k < m)
+				db_bind_text(q, 2 + (int)k, ord[batch_start[k]]->id);
+			else
+				db_bind_null(q, 2 + (int)k);
+		}
+		while ((rc = db_step(q)) == KR_ROW) {
+			const char *sid = db_col_text(q, 0);
+			int64_t nver = db_col_int(q, 1), vmin = db_col_int(q, 2), vmax = db_col_int(q, 3);
+			for (size_t k = 0; k < m; k++) {
+				if (nver == 0 || strcmp(ord[batch_start[k]]->id, sid) != 0)
+					continue;
+				struct known_versions *kv = &known[ord[batch_start[k]] - st->items];
+				bool clear = kv->max > vmax || kv->min < vmin;
+				int64_t hi = kv->max > vmax ? kv->max : vmax, lo = kv->min < vmin ? kv->min : vmin;
+				size_t first = st->total;
+				for (size_t x = batch_start[k]; x < batch_end[k]; x++) {
+					size_t idx = (size_t)(ord[x] - st->items);
+					known[idx].max = hi;
+					known[idx].min = lo;
+					known[idx].update_stored = false;
+					first = idx < first ? idx : first;
+				}
+				known[first].update_stored = clear;
+			}
+		}
+		db_done(q);
+		rc = rc == KR_DONE ? KR_OK : rc;
+	}
+	free(ord);
+	return rc;
+}
+
+/* text: the object as received, compacted (object_slices); known: what
+ * is stored of its id (NULL: probe here). */
 static int store_object(struct ctx *c, int64_t community_id, json_t *o, const struct stix_pattern *pattern,
-			int64_t added_us, const char *text)
+			int64_t added_us, const char *text, const struct known_versions *known)
 {
 	const char *type = json_string_value(json_object_get(o, "type"));
 	const char *sid = json_string_value(json_object_get(o, "id"));
@@ -778,13 +877,34 @@ static int store_object(struct ctx *c, int64_t community_id, json_t *o, const st
 	json_t *cv = json_object_get(o, "confidence");
 	struct db_stmt *st = NULL;
 	int64_t row = 0, nver = 0, vmin = 0, vmax = 0;
-	/* Where the new version falls among the stored versions of its id
-	 * (one index probe; most ids are new). */
-	int rc = db_prepare(c->db,
-			    "SELECT COUNT(*), MIN(version_us), MAX(version_us) FROM stix_objects"
-			    " WHERE community_id = ?1 AND stix_id = ?2",
-			    &st);
-	if (rc == KR_OK) {
+	/* Where the new version falls among the stored versions of its id:
+	 * from the document's batched probe, else one index probe. */
+	int rc = KR_OK;
+	if (known && known->update_stored) {
+		/* Stored versions of the id that the document's outrank: one
+		 * update for the whole document, before its rows go in. */
+		rc = db_prepare(c->db,
+				"UPDATE stix_objects SET is_latest = CASE WHEN version_us < ?3 THEN 0 ELSE is_latest END,"
+				" is_first = CASE WHEN version_us > ?4 THEN 0 ELSE is_first END"
+				" WHERE community_id = ?1 AND stix_id = ?2",
+				&st);
+		if (rc == KR_OK) {
+			db_bind_int(st, 1, community_id);
+			db_bind_text(st, 2, sid);
+			db_bind_int(st, 3, known->max);
+			db_bind_int(st, 4, known->min);
+			rc = db_step(st);
+			rc = rc == KR_DONE ? KR_OK : rc;
+			db_done(st);
+		}
+	}
+	if (!known) {
+		rc = db_prepare(c->db,
+				"SELECT COUNT(*), MIN(version_us), MAX(version_us) FROM stix_objects"
+				" WHERE community_id = ?1 AND stix_id = ?2",
+				&st);
+	}
+	if (rc == KR_OK && !known) {
 		db_bind_int(st, 1, community_id);
 		db_bind_text(st, 2, sid);
 		if ((rc = db_step(st)) == KR_ROW) {
@@ -804,8 +924,13 @@ static int store_object(struct ctx *c, int64_t community_id, json_t *o, const st
 				" ON CONFLICT (community_id, stix_id, version_us) DO NOTHING RETURNING id",
 				&st);
 	if (rc == KR_OK) {
-		db_bind_int(st, 17, nver == 0 || ver_us > vmax ? 1 : 0);
-		db_bind_int(st, 18, nver == 0 || ver_us < vmin ? 1 : 0);
+		if (known) {
+			db_bind_int(st, 17, ver_us >= known->max ? 1 : 0);
+			db_bind_int(st, 18, ver_us <= known->min ? 1 : 0);
+		} else {
+			db_bind_int(st, 17, nver == 0 || ver_us > vmax ? 1 : 0);
+			db_bind_int(st, 18, nver == 0 || ver_us < vmin ? 1 : 0);
+		}
 		db_bind_int(st, 1, c->space);
 		db_bind_int(st, 2, community_id);
 		db_bind_text(st, 3, sid);
@@ -845,13 +970,13 @@ static int store_object(struct ctx *c, int64_t community_id, json_t *o, const st
 	if (rc < 0 || row == 0)
 		return rc < 0 ? rc : KR_OK; /* already stored: nothing more to do */
 	/* The new version may end another's reign as latest or first. */
-	if (nver > 0)
+	if (!known && nver > 0)
 		rc = db_prepare(c->db,
 			"UPDATE stix_objects SET is_latest = CASE WHEN version_us < ?3 THEN 0 ELSE is_latest END,"
 			" is_first = CASE WHEN version_us > ?3 THEN 0 ELSE is_first END"
 			" WHERE community_id = ?1 AND stix_id = ?2 AND version_us <> ?3",
 			&st);
-	if (rc == KR_OK && nver > 0) {
+	if (rc == KR_OK && !known && nver > 0) {
 		db_bind_int(st, 1, community_id);
 		db_bind_text(st, 2, sid);
 		db_bind_int(st, 3, ver_us);
@@ -993,6 +1118,8 @@ int stix_ingest(struct ctx *c, const char *collection, const char *doc, size_t l
 	if (stored && st->total > 0) {
 		size_t *from = malloc(sizeof *from * st->total), *to = malloc(sizeof *to * st->total);
 		size_t nslices = from && to ? object_slices(doc, len, from, to, st->total) : 0;
+		struct known_versions *known = calloc(st->total, sizeof *known);
+		rc = known ? probe_versions(c, cm.id, st, known) : KR_ENOMEM;
 		struct buf text = BUF_INIT;
 		for (size_t i = 0; i < st->total && rc == KR_OK; i++) {
 			json_t *o = json_array_get(objs, i);
@@ -1009,9 +1136,10 @@ int stix_ingest(struct ctx *c, const char *collection, const char *doc, size_t l
 					break;
 				}
 			}
-			rc = store_object(c, cm.id, o, st->items[i].pattern, req_us, text.p);
+			rc = store_object(c, cm.id, o, st->items[i].pattern, req_us, text.p, &known[i]);
 		}
 		buf_free(&text);
+		free(known);
 		free(from);
 		free(to);
 	}
