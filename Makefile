@@ -61,7 +61,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/fuzz/%)
 
-.PHONY: fuzz all run test test-unit test-http test-browser test-fuzz check-code clean bench bootstrap
+.PHONY: fuzz all run test test-unit test-http test-browser test-fuzz check-code clean bench bench-tools bootstrap
 
 all: $(BUILD)/kairan check-code
 
@@ -138,6 +138,13 @@ test-fuzz:
 
 bench:
 	bench/run.sh
+
+# bench/taxii.sh's raw-SQLite yardstick (sqlite3 only, no Kairan code).
+bench-tools: $(BUILD)/bench/sqlite_raw
+
+$(BUILD)/bench/sqlite_raw: bench/sqlite_raw.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c17 -D_GNU_SOURCE $(WARN) $(OPT) -o $@ $< $(shell pkg-config --cflags --libs sqlite3)
 
 clean:
 	rm -rf build

@@ -14,6 +14,9 @@
 #include <string.h>
 
 #include "core/common.h"
+#include "core/person.h"
+#include "core/stix.h"
+#include "lib/buf.h"
 #include "lib/arena.h"
 #include "lib/util.h"
 #include "store/db.h"
@@ -579,4 +582,122 @@ int benchgen_topics(struct ctx *c, const struct benchgen_opts *o, struct benchge
 	if (rc == KR_OK && cur_day >= 0)
 		rc = save_counter(c, cname, day_n);
 	return tx_end(c, rc);
+}
+
+/* ---- STIX indicators ---- */
+
+static uint64_t mix64(uint64_t x)
+{
+	/* splitmix64's finaliser: every serial gets unrelated-looking bits. */
+	x += 0x9e3779b97f4a7c15ULL;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+static const char *const stix_nets[] = {"192.0.2", "198.51.100", "203.0.113"};
+static const char *const stix_words[] = {"update", "login", "cdn",    "mail",  "secure", "portal",
+					  "ticket", "stream", "verify", "games", "relay",  "files"};
+
+static void stix_indicator(struct buf *b, uint32_t seed, int64_t serial)
+{
+	uint64_t h1 = mix64((uint64_t)serial ^ ((uint64_t)seed << 32)), h2 = mix64(h1), h3 = mix64(h2),
+		 h4 = mix64(h3);
+	char uuid[40];
+	snprintf(uuid, sizeof uuid, "%08x-%04x-4%03x-%04x-%012llx", (unsigned)(h1 >> 32), (unsigned)(h1 >> 16) & 0xffff,
+		 (unsigned)h1 & 0xfff, (unsigned)(0x8000 | ((h2 >> 48) & 0x3fff)),
+		 (unsigned long long)(h2 & 0xffffffffffffULL));
+	/* One indicator a second from 2024-01-01, so versions and date order
+	 * look like a feed's. */
+	char when[40];
+	stix_format_time((1704067200LL + serial) * 1000000LL + (int64_t)(h3 % 1000) * 1000, when, sizeof when);
+	char value[160], pattern[200];
+	unsigned w1 = (unsigned)(h3 % 12), w2 = (unsigned)((h3 >> 8) % 12);
+	switch (h1 % 4) {
+	case 0:
+		snprintf(value, sizeof value, "%s.%u", stix_nets[h3 % 3], (unsigned)((h3 >> 16) % 254) + 1);
+		snprintf(pattern, sizeof pattern, "[ipv4-addr:value = '%s']", value);
+		break;
+	case 1:
+		snprintf(value, sizeof value, "%s-%lld.%s.example", stix_words[w1], (long long)serial, stix_words[w2]);
+		snprintf(pattern, sizeof pattern, "[domain-name:value = '%s']", value);
+		break;
+	case 2:
+		snprintf(value, sizeof value, "http://%s%u.example/%s/%lld.php", stix_words[w1],
+			 (unsigned)((h3 >> 16) % 100), stix_words[w2], (long long)serial);
+		snprintf(pattern, sizeof pattern, "[url:value = '%s']", value);
+		break;
+	default:
+		snprintf(value, sizeof value, "%016llx%016llx%016llx%016llx", (unsigned long long)h1,
+			 (unsigned long long)h2, (unsigned long long)h3, (unsigned long long)h4);
+		snprintf(pattern, sizeof pattern, "[file:hashes.'SHA-256' = '%s']", value);
+		break;
+	}
+	buf_printf(b,
+		   "{\"type\":\"indicator\",\"spec_version\":\"2.1\",\"id\":\"indicator--%s\",\"created\":\"%s\","
+		   "\"modified\":\"%s\",\"name\":\"%s\",\"description\":\"Generated for the TAXII benchmark\","
+		   "\"indicator_types\":[\"malicious-activity\"],\"pattern\":\"%s\",\"pattern_type\":\"stix\","
+		   "\"valid_from\":\"%s\",\"confidence\":%u,\"labels\":[\"bench\",\"%s\"],"
+		   "\"object_marking_refs\":[\"%s\"]}",
+		   uuid, when, when, value, pattern, when, 40 + (unsigned)(h4 % 60), stix_words[w2],
+		   h4 % 5 == 0 ? "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421"
+			       : "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb");
+}
+
+void benchgen_stix_doc(struct buf *out, uint32_t seed, int64_t first, int64_t n, bool bundle)
+{
+	if (!seed)
+		seed = 0x5715;
+	if (bundle) {
+		uint64_t h = mix64((uint64_t)first ^ 0xb0b0ULL ^ seed), g = mix64(h);
+		buf_printf(out, "{\"type\":\"bundle\",\"id\":\"bundle--%08x-%04x-4%03x-%04x-%012llx\",\"objects\":[\n",
+			   (unsigned)(h >> 32), (unsigned)(h >> 16) & 0xffff, (unsigned)h & 0xfff,
+			   (unsigned)(0x8000 | ((g >> 48) & 0x3fff)), (unsigned long long)(g & 0xffffffffffffULL));
+	} else {
+		buf_adds(out, "{\"objects\":[\n");
+	}
+	for (int64_t i = 0; i < n; i++) {
+		stix_indicator(out, seed, first + i);
+		buf_adds(out, i + 1 < n ? ",\n" : "\n");
+	}
+	buf_adds(out, "]}\n");
+}
+
+int benchgen_stix(struct ctx *c, const struct benchgen_stix_opts *o, struct benchgen_stats *st)
+{
+	memset(st, 0, sizeof *st);
+	if (!c->who.system)
+		return KR_EPERM;
+	if (o->indicators < 0 || o->chunk < 0 || o->chunk > STIX_MAX_OBJECTS)
+		return KR_EINVAL;
+	struct person p;
+	int rc = person_get(c, o->login ? o->login : "rail-member", &p);
+	if (rc)
+		return rc;
+	int64_t chunk = o->chunk ? o->chunk : 10000;
+	struct buf doc = BUF_INIT;
+	for (int64_t done = 0; rc == KR_OK && done < o->indicators;) {
+		int64_t n = o->indicators - done < chunk ? o->indicators - done : chunk;
+		buf_reset(&doc);
+		benchgen_stix_doc(&doc, o->seed, o->first + done, n, false);
+		/* Each document gets an arena of its own, as a request would. */
+		struct ctx as = *c;
+		as.a = arena_new();
+		as.who = (struct viewer){.person_id = p.id, .org_id = p.org_id, .role = ROLE_MEMBER,
+					 .login = p.login, .locale = "ja"};
+		struct stix_status ss;
+		rc = as.a ? stix_ingest(&as, o->collection ? o->collection : "rail-isac", doc.p, doc.len,
+					STIX_DOC_ENVELOPE, &ss)
+			  : KR_ENOMEM;
+		if (rc == KR_OK) {
+			st->topics += (int64_t)ss.success;
+			st->bytes += (int64_t)doc.len;
+		}
+		arena_free(as.a);
+		done += n;
+		if (rc == KR_OK && o->progress)
+			o->progress(done, o->progress_arg);
+	}
+	buf_free(&doc);
+	return rc;
 }

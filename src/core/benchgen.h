@@ -7,6 +7,7 @@
 #ifndef KR_BENCHGEN_H
 #define KR_BENCHGEN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "core/ctx.h"
@@ -39,5 +40,38 @@ int benchgen_topics(struct ctx *c, const struct benchgen_opts *o, struct benchge
 /* The search benchmark's query set: n realistic keyword queries (Japanese
  * and English) drawn from the same vocabulary as the generated text. */
 const char *const *benchgen_search_terms(size_t *n);
+
+/* ---- STIX indicators (issue 5's bench/taxii.sh) ---- */
+
+/* Append a STIX 2.1 document of n generated indicators, serials
+ * first..first+n-1, one object per line: a bundle (bundle=true) or a
+ * TAXII envelope {"objects":[...]}.  Each indicator has a deterministic
+ * UUID from (seed, serial), a pattern on one value (IPv4 in the
+ * documentation ranges, an .example domain or URL, or a SHA-256), TLP
+ * GREEN or AMBER, a confidence and a validity start: about 500 bytes,
+ * shaped like what CTI feeds post.  The same (seed, serial) always gives
+ * the same bytes. */
+struct buf;
+void benchgen_stix_doc(struct buf *out, uint32_t seed, int64_t first, int64_t n, bool bundle);
+
+struct benchgen_stix_opts {
+	int64_t indicators;     /* to add */
+	int64_t chunk;          /* indicators per ingested document; 0 = 10000 */
+	const char *collection; /* community slug; NULL = "rail-isac" */
+	const char *login;      /* the poster, a member who may post; NULL = "rail-member" */
+	uint32_t seed;          /* 0 = a fixed default */
+	int64_t first;          /* first serial (continue an earlier run) */
+	void (*progress)(int64_t done, void *arg);
+	void *progress_arg;
+};
+
+/* Store o->indicators generated indicators in the collection through
+ * stix_ingest (validation, value extraction, status and audit rows as
+ * for any POST), o->chunk per document and transaction, as the person
+ * o->login.  System only (KR_EPERM); KR_ENOTFOUND when the person or the
+ * collection is missing.  st->topics counts the indicators stored,
+ * st->bytes the documents' size.  A failed chunk stops the run (earlier
+ * chunks stay). */
+int benchgen_stix(struct ctx *c, const struct benchgen_stix_opts *o, struct benchgen_stats *st);
 
 #endif

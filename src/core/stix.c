@@ -698,8 +698,177 @@ static const char *collection_uuid(struct arena *a, int64_t space, const char *s
 	return arena_printf(a, "%.8s-%.4s-%.4s-%.4s-%.12s", h, h + 8, h + 12, h + 16, h + 20);
 }
 
+/* The byte ranges of the members of the top-level "objects" array of a
+ * document jansson has accepted (so strings and nesting are well formed):
+ * each stored object keeps the text it was received as, without a parse
+ * and re-serialisation.  Returns how many were found, at most max; a
+ * document that spells the key with escapes finds none, and the caller
+ * then serialises the parsed object instead. */
+static size_t object_slices(const char *s, size_t n, size_t *start, size_t *end, size_t max)
+{
+	int depth = 0;
+	bool key_pos = false, in_objects = false;
+	size_t found = 0;
+	for (size_t i = 0; i < n; i++) {
+		char ch = s[i];
+		if (ch == '"') {
+			size_t j = i + 1;
+			while (j < n && s[j] != '"')
+				j += s[j] == '\\' ? 2 : 1;
+			if (depth == 1 && key_pos) {
+				size_t k = j + 1;
+				while (k < n && (s[k] == ' ' || s[k] == '\t' || s[k] == '\n' || s[k] == '\r'))
+					k++;
+				if (j - i - 1 == 7 && !memcmp(s + i + 1, "objects", 7) && k < n && s[k] == ':')
+					in_objects = true;
+				key_pos = false;
+			}
+			i = j;
+			continue;
+		}
+		if (ch == '{' || ch == '[') {
+			if (depth == 2 && in_objects && ch == '{' && found < max)
+				start[found] = i;
+			depth++;
+			if (depth == 1)
+				key_pos = ch == '{';
+		} else if (ch == '}' || ch == ']') {
+			depth--;
+			if (depth == 2 && in_objects && ch == '}' && found < max)
+				end[found++] = i + 1;
+			if (depth == 1)
+				in_objects = false;
+		} else if (ch == ',' && depth == 1) {
+			key_pos = true;
+			in_objects = false;
+		}
+	}
+	return found;
+}
+
+/* s[0..n) without the whitespace between tokens. */
+static void compact_json(struct buf *b, const char *s, size_t n)
+{
+	buf_reset(b);
+	buf_grow(b, n + 1);
+	for (size_t i = 0; i < n; i++) {
+		char ch = s[i];
+		if (ch == '"') {
+			size_t j = i + 1;
+			while (j < n && s[j] != '"')
+				j += s[j] == '\\' ? 2 : 1;
+			buf_add(b, s + i, j + 1 - i);
+			i = j;
+		} else if (ch != ' ' && ch != '\t' && ch != '\n' && ch != '\r') {
+			buf_addc(b, ch);
+		}
+	}
+	buf_addc(b, 0);
+	b->len--;
+}
+
+/* The versions of one id, from the stored rows and the document
+ * together: a new row is the latest when its version is the highest of
+ * them, the first when it is the lowest.  update_stored is set on one item
+ * of the id (its first in the document) when stored rows lose a flag. */
+struct known_versions {
+	int64_t max, min;
+	bool update_stored;
+};
+
+#define PROBE_BATCH 32
+
+static int64_t item_version_us(const struct stix_item *it)
+{
+	int64_t us = 0;
+	if (it->version)
+		stix_parse_time(it->version, &us);
+	return us;
+}
+
+/* Fill known[] for every item of a valid document: its id's stored
+ * versions come from one query per batch of ids (not one per object:
+ * fewer statements on SQLite, fewer round trips on PostgreSQL), and the
+ * document's own versions of the id are folded in, so that an id posted
+ * in many versions at once is not re-flagged once per version. */
+static int probe_versions(struct ctx *c, int64_t community_id, const struct stix_status *st,
+			  struct known_versions *known)
+{
+	size_t n = st->total;
+	const struct stix_item **ord = malloc(sizeof *ord * (n + 1));
+	if (!ord)
+		return KR_ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		ord[i] = &st->items[i];
+	qsort(ord, n, sizeof *ord, item_cmp);
+	int rc = KR_OK;
+	/* groups of equal ids in ord: g0..g1 */
+	size_t batch_start[PROBE_BATCH], batch_end[PROBE_BATCH];
+	for (size_t i = 0; i < n && rc == KR_OK;) {
+		size_t m = 0;
+		while (i < n && m < PROBE_BATCH) {
+			size_t j = i + 1;
+			while (j < n && !strcmp(ord[j]->id, ord[i]->id))
+				j++;
+			int64_t lo = INT64_MAX, hi = INT64_MIN;
+			for (size_t k = i; k < j; k++) {
+				int64_t v = item_version_us(ord[k]);
+				lo = v < lo ? v : lo;
+				hi = v > hi ? v : hi;
+			}
+			for (size_t k = i; k < j; k++)
+				known[ord[k] - st->items] = (struct known_versions){hi, lo, false};
+			batch_start[m] = i;
+			batch_end[m++] = j;
+			i = j;
+		}
+		struct db_stmt *q;
+		rc = db_prepare(c->db,
+				"SELECT stix_id, COUNT(*), MIN(version_us), MAX(version_us) FROM stix_objects"
+				" WHERE community_id = ?1 AND stix_id IN (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+				" ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30,"
+				" ?31, ?32, ?33) GROUP BY stix_id",
+				&q);
+		if (rc)
+			break;
+		db_bind_int(q, 1, community_id);
+		for (size_t k = 0; k < PROBE_BATCH; k++) {
+			if (k < m)
+				db_bind_text(q, 2 + (int)k, ord[batch_start[k]]->id);
+			else
+				db_bind_null(q, 2 + (int)k);
+		}
+		while ((rc = db_step(q)) == KR_ROW) {
+			const char *sid = db_col_text(q, 0);
+			int64_t nver = db_col_int(q, 1), vmin = db_col_int(q, 2), vmax = db_col_int(q, 3);
+			for (size_t k = 0; k < m; k++) {
+				if (nver == 0 || strcmp(ord[batch_start[k]]->id, sid) != 0)
+					continue;
+				struct known_versions *kv = &known[ord[batch_start[k]] - st->items];
+				bool clear = kv->max > vmax || kv->min < vmin;
+				int64_t hi = kv->max > vmax ? kv->max : vmax, lo = kv->min < vmin ? kv->min : vmin;
+				size_t first = st->total;
+				for (size_t x = batch_start[k]; x < batch_end[k]; x++) {
+					size_t idx = (size_t)(ord[x] - st->items);
+					known[idx].max = hi;
+					known[idx].min = lo;
+					known[idx].update_stored = false;
+					first = idx < first ? idx : first;
+				}
+				known[first].update_stored = clear;
+			}
+		}
+		db_done(q);
+		rc = rc == KR_DONE ? KR_OK : rc;
+	}
+	free(ord);
+	return rc;
+}
+
+/* text: the object as received, compacted (object_slices); known: what
+ * is stored of its id (NULL: probe here). */
 static int store_object(struct ctx *c, int64_t community_id, json_t *o, const struct stix_pattern *pattern,
-			int64_t added_us)
+			int64_t added_us, const char *text, const struct known_versions *known)
 {
 	const char *type = json_string_value(json_object_get(o, "type"));
 	const char *sid = json_string_value(json_object_get(o, "id"));
@@ -717,18 +886,36 @@ static int store_object(struct ctx *c, int64_t community_id, json_t *o, const st
 	if (has_vu)
 		vu = tmp / 1000;
 	json_t *cv = json_object_get(o, "confidence");
-	char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	if (!text)
-		return KR_ENOMEM;
 	struct db_stmt *st = NULL;
 	int64_t row = 0, nver = 0, vmin = 0, vmax = 0;
-	/* Where the new version falls among the stored versions of its id
-	 * (one index probe; most ids are new). */
-	int rc = db_prepare(c->db,
-			    "SELECT COUNT(*), MIN(version_us), MAX(version_us) FROM stix_objects"
-			    " WHERE community_id = ?1 AND stix_id = ?2",
-			    &st);
-	if (rc == KR_OK) {
+	/* Where the new version falls among the stored versions of its id:
+	 * from the document's batched probe, else one index probe. */
+	int rc = KR_OK;
+	if (known && known->update_stored) {
+		/* Stored versions of the id that the document's outrank: one
+		 * update for the whole document, before its rows go in. */
+		rc = db_prepare(c->db,
+				"UPDATE stix_objects SET is_latest = CASE WHEN version_us < ?3 THEN 0 ELSE is_latest END,"
+				" is_first = CASE WHEN version_us > ?4 THEN 0 ELSE is_first END"
+				" WHERE community_id = ?1 AND stix_id = ?2",
+				&st);
+		if (rc == KR_OK) {
+			db_bind_int(st, 1, community_id);
+			db_bind_text(st, 2, sid);
+			db_bind_int(st, 3, known->max);
+			db_bind_int(st, 4, known->min);
+			rc = db_step(st);
+			rc = rc == KR_DONE ? KR_OK : rc;
+			db_done(st);
+		}
+	}
+	if (!known) {
+		rc = db_prepare(c->db,
+				"SELECT COUNT(*), MIN(version_us), MAX(version_us) FROM stix_objects"
+				" WHERE community_id = ?1 AND stix_id = ?2",
+				&st);
+	}
+	if (rc == KR_OK && !known) {
 		db_bind_int(st, 1, community_id);
 		db_bind_text(st, 2, sid);
 		if ((rc = db_step(st)) == KR_ROW) {
@@ -748,8 +935,13 @@ static int store_object(struct ctx *c, int64_t community_id, json_t *o, const st
 				" ON CONFLICT (community_id, stix_id, version_us) DO NOTHING RETURNING id",
 				&st);
 	if (rc == KR_OK) {
-		db_bind_int(st, 17, nver == 0 || ver_us > vmax ? 1 : 0);
-		db_bind_int(st, 18, nver == 0 || ver_us < vmin ? 1 : 0);
+		if (known) {
+			db_bind_int(st, 17, ver_us >= known->max ? 1 : 0);
+			db_bind_int(st, 18, ver_us <= known->min ? 1 : 0);
+		} else {
+			db_bind_int(st, 17, nver == 0 || ver_us > vmax ? 1 : 0);
+			db_bind_int(st, 18, nver == 0 || ver_us < vmin ? 1 : 0);
+		}
 		db_bind_int(st, 1, c->space);
 		db_bind_int(st, 2, community_id);
 		db_bind_text(st, 3, sid);
@@ -786,17 +978,16 @@ static int store_object(struct ctx *c, int64_t community_id, json_t *o, const st
 		}
 	}
 	db_done(st);
-	free(text);
 	if (rc < 0 || row == 0)
 		return rc < 0 ? rc : KR_OK; /* already stored: nothing more to do */
 	/* The new version may end another's reign as latest or first. */
-	if (nver > 0)
+	if (!known && nver > 0)
 		rc = db_prepare(c->db,
 			"UPDATE stix_objects SET is_latest = CASE WHEN version_us < ?3 THEN 0 ELSE is_latest END,"
 			" is_first = CASE WHEN version_us > ?3 THEN 0 ELSE is_first END"
 			" WHERE community_id = ?1 AND stix_id = ?2 AND version_us <> ?3",
 			&st);
-	if (rc == KR_OK && nver > 0) {
+	if (rc == KR_OK && !known && nver > 0) {
 		db_bind_int(st, 1, community_id);
 		db_bind_text(st, 2, sid);
 		db_bind_int(st, 3, ver_us);
@@ -861,9 +1052,26 @@ static int record_status(struct ctx *c, int64_t community_id, struct stix_status
 	rb[8] = (unsigned char)((rb[8] & 0x3f) | 0x80);
 	hex_encode(rb, sizeof rb, hx);
 	st->uuid = arena_printf(c->a, "%.8s-%.4s-%.4s-%.4s-%.12s", hx, hx + 8, hx + 12, hx + 16, hx + 20);
-	json_t *d = status_details(st, stored);
-	char *text = json_dumps(d, JSON_COMPACT);
-	json_decref(d);
+	char *text;
+	if (stored) {
+		/* Every object passed validation: ids are identifiers and
+		 * versions timestamps, nothing that needs escaping. */
+		struct buf b = BUF_INIT;
+		buf_adds(&b, "{\"successes\":[");
+		for (size_t i = 0; i < st->total; i++) {
+			const struct stix_item *it = &st->items[i];
+			buf_printf(&b, "%s{\"id\":\"%s\"", i ? "," : "", it->id);
+			if (it->version)
+				buf_printf(&b, ",\"version\":\"%s\"", it->version);
+			buf_addc(&b, '}');
+		}
+		buf_adds(&b, "],\"failures\":[]}");
+		text = buf_steal(&b, NULL);
+	} else {
+		json_t *d = status_details(st, stored);
+		text = json_dumps(d, JSON_COMPACT);
+		json_decref(d);
+	}
 	if (!text)
 		return KR_ENOMEM;
 	struct db_stmt *s;
@@ -918,9 +1126,33 @@ int stix_ingest(struct ctx *c, const char *collection, const char *doc, size_t l
 		return rc;
 	}
 	json_t *objs = json_object_get(root, "objects");
-	if (stored) {
-		for (size_t i = 0; i < st->total && rc == KR_OK; i++)
-			rc = store_object(c, cm.id, json_array_get(objs, i), st->items[i].pattern, req_us);
+	if (stored && st->total > 0) {
+		size_t *from = malloc(sizeof *from * st->total), *to = malloc(sizeof *to * st->total);
+		size_t nslices = from && to ? object_slices(doc, len, from, to, st->total) : 0;
+		struct known_versions *known = calloc(st->total, sizeof *known);
+		rc = known ? probe_versions(c, cm.id, st, known) : KR_ENOMEM;
+		struct buf text = BUF_INIT;
+		for (size_t i = 0; i < st->total && rc == KR_OK; i++) {
+			json_t *o = json_array_get(objs, i);
+			if (nslices == st->total) {
+				compact_json(&text, doc + from[i], to[i] - from[i]);
+			} else {
+				char *t = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+				buf_reset(&text);
+				if (t)
+					buf_adds(&text, t);
+				free(t);
+				if (!t) {
+					rc = KR_ENOMEM;
+					break;
+				}
+			}
+			rc = store_object(c, cm.id, o, st->items[i].pattern, req_us, text.p, &known[i]);
+		}
+		buf_free(&text);
+		free(known);
+		free(from);
+		free(to);
 	}
 	if (rc == KR_OK)
 		rc = record_status(c, cm.id, st, stored);
@@ -1093,25 +1325,39 @@ int stix_query(struct ctx *c, const struct stix_query *q, struct stix_page *out,
 		lo_id = INT64_MAX;
 	}
 	struct db_stmt *st;
-	int rc = q->object_id ? db_prepare(c->db, "" STIX_QUERY_HEAD " AND o.stix_id = ?7" STIX_QUERY_TAIL, &st)
-			      : db_prepare(c->db, "" STIX_QUERY_HEAD " AND (CAST(?7 AS TEXT) IS NULL OR o.stix_id = ?7)"
-						  STIX_QUERY_TAIL, &st);
+	/* The plain page (latest versions, no match filters) is what TAXII
+	 * clients poll: a statement without the filter terms, so no row pays
+	 * for evaluating them. */
+	bool plain = !q->object_id && !mid.on && !mtype.on && !mspec.on && v_last && !v_all && !v_first && nvts == 0;
+	int rc;
+	if (plain)
+		rc = db_prepare(c->db, "" STIX_QUERY_HEAD " AND o.is_latest = 1 ORDER BY o.date_added_us, o.id LIMIT ?7",
+				&st);
+	else if (q->object_id)
+		rc = db_prepare(c->db, "" STIX_QUERY_HEAD " AND o.stix_id = ?7" STIX_QUERY_TAIL, &st);
+	else
+		rc = db_prepare(c->db, "" STIX_QUERY_HEAD " AND (CAST(?7 AS TEXT) IS NULL OR o.stix_id = ?7)"
+				STIX_QUERY_TAIL, &st);
 	if (rc)
 		return rc;
 	acl_viewer_binds(c, st);
 	db_bind_int(st, 4, q->community_id);
 	db_bind_int(st, 5, lo_added);
 	db_bind_int(st, 6, lo_id);
-	db_bind_text(st, 7, q->object_id);
-	db_bind_int(st, 8, v_all);
-	db_bind_int(st, 9, v_last);
-	db_bind_int(st, 10, v_first);
-	for (int i = 0; i < STIX_MAX_MATCH; i++)
-		db_bind_int(st, 11 + i, (size_t)i < nvts ? vts[i] : INT64_MIN);
-	bind_set(st, 27, &mid);
-	bind_set(st, 44, &mtype);
-	bind_set(st, 61, &mspec);
-	db_bind_int(st, 78, limit + 1);
+	if (plain) {
+		db_bind_int(st, 7, limit + 1);
+	} else {
+		db_bind_text(st, 7, q->object_id);
+		db_bind_int(st, 8, v_all);
+		db_bind_int(st, 9, v_last);
+		db_bind_int(st, 10, v_first);
+		for (int i = 0; i < STIX_MAX_MATCH; i++)
+			db_bind_int(st, 11 + i, (size_t)i < nvts ? vts[i] : INT64_MIN);
+		bind_set(st, 27, &mid);
+		bind_set(st, 44, &mtype);
+		bind_set(st, 61, &mspec);
+		db_bind_int(st, 78, limit + 1);
+	}
 	out->rows = arena_alloc(c->a, sizeof(struct stix_row) * (size_t)(limit + 1));
 	while ((rc = db_step(st)) == KR_ROW) {
 		if (out->n == (size_t)limit) {

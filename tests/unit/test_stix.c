@@ -546,6 +546,56 @@ static void test_ingest_and_query(void **state)
 							   .all_versions = true}).n, 0);
 }
 
+/* Objects are stored as received, compacted: whitespace between tokens
+ * goes, strings (with their spaces, braces and escapes) stay byte for
+ * byte, key order stays.  A document whose "objects" key is spelled with
+ * an escape takes the re-serialising path and stores the same text. */
+static const char *stored_json(struct fx *f, const char *sid)
+{
+	struct db_stmt *st;
+	assert_int_equal(db_prepare(f->db, "SELECT json FROM stix_objects WHERE stix_id = ?1", &st), KR_OK);
+	db_bind_text(st, 1, sid);
+	assert_int_equal(db_step(st), KR_ROW);
+	const char *s = db_col_dup(st, 0, f->a);
+	db_done(st);
+	return s;
+}
+
+static void test_stored_text(void **state)
+{
+	struct fx *f = *state;
+	struct ctx rail1 = as(f, "rail1");
+	const char *doc =
+		"{ \"type\" : \"bundle\",\n  \"id\": \"bundle--5d0092c5-5f74-4287-9642-33f4c354e56d\",\n"
+		"  \"objects\" : [\n    {\n      \"type\": \"indicator\", \"spec_version\": \"2.1\",\n"
+		"      \"id\": \"indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f\",\r\n"
+		"      \"created\": \"2016-04-06T20:03:48.000Z\", \"modified\": \"2016-04-06T20:03:48.000Z\",\n"
+		"      \"name\": \"a { b } [ c ] \\\" d\\\\\", \"labels\": [ \"x\" , \"y\" ],\n"
+		"      \"pattern\": \"[ipv4-addr:value = '198.51.100.7']\", \"pattern_type\": \"stix\",\n"
+		"      \"valid_from\": \"2016-01-01T00:00:00Z\"\n    }\t]\n}\n";
+	ingest(&rail1, "consultation", doc, KR_OK);
+	assert_string_equal(stored_json(f, "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f"),
+			    "{\"type\":\"indicator\",\"spec_version\":\"2.1\","
+			    "\"id\":\"indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f\","
+			    "\"created\":\"2016-04-06T20:03:48.000Z\",\"modified\":\"2016-04-06T20:03:48.000Z\","
+			    "\"name\":\"a { b } [ c ] \\\" d\\\\\",\"labels\":[\"x\",\"y\"],"
+			    "\"pattern\":\"[ipv4-addr:value = '198.51.100.7']\",\"pattern_type\":\"stix\","
+			    "\"valid_from\":\"2016-01-01T00:00:00Z\"}");
+	const char *esc = "{\"type\":\"bundle\",\"id\":\"bundle--5d0092c5-5f74-4287-9642-33f4c354e56d\","
+			  "\"\\u006fbjects\":[{\"type\":\"ipv4-addr\",\"spec_version\":\"2.1\","
+			  "\"id\":\"ipv4-addr--ff26c055-6336-5bc5-b98d-13d6226742dd\",\"value\":\"198.51.100.8\"}]}";
+	ingest(&rail1, "consultation", esc, KR_OK);
+	assert_string_equal(stored_json(f, "ipv4-addr--ff26c055-6336-5bc5-b98d-13d6226742dd"),
+			    "{\"type\":\"ipv4-addr\",\"spec_version\":\"2.1\","
+			    "\"id\":\"ipv4-addr--ff26c055-6336-5bc5-b98d-13d6226742dd\",\"value\":\"198.51.100.8\"}");
+	/* a status resource of a stored document lists every object */
+	struct stix_status st = ingest(&rail1, "consultation", doc, KR_OK);
+	struct stix_status_row sr;
+	assert_int_equal(stix_status_get(&rail1, st.uuid, &sr), KR_OK);
+	assert_string_equal(sr.details, "{\"successes\":[{\"id\":\"indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f\","
+					"\"version\":\"2016-04-06T20:03:48.000Z\"}],\"failures\":[]}");
+}
+
 static void test_time(void **state)
 {
 	(void)state;
@@ -618,6 +668,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_validation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ingest_and_query, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stored_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_demo, setup_site, teardown),
 	};
 	int failed = cmocka_run_group_tests_name("stix/sqlite", tests, NULL, NULL);
