@@ -1098,6 +1098,36 @@ static int record_status(struct ctx *c, int64_t community_id, struct stix_status
 	return rc;
 }
 
+/* The date added of an ingest into collection `community_id`: now, or
+ * just above the last date given out there when the clock went back or
+ * two ingests met in one microsecond.  Inside the ingest's transaction:
+ * the row stays locked for other writers of the collection until commit
+ * (migration 10 says why). */
+static int collection_clock(struct ctx *c, int64_t community_id, int64_t *out)
+{
+	struct db_stmt *st;
+	int rc = db_prepare(c->db,
+			    "INSERT INTO stix_clock (community_id, last_us) VALUES (?1, ?2)"
+			    " ON CONFLICT (community_id) DO UPDATE SET last_us = CASE"
+			    " WHEN excluded.last_us > stix_clock.last_us THEN excluded.last_us"
+			    " ELSE stix_clock.last_us + 1 END"
+			    " RETURNING last_us",
+			    &st);
+	if (rc)
+		return rc;
+	db_bind_int(st, 1, community_id);
+	db_bind_int(st, 2, now_us());
+	rc = db_step(st);
+	if (rc == KR_ROW) {
+		*out = db_col_int(st, 0);
+		rc = KR_OK;
+	} else if (rc == KR_DONE) {
+		rc = KR_EDB;
+	}
+	db_done(st);
+	return rc;
+}
+
 int stix_ingest(struct ctx *c, const char *collection, const char *doc, size_t len, enum stix_doc kind,
 		struct stix_status *st)
 {
@@ -1110,21 +1140,27 @@ int stix_ingest(struct ctx *c, const char *collection, const char *doc, size_t l
 		return rc;
 	if (!cm.can_post)
 		return KR_EPERM;
-	int64_t req_us = now_us();
 	json_t *root = NULL;
 	int vrc = parse_doc(c->a, doc, len, kind, st, &root);
-	st->request_us = req_us;
 	if (st->error) {
 		json_decref(root);
 		return KR_EINVAL;
 	}
 	/* Everything or nothing is stored, in one transaction with the
-	 * status resource that reports it. */
+	 * status resource that reports it; the date added is taken inside it
+	 * (collection_clock), so dates follow commit order. */
 	bool stored = vrc == KR_OK;
 	if ((rc = tx_begin(c))) {
 		json_decref(root);
 		return rc;
 	}
+	int64_t req_us = 0;
+	if ((rc = collection_clock(c, cm.id, &req_us))) {
+		tx_end(c, rc);
+		json_decref(root);
+		return rc;
+	}
+	st->request_us = req_us;
 	json_t *objs = json_object_get(root, "objects");
 	if (stored && st->total > 0) {
 		size_t *from = malloc(sizeof *from * st->total), *to = malloc(sizeof *to * st->total);

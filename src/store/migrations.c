@@ -213,6 +213,7 @@ extern const char db_m6_incident_search_sqlite[];
 extern const char db_m6_incident_search_pg[];
 extern const char db_m7_taxii_feeds[];
 extern const char db_m9_stix_imports[];
+extern const char db_m10_stix_clock[];
 
 const struct db_migration db_migrations[] = {
 	{1, "identity", m1_identity, NULL},
@@ -224,5 +225,6 @@ const struct db_migration db_migrations[] = {
 	{7, "taxii_feeds", db_m7_taxii_feeds, NULL},
 	{8, "topic_list_index", m8_topic_list_index, m8_topic_list_index_pg},
 	{9, "stix_imports", db_m9_stix_imports, NULL},
+	{10, "stix_clock", db_m10_stix_clock, NULL},
 };
 const size_t db_nmigrations = sizeof(db_migrations) / sizeof(db_migrations[0]);

@@ -57,3 +57,16 @@ const char db_m5_stix[] =
 	" success_count INTEGER NOT NULL,"
 	" failure_count INTEGER NOT NULL,"
 	" details TEXT NOT NULL);";
+
+/* Migration 10: the date-added clock of each collection.  A TAXII client
+ * resumes from the last date_added it saw, so within a collection
+ * date_added must follow commit order: an ingest takes its date from
+ * this row inside its transaction, strictly above the last one given
+ * out, and the row's write lock holds other writers of the collection
+ * (on PostgreSQL; SQLite has one writer anyway) until it commits.  Dates
+ * taken before the transaction let a long POST commit after a later,
+ * shorter one with an earlier date, which resuming clients never saw. */
+const char db_m10_stix_clock[] =
+	"CREATE TABLE stix_clock ("
+	" community_id BIGINT PRIMARY KEY,"
+	" last_us BIGINT NOT NULL);";

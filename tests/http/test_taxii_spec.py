@@ -715,11 +715,6 @@ def test_forged_and_stale_next_tokens(rail1, bank1, coll):
     assert r.status_code == 200 and all(o["type"] == "malware" for o in r.json().get("objects", []))
 
 
-@pytest.mark.xfail(strict=False, raises=AssertionError, reason="stix_ingest dates a POST when it arrives, before parsing; a large POST "
-                   "that commits after a small later one gets the earlier date_added, so a client resuming "
-                   "from the small one's date (added_after or next) never sees it.  Fix in src/core/stix.c: "
-                   "take date_added after tx_begin, with writers of one collection serialized.  Not strict: "
-                   "the race is not hit on every run (then it passes or skips); once fixed, drop the mark")
 def test_date_added_follows_commit_order(rail1, rail2, bank1, coll):
     """While a large POST is parsed and stored, small ones are posted and a
     reader looks for them.  A small one visible before the large one must
