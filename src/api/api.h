@@ -22,7 +22,8 @@ json_t *api_body(struct request *r);
 const char *api_str(json_t *o, const char *key, bool *err);
 /* Optional boolean member (absent -> def). */
 bool api_bool(json_t *o, const char *key, bool def, bool *err);
-/* Write v as the response body (consumes the reference). */
+/* Write v as the response body (consumes the reference; NULL, as from a
+ * failed json_pack, gives 500). */
 int api_send(struct request *r, int status, json_t *v);
 /* Parse ?limit= (1..max; absent -> 0 meaning default); 400 on junk. */
 int api_limit(struct request *r, int max, int *out);

@@ -3,6 +3,7 @@
  * call of stix_export_next on this thread's connection with an arena of
  * its own, so memory stays flat whatever the export's size. */
 #include "api/indicators.h"
+#include "api/api.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -102,20 +103,6 @@ int api_indicators_blocklist(struct request *r)
 	return start(r, e, "text/plain; charset=utf-8", NULL);
 }
 
-static int send(struct request *r, int status, json_t *v)
-{
-	char *s = v ? json_dumps(v, JSON_COMPACT) : NULL;
-	json_decref(v);
-	if (!s)
-		return req_fail(r, 500, "err.internal");
-	buf_reset(&r->out);
-	buf_adds(&r->out, s);
-	free(s);
-	r->out_ctype = "application/json; charset=utf-8";
-	r->status = status;
-	return status;
-}
-
 int api_indicators_import(struct request *r)
 {
 	const char *format = req_query(r, "format");
@@ -146,11 +133,11 @@ int api_indicators_import(struct request *r)
 			json_array_append_new(lines, json_string(st.error));
 		json_t *e = json_pack("{s:s, s:s, s:o}", "code", "invalid", "message",
 				      "Nothing was imported: correct these rows and send the file again.", "lines", lines);
-		return send(r, 422, json_pack("{s:o}", "error", e));
+		return api_send(r, 422, json_pack("{s:o}", "error", e));
 	}
 	if (rc)
 		return req_fail_rc(r, rc);
-	return send(r, 201, json_pack("{s:I, s:s}", "imported", (json_int_t)st.success, "status_id", st.uuid));
+	return api_send(r, 201, json_pack("{s:I, s:s}", "imported", (json_int_t)st.success, "status_id", st.uuid));
 }
 
 int api_indicators_correlation(struct request *r)
@@ -165,5 +152,5 @@ int api_indicators_correlation(struct request *r)
 	json_t *v = json_pack("{s:s, s:o, s:I, s:I, s:I, s:I}", "value", value, "kind", kind ? json_string(kind) : json_null(),
 			      "objects", (json_int_t)cr.objects, "organisations", (json_int_t)cr.orgs, "collections",
 			      (json_int_t)cr.collections, "topics", (json_int_t)cr.topics);
-	return send(r, 200, v);
+	return api_send(r, 200, v);
 }

@@ -5,6 +5,7 @@
  * what is made.  Exports stream: each chunk is one call of the core's
  * *_next function on this thread's connection with an arena of its own. */
 #include "api/indicators.h"
+#include "api/api.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -18,20 +19,6 @@
 #include "lib/buf.h"
 #include "lib/util.h"
 #include "store/db.h"
-
-static int send(struct request *r, int status, json_t *v)
-{
-	char *s = v ? json_dumps(v, JSON_COMPACT) : NULL;
-	json_decref(v);
-	if (!s)
-		return req_fail(r, 500, "err.internal");
-	buf_reset(&r->out);
-	buf_adds(&r->out, s);
-	free(s);
-	r->out_ctype = "application/json; charset=utf-8";
-	r->status = status;
-	return status;
-}
 
 int api_indicators_import_misp(struct request *r)
 {
@@ -57,7 +44,7 @@ int api_indicators_import_misp(struct request *r)
 		json_t *e = json_pack("{s:s, s:s, s:o}", "code", "invalid", "message",
 				      "Nothing was imported: correct these events and attributes and send the file again.",
 				      "lines", lines);
-		return send(r, 422, json_pack("{s:o}", "error", e));
+		return api_send(r, 422, json_pack("{s:o}", "error", e));
 	}
 	if (rc)
 		return req_fail_rc(r, rc);
@@ -65,7 +52,7 @@ int api_indicators_import_misp(struct request *r)
 	for (size_t i = 0; i < m.nskips; i++)
 		json_array_append_new(skips, json_pack("{s:s, s:I}", "reason", m.skips[i].reason,
 						       "count", (json_int_t)m.skips[i].count));
-	return send(r, 201,
+	return api_send(r, 201,
 		    json_pack("{s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "imported", (json_int_t)st.success,
 			      "status_id", st.uuid, "events", (json_int_t)m.events, "attributes",
 			      (json_int_t)m.attributes, "indicators", (json_int_t)m.indicators, "observed_data",

@@ -71,7 +71,7 @@ bool api_bool(json_t *o, const char *key, bool def, bool *err)
 
 int api_send(struct request *r, int status, json_t *v)
 {
-	char *s = json_dumps(v, JSON_COMPACT);
+	char *s = v ? json_dumps(v, JSON_COMPACT) : NULL;
 	json_decref(v);
 	if (!s)
 		return req_fail(r, 500, "err.internal");

@@ -19,6 +19,7 @@
 #include "core/common.h"
 #include "core/community.h"
 #include "core/stix_pattern.h"
+#include "core/stix_walk.h"
 #include "lib/arena.h"
 #include "lib/buf.h"
 #include "lib/util.h"
@@ -1602,31 +1603,75 @@ static void copy_key(char *dst, size_t n, const char *src)
 	snprintf(dst, n, "%s", src ? src : "");
 }
 
-/* The viewer's next collection after e->comm_cur (only e->community_id
- * when one was asked for); comm_cur 0 when there is none. */
-static int next_community(struct ctx *c, struct stix_export *e)
+int stix_walk_next_community(struct ctx *c, int64_t only, int64_t *cur, char *slug, size_t slug_n, int64_t *created)
 {
 	struct db_stmt *st;
 	int rc = db_prepare(c->db,
-			    "SELECT c.id, c.slug FROM communities c WHERE c.id > ?4"
+			    "SELECT c.id, c.slug, c.created_at FROM communities c WHERE c.id > ?4"
 			    " AND (CAST(?5 AS BIGINT) = 0 OR c.id = ?5) AND c.id IN " ACL_MY_COMMUNITIES
 			    " ORDER BY c.id LIMIT 1",
 			    &st);
 	if (rc)
 		return rc;
 	acl_viewer_binds(c, st);
-	db_bind_int(st, 4, e->comm_cur);
-	db_bind_int(st, 5, e->community_id);
-	e->comm_cur = 0;
+	db_bind_int(st, 4, *cur);
+	db_bind_int(st, 5, only);
+	*cur = 0;
 	if ((rc = db_step(st)) == KR_ROW) {
-		e->comm_cur = db_col_int(st, 0);
-		copy_key(e->comm_slug, sizeof e->comm_slug, db_col_text(st, 1));
+		*cur = db_col_int(st, 0);
+		copy_key(slug, slug_n, db_col_text(st, 1));
+		if (created)
+			*created = db_col_int(st, 2);
 		rc = KR_OK;
 	}
 	db_done(st);
+	return rc < 0 ? rc : KR_OK;
+}
+
+int stix_walk_values(struct ctx *c, int64_t object_id, int (*fn)(void *arg, const char *kind, const char *value),
+		     void *arg)
+{
+	struct db_stmt *st;
+	int rc = db_prepare(c->db, "SELECT kind, value FROM stix_values WHERE object_id = ?1 ORDER BY kind, value", &st);
+	if (rc)
+		return rc;
+	db_bind_int(st, 1, object_id);
+	while ((rc = db_step(st)) == KR_ROW)
+		if ((rc = fn(arg, db_col_text(st, 0), db_col_text(st, 1))) < 0)
+			break;
+	db_done(st);
+	return rc < 0 ? rc : KR_OK;
+}
+
+/* The viewer's next collection after e->comm_cur (only e->community_id
+ * when one was asked for); comm_cur 0 when there is none. */
+static int next_community(struct ctx *c, struct stix_export *e)
+{
 	e->cur_added = 0;
 	e->cur_id = 0;
-	return rc < 0 ? rc : KR_OK;
+	return stix_walk_next_community(c, e->community_id, &e->comm_cur, e->comm_slug, sizeof e->comm_slug, NULL);
+}
+
+/* One object's CSV rows, a row per value. */
+struct csv_obj {
+	struct stix_export *e;
+	struct buf *out;
+	const char *tlp, *sid;
+	char added[40];
+};
+
+static int csv_row(void *arg, const char *kind, const char *value)
+{
+	struct csv_obj *o = arg;
+	const char *cells[] = {kind, value, o->tlp, o->e->comm_slug, o->sid};
+	for (size_t k = 0; k < KR_ARRAY_LEN(cells); k++) {
+		csv_cell(o->out, cells[k]);
+		buf_addc(o->out, ',');
+	}
+	buf_adds(o->out, o->added);
+	buf_adds(o->out, "\r\n");
+	o->e->rows++;
+	return KR_OK;
 }
 
 /* CSV: collection by collection, a chunk of objects at a time on the
@@ -1665,26 +1710,9 @@ static int csv_chunk(struct ctx *c, struct stix_export *e, struct buf *out)
 		if (rc < 0)
 			return rc;
 		for (int i = 0; i < n; i++) {
-			rc = db_prepare(c->db, "SELECT kind, value FROM stix_values WHERE object_id = ?1 ORDER BY kind, value",
-					&st);
-			if (rc)
-				return rc;
-			db_bind_int(st, 1, objs[i].id);
-			char t[40];
-			stix_format_time(objs[i].added, t, sizeof t);
-			while ((rc = db_step(st)) == KR_ROW) {
-				const char *cells[] = {db_col_text(st, 0), db_col_text(st, 1), objs[i].tlp, e->comm_slug,
-						       objs[i].sid};
-				for (size_t k = 0; k < KR_ARRAY_LEN(cells); k++) {
-					csv_cell(out, cells[k]);
-					buf_addc(out, ',');
-				}
-				buf_adds(out, t);
-				buf_adds(out, "\r\n");
-				e->rows++;
-			}
-			db_done(st);
-			if (rc < 0)
+			struct csv_obj row = {e, out, objs[i].tlp, objs[i].sid, ""};
+			stix_format_time(objs[i].added, row.added, sizeof row.added);
+			if ((rc = stix_walk_values(c, objs[i].id, csv_row, &row)))
 				return rc;
 		}
 		if (n > 0) {

@@ -11,6 +11,7 @@
 #include "core/acl.h"
 #include "core/stix.h"
 #include "core/stix_misp.h"
+#include "core/stix_walk.h"
 #include "lib/arena.h"
 #include "lib/buf.h"
 #include "lib/digest.h"
@@ -42,31 +43,13 @@ static int tlp_index(const char *t)
  * when one was asked for); comm_cur 0 when there is none. */
 static int next_community(struct ctx *c, struct stix_rules *e)
 {
-	struct db_stmt *st;
-	int rc = db_prepare(c->db,
-			    "SELECT c.id, c.slug, c.created_at FROM communities c WHERE c.id > ?4"
-			    " AND (CAST(?5 AS BIGINT) = 0 OR c.id = ?5) AND c.id IN " ACL_MY_COMMUNITIES
-			    " ORDER BY c.id LIMIT 1",
-			    &st);
-	if (rc)
-		return rc;
-	acl_viewer_binds(c, st);
-	db_bind_int(st, 4, e->comm_cur);
-	db_bind_int(st, 5, e->community_id);
-	e->comm_cur = 0;
-	if ((rc = db_step(st)) == KR_ROW) {
-		e->comm_cur = db_col_int(st, 0);
-		snprintf(e->comm_slug, sizeof e->comm_slug, "%s", db_col_text(st, 1));
-		e->comm_created = db_col_int(st, 2);
-		rc = KR_OK;
-	}
-	db_done(st);
 	e->kind_i = 0;
 	e->cur_value[0] = 0;
 	e->cur_added = 0;
 	e->cur_id = 0;
 	e->day = 0;
-	return rc < 0 ? rc : KR_OK;
+	return stix_walk_next_community(c, e->community_id, &e->comm_cur, e->comm_slug, sizeof e->comm_slug,
+					&e->comm_created);
 }
 
 /* ---- rules ---- */
@@ -516,6 +499,45 @@ static const struct {
 	{"ssdeep", "ssdeep", "Payload delivery"},       {"tlsh", "tlsh", "Payload delivery"},
 };
 
+/* One object of values_chunk: its values as event attributes, or as
+ * hashes.csv lines. */
+struct feed_obj {
+	struct stix_rules *e;
+	struct buf *out;
+	bool event;
+	int64_t added;
+	const char *sid, *type;
+	char uuid[37];
+};
+
+static int feed_value(void *arg, const char *kind, const char *value)
+{
+	struct feed_obj *o = arg;
+	struct buf *out = o->out;
+	size_t k = 0;
+	while (k < KR_ARRAY_LEN(misp_types) && strcmp(misp_types[k].kind, kind) != 0)
+		k++;
+	if (k == KR_ARRAY_LEN(misp_types))
+		return KR_OK;
+	if (!o->event) {
+		char md5[33];
+		digest_md5_hex(value, strlen(value), md5);
+		buf_printf(out, "%s,%s\n", md5, o->uuid);
+		return KR_OK;
+	}
+	char name[2200], au[37];
+	snprintf(name, sizeof name, "%s|%s|%s", o->sid, kind, value);
+	digest_uuid5(STIX_MISP_NS, name, strlen(name), au);
+	buf_printf(out, "%s{\"uuid\":\"%s\",\"event_uuid\":\"%s\",\"type\":\"%s\",\"category\":\"%s\",\"value\":",
+		   o->e->rows++ ? "," : "", au, o->e->event_uuid, misp_types[k].type, misp_types[k].category);
+	json_str(out, value);
+	buf_printf(out, ",\"to_ids\":%s,\"timestamp\":\"%lld\",\"comment\":",
+		   strcmp(o->type, "indicator") == 0 ? "true" : "false", (long long)(o->added / 1000000));
+	json_str(out, o->sid);
+	buf_adds(out, ",\"distribution\":\"5\",\"Tag\":[]}");
+	return KR_OK;
+}
+
 /* Objects of the viewer's collections in (date_added, id) order with
  * their values: the event file (one bucket) and hashes.csv (all). */
 static int values_chunk(struct ctx *c, struct stix_rules *e, struct buf *out)
@@ -557,41 +579,9 @@ static int values_chunk(struct ctx *c, struct stix_rules *e, struct buf *out)
 		if (rc < 0)
 			return rc;
 		for (int i = 0; i < n; i++) {
-			rc = db_prepare(c->db, "SELECT kind, value FROM stix_values WHERE object_id = ?1 ORDER BY kind, value",
-					&st);
-			if (rc)
-				return rc;
-			db_bind_int(st, 1, objs[i].id);
-			char u[37];
-			int tlp = tlp_index(objs[i].tlp);
-			event_uuid(h, objs[i].added / DAY_US, tlp, u);
-			while ((rc = db_step(st)) == KR_ROW) {
-				const char *kind = db_col_text(st, 0), *value = db_col_text(st, 1);
-				size_t k = 0;
-				while (k < KR_ARRAY_LEN(misp_types) && strcmp(misp_types[k].kind, kind) != 0)
-					k++;
-				if (k == KR_ARRAY_LEN(misp_types))
-					continue;
-				if (!event) {
-					char md5[33];
-					digest_md5_hex(value, strlen(value), md5);
-					buf_printf(out, "%s,%s\n", md5, u);
-					continue;
-				}
-				char name[2200], au[37];
-				snprintf(name, sizeof name, "%s|%s|%s", objs[i].sid, kind, value);
-				digest_uuid5(STIX_MISP_NS, name, strlen(name), au);
-				buf_printf(out, "%s{\"uuid\":\"%s\",\"event_uuid\":\"%s\",\"type\":\"%s\",\"category\":\"%s\",\"value\":",
-					   e->rows++ ? "," : "", au, e->event_uuid, misp_types[k].type, misp_types[k].category);
-				json_str(out, value);
-				buf_printf(out, ",\"to_ids\":%s,\"timestamp\":\"%lld\",\"comment\":",
-					   strcmp(objs[i].type, "indicator") == 0 ? "true" : "false",
-					   (long long)(objs[i].added / 1000000));
-				json_str(out, objs[i].sid);
-				buf_adds(out, ",\"distribution\":\"5\",\"Tag\":[]}");
-			}
-			db_done(st);
-			if (rc < 0)
+			struct feed_obj row = {e, out, event, objs[i].added, objs[i].sid, objs[i].type, ""};
+			event_uuid(h, objs[i].added / DAY_US, tlp_index(objs[i].tlp), row.uuid);
+			if ((rc = stix_walk_values(c, objs[i].id, feed_value, &row)))
 				return rc;
 			if (objs[i].added > e->max_added)
 				e->max_added = objs[i].added;
