@@ -15,9 +15,17 @@
 #include "lib/util.h"
 #include "store/db.h"
 
-static int export_chunk(struct request *r, void *ud, struct buf *out)
+/* One streamed export: the core's *_next function and its state. */
+struct stream {
+	api_export_next_fn next;
+	void *state;
+	int *stage;
+};
+
+/* Each chunk runs on this thread's connection with an arena of its own. */
+static int stream_chunk(struct request *r, void *ud, struct buf *out)
 {
-	struct stix_export *e = ud;
+	struct stream *s = ud;
 	struct db *db = db_thread();
 	if (!db)
 		return KR_EUNAVAIL;
@@ -26,14 +34,12 @@ static int export_chunk(struct request *r, void *ud, struct buf *out)
 	c.db = db;
 	c.a = a;
 	c.tx_depth = 0;
-	int rc = stix_export_next(&c, e, out);
+	int rc = s->next(&c, s->state, out);
 	arena_free(a);
 	return rc;
 }
 
-/* ?collection=SLUG -> community id (0 when absent); 404 when not one of
- * the caller's communities. */
-static int collection_param(struct request *r, int64_t *id)
+int api_indicators_collection(struct request *r, int64_t *id)
 {
 	*id = 0;
 	const char *slug = req_query(r, "collection");
@@ -47,32 +53,45 @@ static int collection_param(struct request *r, int64_t *id)
 	return 0;
 }
 
-static int start(struct request *r, struct stix_export *e, const char *ctype, const char *filename)
+int api_indicators_stream(struct request *r, api_export_next_fn next, void *state, int *stage, const char *ctype,
+			  const char *filename)
 {
 	/* The first chunk runs now, so a failure is still a clean error. */
 	struct buf first = BUF_INIT;
-	int rc = stix_export_next(&r->ctx, e, &first);
+	int rc = next(&r->ctx, state, &first);
 	if (rc < 0) {
 		buf_free(&first);
-		return rc == KR_EINVAL ? req_fail(r, 400, "err.bad_request") : req_fail_rc(r, rc);
+		return req_fail_rc(r, rc);
 	}
+	struct stream *s = arena_alloc(r->a, sizeof *s);
+	*s = (struct stream){next, state, stage};
 	if (filename)
 		resp_header(r, "Content-Disposition", arena_printf(r->a, "attachment; filename=\"%s\"", filename));
 	resp_header(r, "Cache-Control", "no-store");
-	resp_stream(r, 200, ctype, export_chunk, e);
+	resp_stream(r, 200, ctype, stream_chunk, s);
 	/* resp_stream emptied r->out; the first chunk goes out before the rest. */
 	buf_add(&r->out, first.p ? first.p : "", first.len);
 	buf_free(&first);
 	if (rc == 0)
-		e->stage = 2;
+		*stage = 2;
 	return 200;
+}
+
+static int export_next(struct ctx *c, void *e, struct buf *out)
+{
+	return stix_export_next(c, e, out);
+}
+
+static int start(struct request *r, struct stix_export *e, const char *ctype, const char *filename)
+{
+	return api_indicators_stream(r, export_next, e, &e->stage, ctype, filename);
 }
 
 int api_indicators_export(struct request *r)
 {
 	const char *fmt = req_query(r, "format");
 	struct stix_export *e = arena_alloc(r->a, sizeof *e);
-	int st = collection_param(r, &e->community_id);
+	int st = api_indicators_collection(r, &e->community_id);
 	if (st)
 		return st;
 	if (str_eq(fmt, "stix")) {
@@ -95,7 +114,7 @@ int api_indicators_blocklist(struct request *r)
 	if (!stix_value_kind_ok(r->params[0]))
 		return req_fail_detail(r, 400, "err.invalid_field", "kind");
 	struct stix_export *e = arena_alloc(r->a, sizeof *e);
-	int st = collection_param(r, &e->community_id);
+	int st = api_indicators_collection(r, &e->community_id);
 	if (st)
 		return st;
 	e->fmt = STIX_EXPORT_BLOCKLIST;

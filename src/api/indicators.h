@@ -32,6 +32,18 @@ int api_indicators_import_misp(struct request *r);
 int api_indicators_export_rules(struct request *r, bool snort);
 int api_indicators_misp_feed(struct request *r);
 
+/* Shared by indicators.c and indicators_misp.c. */
+/* ?collection=SLUG -> community id (0 when absent); otherwise the error
+ * response's status (404 when not one of the caller's communities). */
+int api_indicators_collection(struct request *r, int64_t *id);
+/* A core streaming export's step: 1 more to come, 0 finished, <0 error. */
+typedef int (*api_export_next_fn)(struct ctx *c, void *state, struct buf *out);
+/* Run the first step now (a failure is still a clean error response),
+ * then stream the rest, each step on this thread's connection with an
+ * arena of its own; *stage is set to 2 when the first step finished. */
+int api_indicators_stream(struct request *r, api_export_next_fn next, void *state, int *stage, const char *ctype,
+			  const char *filename);
+
 #define INDICATOR_ROUTES                                                                              \
 	{"GET", "/api/v1/indicators/export", api_indicators_export, ACC_USER, AUTH_BEARER, false, 0, OUT_JSON}, \
 	{"GET", "/api/v1/indicators/blocklist/{}", api_indicators_blocklist, ACC_USER, AUTH_BEARER, false, 0, OUT_JSON}, \

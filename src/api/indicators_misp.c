@@ -60,60 +60,20 @@ int api_indicators_import_misp(struct request *r)
 			      (json_int_t)m.skipped, "skipped_reasons", skips));
 }
 
-static int rules_chunk(struct request *r, void *ud, struct buf *out)
+static int rules_next(struct ctx *c, void *e, struct buf *out)
 {
-	struct stix_rules *e = ud;
-	struct db *db = db_thread();
-	if (!db)
-		return KR_EUNAVAIL;
-	struct arena *a = arena_new();
-	struct ctx c = r->ctx;
-	c.db = db;
-	c.a = a;
-	c.tx_depth = 0;
-	int rc = stix_rules_next(&c, e, out);
-	arena_free(a);
-	return rc;
+	return stix_rules_next(c, e, out);
 }
 
 static int rules_start(struct request *r, struct stix_rules *e, const char *ctype, const char *filename)
 {
-	/* The first chunk runs now, so a failure is still a clean error. */
-	struct buf first = BUF_INIT;
-	int rc = stix_rules_next(&r->ctx, e, &first);
-	if (rc < 0) {
-		buf_free(&first);
-		return req_fail_rc(r, rc);
-	}
-	if (filename)
-		resp_header(r, "Content-Disposition", arena_printf(r->a, "attachment; filename=\"%s\"", filename));
-	resp_header(r, "Cache-Control", "no-store");
-	resp_stream(r, 200, ctype, rules_chunk, e);
-	buf_add(&r->out, first.p ? first.p : "", first.len);
-	buf_free(&first);
-	if (rc == 0)
-		e->stage = 2;
-	return 200;
-}
-
-static int collection_of(struct request *r, int64_t *id)
-{
-	*id = 0;
-	const char *slug = req_query(r, "collection");
-	if (!slug)
-		return 0;
-	struct stix_collection col;
-	int rc = stix_collection_by_slug(&r->ctx, slug, &col);
-	if (rc)
-		return req_fail_rc(r, rc);
-	*id = col.community_id;
-	return 0;
+	return api_indicators_stream(r, rules_next, e, &e->stage, ctype, filename);
 }
 
 int api_indicators_export_rules(struct request *r, bool snort)
 {
 	struct stix_rules *e = arena_alloc(r->a, sizeof *e);
-	int st = collection_of(r, &e->community_id);
+	int st = api_indicators_collection(r, &e->community_id);
 	if (st)
 		return st;
 	const char *base = req_query(r, "sid_base");
@@ -127,7 +87,7 @@ int api_indicators_misp_feed(struct request *r)
 {
 	const char *name = r->params[0];
 	struct stix_rules *e = arena_alloc(r->a, sizeof *e);
-	int st = collection_of(r, &e->community_id);
+	int st = api_indicators_collection(r, &e->community_id);
 	if (st)
 		return st;
 	if (str_eq(name, "manifest.json")) {
