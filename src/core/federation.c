@@ -350,6 +350,20 @@ static const char *id_text(struct ctx *c, int64_t id)
 	return arena_printf(c->a, "%lld", (long long)id);
 }
 
+/* Run st, an UPDATE of the feed's pending pull jobs (?1 kind, ?2 payload,
+ * ?3 now), and finish it; *changed (may be NULL) gets the rows changed. */
+static int feed_jobs_step(struct ctx *c, struct db_stmt *st, int64_t id, int64_t *changed)
+{
+	db_bind_text(st, 1, FEED_JOB);
+	db_bind_text(st, 2, id_text(c, id));
+	db_bind_int(st, 3, c->now);
+	int rc = db_step(st) == KR_DONE ? KR_OK : KR_EDB;
+	if (changed)
+		*changed = db_changes(st);
+	db_done(st);
+	return rc;
+}
+
 int feed_remove(struct ctx *c, int64_t id)
 {
 	struct feed f;
@@ -363,13 +377,8 @@ int feed_remove(struct ctx *c, int64_t id)
 			"UPDATE jobs SET done_at = ?3, last_error = 'feed removed'"
 			" WHERE kind = ?1 AND payload = ?2 AND done_at IS NULL",
 			&st);
-	if (rc == KR_OK) {
-		db_bind_text(st, 1, FEED_JOB);
-		db_bind_text(st, 2, id_text(c, id));
-		db_bind_int(st, 3, c->now);
-		rc = db_step(st) == KR_DONE ? KR_OK : KR_EDB;
-		db_done(st);
-	}
+	if (rc == KR_OK)
+		rc = feed_jobs_step(c, st, id, NULL);
 	if (rc == KR_OK && (rc = db_prepare(c->db, "DELETE FROM taxii_feeds WHERE id = ?1", &st)) == KR_OK) {
 		db_bind_int(st, 1, id);
 		rc = db_step(st) == KR_DONE ? KR_OK : KR_EDB;
@@ -396,14 +405,8 @@ int feed_pull_soon(struct ctx *c, int64_t id)
 			" AND lease_until < ?3",
 			&st);
 	int64_t changed = 0;
-	if (rc == KR_OK) {
-		db_bind_text(st, 1, FEED_JOB);
-		db_bind_text(st, 2, id_text(c, id));
-		db_bind_int(st, 3, c->now);
-		rc = db_step(st) == KR_DONE ? KR_OK : KR_EDB;
-		changed = db_changes(st);
-		db_done(st);
-	}
+	if (rc == KR_OK)
+		rc = feed_jobs_step(c, st, id, &changed);
 	if (rc == KR_OK && changed == 0)
 		rc = job_enqueue(c, FEED_JOB, id_text(c, id), c->now);
 	if (rc == KR_OK)
