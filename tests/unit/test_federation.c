@@ -21,6 +21,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "testenv.h"
+
 #include "core/community.h"
 #include "core/federation.h"
 #include "core/jobs.h"
@@ -123,80 +125,33 @@ static void test_next_cursor(void **state)
 
 /* ---- scheduling, on a real database ---- */
 
-static const char *pg_url;
-
-struct fx {
-	char path[64];
-	struct db *db;
-	struct arena *a;
-	struct ctx sys;
-};
-
-static int64_t mkorg(struct fx *f, const char *slug, const char *kind)
+static struct ctx as(struct testenv *f, const char *login)
 {
-	struct org o = {.slug = slug, .name_ja = slug, .name_en = slug, .kind = kind,
-			.sector = str_eq(kind, "critical_service") ? "railway" : NULL, .contact_phone = "",
-			.description = ""};
-	int64_t id = 0;
-	assert_int_equal(org_create(&f->sys, &o, &id, NULL), KR_OK);
-	return id;
-}
-
-static void mkperson(struct fx *f, int64_t org, const char *login, enum role role)
-{
-	struct person p = {.org_id = org, .login = login, .email = arena_printf(f->a, "%s@x.example", login),
-			   .display_name = login, .title = "", .phone = "", .role = role};
-	assert_int_equal(person_create_hashed(&f->sys, &p, "x", NULL, NULL), KR_OK);
-}
-
-static struct ctx as(struct fx *f, const char *login)
-{
-	struct person p;
-	assert_int_equal(person_get(&f->sys, login, &p), KR_OK);
-	struct ctx c = {.db = f->db, .a = f->a, .now = f->sys.now, .ip = "127.0.0.1"};
-	c.who = (struct viewer){.person_id = p.id, .org_id = p.org_id, .role = p.role, .login = p.login,
-				.locale = "en"};
-	return c;
+	return testenv_as(f, login, "en");
 }
 
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof *f);
-	snprintf(f->path, sizeof f->path, "/tmp/kairan-test-fed-%d.db", (int)getpid());
-	unlink(f->path);
-	assert_int_equal(db_open(pg_url ? pg_url : f->path, &f->db), KR_OK);
-	if (pg_url)
-		assert_int_equal(db_exec(f->db, "DROP SCHEMA public CASCADE; CREATE SCHEMA public"), KR_OK);
-	assert_int_equal(db_migrate(f->db), KR_OK);
-	f->a = arena_new();
-	f->sys = (struct ctx){.db = f->db, .a = f->a, .now = now_ms(), .ip = ""};
-	f->sys.who.system = true;
-	int64_t cc = mkorg(f, "cc", "coordination_center");
+	struct testenv *f = calloc(1, sizeof *f);
+	testenv_open(f, "fed");
+	int64_t cc = testenv_org(f, "cc", NULL, NULL, "coordination_center", NULL);
 	assert_int_equal(community_init_builtin(&f->sys), KR_OK);
-	int64_t rail = mkorg(f, "rail", "critical_service");
-	mkperson(f, cc, "coord", ROLE_COORDINATOR);
-	mkperson(f, rail, "rail1", ROLE_MEMBER);
+	int64_t rail = testenv_org(f, "rail", NULL, NULL, "critical_service", NULL);
+	testenv_person(f, cc, "coord", NULL, ROLE_COORDINATOR);
+	testenv_person(f, rail, "rail1", NULL, ROLE_MEMBER);
 	*state = f;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fx *f = *state;
-	db_close(f->db);
-	arena_free(f->a);
-	char p[80];
-	unlink(f->path);
-	snprintf(p, sizeof p, "%s-wal", f->path);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", f->path);
-	unlink(p);
-	free(f);
+	testenv_close(*state);
+	free(*state);
 	return 0;
 }
 
 /* Pending feed_pull jobs and the earliest run_at among them. */
-static int64_t pending(struct fx *f, int64_t *run_at)
+static int64_t pending(struct testenv *f, int64_t *run_at)
 {
 	struct db_stmt *st;
 	assert_int_equal(db_prepare(f->db, "SELECT COUNT(*), COALESCE(MIN(run_at), 0) FROM jobs"
@@ -211,7 +166,7 @@ static int64_t pending(struct fx *f, int64_t *run_at)
 
 static void test_schedule(void **state)
 {
-	struct fx *f = *state;
+	struct testenv *f = *state;
 	struct ctx coord = as(f, "coord"), rail1 = as(f, "rail1");
 	/* Port 1 on loopback: refused at once. */
 	struct feed_new in = {.name = "down", .url = "http://127.0.0.1:1/taxii2/api/collections/x",
@@ -294,7 +249,7 @@ static void test_schedule(void **state)
 
 static void test_create_checks(void **state)
 {
-	struct fx *f = *state;
+	struct testenv *f = *state;
 	struct ctx coord = as(f, "coord");
 	struct feed_new ok = {.name = "x", .url = "https://h.example/c/", .collection = "consultation",
 			      .tls_verify = true};
@@ -377,8 +332,8 @@ int main(void)
 	};
 	int failed = cmocka_run_group_tests_name("federation/pure", pure, NULL, NULL);
 	failed += cmocka_run_group_tests_name("federation/sqlite", tests, NULL, NULL);
-	pg_url = getenv("KAIRAN_TEST_PG_URL");
-	if (pg_url)
+	testenv_pg_url = getenv("KAIRAN_TEST_PG_URL");
+	if (testenv_pg_url)
 		failed += cmocka_run_group_tests_name("federation/postgres", tests, NULL, NULL);
 	return failed;
 }

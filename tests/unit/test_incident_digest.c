@@ -18,6 +18,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "testenv.h"
+
 #include "core/community.h"
 #include "core/incident.h"
 #include "core/incident_digest.h"
@@ -32,85 +34,42 @@
 #include "lib/util.h"
 #include "store/db.h"
 
-static const char *pg_url;
-
-struct fx {
-	char path[64];
-	struct db *db;
-	struct arena *a;
-	struct ctx sys;
-};
-
-static void mkorg(struct fx *f, const char *slug, const char *ja, const char *en, const char *kind)
+static struct ctx as(struct testenv *f, const char *login)
 {
-	struct org o = {.slug = slug, .name_ja = ja, .name_en = en, .kind = kind,
-			.sector = str_eq(kind, "critical_service") ? "railway" : NULL, .contact_phone = "",
-			.contact_email = arena_printf(f->a, "soc@%s.example.jp", slug), .description = ""};
-	int64_t id = 0;
-	assert_int_equal(org_create(&f->sys, &o, &id, NULL), KR_OK);
+	return testenv_as(f, login, "ja");
 }
 
-static void mkperson(struct fx *f, const char *org, const char *login, enum role role)
+static int64_t mkorg(struct testenv *f, const char *slug, const char *ja, const char *en, const char *kind)
 {
-	struct org o;
-	assert_int_equal(org_get(&f->sys, org, &o), KR_OK);
-	struct person p = {.org_id = o.id, .login = login, .email = arena_printf(f->a, "%s@x.example", login),
-			   .display_name = login, .title = "", .phone = "", .role = role};
-	assert_int_equal(person_create_hashed(&f->sys, &p, "x", NULL, NULL), KR_OK);
-}
-
-static struct ctx as(struct fx *f, const char *login)
-{
-	struct person p;
-	assert_int_equal(person_get(&f->sys, login, &p), KR_OK);
-	struct ctx c = {.db = f->db, .a = f->a, .now = f->sys.now, .ip = "127.0.0.1"};
-	c.who = (struct viewer){.person_id = p.id, .org_id = p.org_id, .role = p.role, .login = p.login,
-				.locale = "ja"};
-	return c;
+	return testenv_org(f, slug, ja, en, kind, arena_printf(f->a, "soc@%s.example.jp", slug));
 }
 
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof *f);
-	snprintf(f->path, sizeof f->path, "/tmp/kairan-test-incdigest-%d.db", (int)getpid());
-	unlink(f->path);
-	assert_int_equal(db_open(pg_url ? pg_url : f->path, &f->db), KR_OK);
-	if (pg_url)
-		assert_int_equal(db_exec(f->db, "DROP SCHEMA public CASCADE; CREATE SCHEMA public"), KR_OK);
-	assert_int_equal(db_migrate(f->db), KR_OK);
-	f->a = arena_new();
-	f->sys = (struct ctx){.db = f->db, .a = f->a, .now = now_ms(), .ip = ""};
-	f->sys.who.system = true;
-	mkorg(f, "cc", "対処調整センター", "Coordination Center", "coordination_center");
+	struct testenv *f = calloc(1, sizeof *f);
+	testenv_open(f, "incdigest");
+	int64_t cc = mkorg(f, "cc", "対処調整センター", "Coordination Center", "coordination_center");
 	assert_int_equal(community_init_builtin(&f->sys), KR_OK);
-	mkorg(f, "toto-rail", "東都鉄道", "Toto Railway", "critical_service");
-	mkorg(f, "ministry", "国土交通基盤省", "Ministry of Transport", "ministry");
-	mkorg(f, "police", "東都警察本部", "Toto Police", "law_enforcement");
-	mkorg(f, "agency", "解析センター", "Analysis Center", "security_agency");
-	mkorg(f, "other", "青空アリーナ", "Aozora Arena", "venue");
-	mkperson(f, "cc", "coord", ROLE_COORDINATOR);
-	mkperson(f, "toto-rail", "rail1", ROLE_MEMBER);
-	mkperson(f, "ministry", "min1", ROLE_MEMBER);
-	mkperson(f, "police", "pol1", ROLE_MEMBER);
-	mkperson(f, "agency", "ag1", ROLE_MEMBER);
-	mkperson(f, "other", "other1", ROLE_MEMBER);
-	mkperson(f, "other", "othercoord", ROLE_COORDINATOR); /* a coordinator outside cc */
+	int64_t rail = mkorg(f, "toto-rail", "東都鉄道", "Toto Railway", "critical_service");
+	int64_t ministry = mkorg(f, "ministry", "国土交通基盤省", "Ministry of Transport", "ministry");
+	int64_t police = mkorg(f, "police", "東都警察本部", "Toto Police", "law_enforcement");
+	int64_t agency = mkorg(f, "agency", "解析センター", "Analysis Center", "security_agency");
+	int64_t other = mkorg(f, "other", "青空アリーナ", "Aozora Arena", "venue");
+	testenv_person(f, cc, "coord", NULL, ROLE_COORDINATOR);
+	testenv_person(f, rail, "rail1", NULL, ROLE_MEMBER);
+	testenv_person(f, ministry, "min1", NULL, ROLE_MEMBER);
+	testenv_person(f, police, "pol1", NULL, ROLE_MEMBER);
+	testenv_person(f, agency, "ag1", NULL, ROLE_MEMBER);
+	testenv_person(f, other, "other1", NULL, ROLE_MEMBER);
+	testenv_person(f, other, "othercoord", NULL, ROLE_COORDINATOR); /* a coordinator outside cc */
 	*state = f;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fx *f = *state;
-	db_close(f->db);
-	arena_free(f->a);
-	char p[80];
-	unlink(f->path);
-	snprintf(p, sizeof p, "%s-wal", f->path);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", f->path);
-	unlink(p);
-	free(f);
+	testenv_close(*state);
+	free(*state);
 	return 0;
 }
 
@@ -146,7 +105,7 @@ static const char *report(struct ctx *c, const char *title, const char *desc, co
 
 static void test_search(void **state)
 {
-	struct fx *f = *state;
+	struct testenv *f = *state;
 	struct ctx coord = as(f, "coord"), rail1 = as(f, "rail1"), min1 = as(f, "min1"), pol1 = as(f, "pol1"),
 		   ag1 = as(f, "ag1"), other1 = as(f, "other1"), oc = as(f, "othercoord");
 	static const char *const rcpt[] = {"ministry", "police"};
@@ -242,7 +201,7 @@ static struct incident_digest digest_of(struct ctx *c)
 
 static void test_digest(void **state)
 {
-	struct fx *f = *state;
+	struct testenv *f = *state;
 	struct ctx coord = as(f, "coord"), rail1 = as(f, "rail1"), min1 = as(f, "min1"), ag1 = as(f, "ag1"),
 		   other1 = as(f, "other1"), oc = as(f, "othercoord");
 	static const char *const rcpt[] = {"ministry", "police"};
@@ -390,8 +349,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_digest, setup, teardown),
 	};
 	int failed = cmocka_run_group_tests_name("incident_digest/sqlite", tests, NULL, NULL);
-	pg_url = getenv("KAIRAN_TEST_PG_URL");
-	if (pg_url && *pg_url)
+	testenv_pg_url = getenv("KAIRAN_TEST_PG_URL");
+	if (testenv_pg_url && *testenv_pg_url)
 		failed += cmocka_run_group_tests_name("incident_digest/postgres", tests, NULL, NULL);
 	return failed;
 }

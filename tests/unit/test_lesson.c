@@ -16,6 +16,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "testenv.h"
+
 #include "core/community.h"
 #include "core/incident.h"
 #include "core/org.h"
@@ -26,63 +28,30 @@
 #include "lib/util.h"
 #include "store/db.h"
 
-static const char *pg_url;
+static const char *case_id; /* the case setup reported */
 
-struct fx {
-	char path[64];
-	struct db *db;
-	struct arena *a;
-	struct ctx sys;
-	const char *case_id;
-};
-
-static int64_t mkorg(struct fx *f, const char *slug, const char *ja, const char *en, const char *kind)
+static struct ctx as(struct testenv *f, const char *login)
 {
-	struct org o = {.slug = slug, .name_ja = ja, .name_en = en, .kind = kind,
-			.sector = str_eq(kind, "critical_service") ? "railway" : NULL, .contact_phone = "",
-			.contact_email = arena_printf(f->a, "soc@%s.example.jp", slug), .description = ""};
-	int64_t id = 0;
-	assert_int_equal(org_create(&f->sys, &o, &id, NULL), KR_OK);
-	return id;
+	return testenv_as(f, login, "ja");
 }
 
-static void mkperson(struct fx *f, int64_t org, const char *login, const char *name, enum role role)
+static int64_t mkorg(struct testenv *f, const char *slug, const char *ja, const char *en, const char *kind)
 {
-	struct person p = {.org_id = org, .login = login, .email = arena_printf(f->a, "%s@x.example", login),
-			   .display_name = name, .title = "", .phone = "", .role = role};
-	assert_int_equal(person_create_hashed(&f->sys, &p, "x", NULL, NULL), KR_OK);
-}
-
-static struct ctx as(struct fx *f, const char *login)
-{
-	struct person p;
-	assert_int_equal(person_get(&f->sys, login, &p), KR_OK);
-	struct ctx c = {.db = f->db, .a = f->a, .now = f->sys.now, .ip = "127.0.0.1"};
-	c.who = (struct viewer){.person_id = p.id, .org_id = p.org_id, .role = p.role, .login = p.login,
-				.locale = "ja"};
-	return c;
+	return testenv_org(f, slug, ja, en, kind, arena_printf(f->a, "soc@%s.example.jp", slug));
 }
 
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof *f);
-	snprintf(f->path, sizeof f->path, "/tmp/kairan-test-lesson-%d.db", (int)getpid());
-	unlink(f->path);
-	assert_int_equal(db_open(pg_url ? pg_url : f->path, &f->db), KR_OK);
-	if (pg_url)
-		assert_int_equal(db_exec(f->db, "DROP SCHEMA public CASCADE; CREATE SCHEMA public"), KR_OK);
-	assert_int_equal(db_migrate(f->db), KR_OK);
-	f->a = arena_new();
-	f->sys = (struct ctx){.db = f->db, .a = f->a, .now = now_ms(), .ip = ""};
-	f->sys.who.system = true;
+	struct testenv *f = calloc(1, sizeof *f);
+	testenv_open(f, "lesson");
 	int64_t cc = mkorg(f, "cc", "対処調整センター", "Coordination Center", "coordination_center");
 	assert_int_equal(community_init_builtin(&f->sys), KR_OK);
 	int64_t rail = mkorg(f, "toto-rail", "東都鉄道(デモ)", "Toto Railway (demo)", "critical_service");
 	int64_t other = mkorg(f, "other", "青空アリーナ", "Aozora Arena", "venue");
-	mkperson(f, cc, "coord", "調整 一郎", ROLE_COORDINATOR);
-	mkperson(f, rail, "rail1", "山田 太郎", ROLE_MEMBER);
-	mkperson(f, other, "other1", "他 五郎", ROLE_MEMBER);
-	mkperson(f, other, "othercoord", "他 六郎", ROLE_COORDINATOR);
+	testenv_person(f, cc, "coord", "調整 一郎", ROLE_COORDINATOR);
+	testenv_person(f, rail, "rail1", "山田 太郎", ROLE_MEMBER);
+	testenv_person(f, other, "other1", "他 五郎", ROLE_MEMBER);
+	testenv_person(f, other, "othercoord", "他 六郎", ROLE_COORDINATOR);
 	struct ctx rail1 = as(f, "rail1");
 	struct incident_input in = {
 		.kind = "report_incident",
@@ -93,27 +62,19 @@ static int setup(void **state)
 		.impact = "予約サイトが 30 分間応答せず",
 	};
 	const char *bad = NULL;
-	assert_int_equal(incident_report(&rail1, &in, &f->case_id, &bad), KR_OK);
+	assert_int_equal(incident_report(&rail1, &in, &case_id, &bad), KR_OK);
 	*state = f;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fx *f = *state;
-	db_close(f->db);
-	arena_free(f->a);
-	char p[80];
-	unlink(f->path);
-	snprintf(p, sizeof p, "%s-wal", f->path);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", f->path);
-	unlink(p);
-	free(f);
+	testenv_close(*state);
+	free(*state);
 	return 0;
 }
 
-static const char *fingerprint(struct fx *f)
+static const char *fingerprint(struct testenv *f)
 {
 	struct db_stmt *st;
 	assert_int_equal(db_prepare(f->db,
@@ -145,14 +106,14 @@ static const char *const identifying[] = {
 
 static void test_review(void **state)
 {
-	struct fx *f = *state;
+	struct testenv *f = *state;
 	struct ctx coord = as(f, "coord"), rail1 = as(f, "rail1"), other1 = as(f, "other1");
 	struct lesson_review lr;
-	assert_int_equal(incident_lesson_review(&rail1, f->case_id, NULL, 0, NULL, 0, &lr), KR_EPERM);
-	assert_int_equal(incident_lesson_review(&other1, f->case_id, NULL, 0, NULL, 0, &lr), KR_ENOTFOUND);
+	assert_int_equal(incident_lesson_review(&rail1, case_id, NULL, 0, NULL, 0, &lr), KR_EPERM);
+	assert_int_equal(incident_lesson_review(&other1, case_id, NULL, 0, NULL, 0, &lr), KR_ENOTFOUND);
 	assert_int_equal(incident_lesson_review(&coord, "C-20000101-0001", NULL, 0, NULL, 0, &lr), KR_ENOTFOUND);
 
-	assert_int_equal(incident_lesson_review(&coord, f->case_id, NULL, 0, NULL, 0, &lr), KR_OK);
+	assert_int_equal(incident_lesson_review(&coord, case_id, NULL, 0, NULL, 0, &lr), KR_OK);
 	assert_non_null(strstr(lr.orig_body, "Toto Railway"));
 	assert_non_null(strstr(lr.orig_title, "東都鉄道"));
 	for (size_t i = 0; i < KR_ARRAY_LEN(identifying); i++) {
@@ -168,7 +129,7 @@ static void test_review(void **state)
 
 	/* Keep the address, strip an extra term. */
 	const char *keep[] = {"203.0.113.10"}, *extra[] = {"品川車両基地"};
-	assert_int_equal(incident_lesson_review(&coord, f->case_id, keep, 1, extra, 1, &lr), KR_OK);
+	assert_int_equal(incident_lesson_review(&coord, case_id, keep, 1, extra, 1, &lr), KR_OK);
 	assert_non_null(strstr(lr.body, "203.0.113.10"));
 	assert_null(strstr(lr.body, "品川車両基地"));
 	assert_non_null(strstr(lr.body, "[削除/REDACTED]"));
@@ -178,21 +139,21 @@ static void test_review(void **state)
 
 	/* Bad choices. */
 	const char *shortx[] = {"x"};
-	assert_int_equal(incident_lesson_review(&coord, f->case_id, NULL, 0, shortx, 1, &lr), KR_EINVAL);
+	assert_int_equal(incident_lesson_review(&coord, case_id, NULL, 0, shortx, 1, &lr), KR_EINVAL);
 	const char *many[LESSON_EXTRA_MAX + 1];
 	for (size_t i = 0; i < KR_ARRAY_LEN(many); i++)
 		many[i] = arena_printf(f->a, "term%zu", i);
-	assert_int_equal(incident_lesson_review(&coord, f->case_id, NULL, 0, many, KR_ARRAY_LEN(many), &lr), KR_EINVAL);
+	assert_int_equal(incident_lesson_review(&coord, case_id, NULL, 0, many, KR_ARRAY_LEN(many), &lr), KR_EINVAL);
 	const char *empty[] = {""};
-	assert_int_equal(incident_lesson_review(&coord, f->case_id, empty, 1, NULL, 0, &lr), KR_EINVAL);
+	assert_int_equal(incident_lesson_review(&coord, case_id, empty, 1, NULL, 0, &lr), KR_EINVAL);
 }
 
 static void test_publish(void **state)
 {
-	struct fx *f = *state;
+	struct testenv *f = *state;
 	struct ctx coord = as(f, "coord"), rail1 = as(f, "rail1");
 	struct lesson_review lr;
-	assert_int_equal(incident_lesson_review(&coord, f->case_id, NULL, 0, NULL, 0, &lr), KR_OK);
+	assert_int_equal(incident_lesson_review(&coord, case_id, NULL, 0, NULL, 0, &lr), KR_OK);
 	const char *extra[] = {"品川車両基地"};
 	/* The reviewer types identifying strings back in, and a new host. */
 	const char *body = arena_printf(f->a, "%s\n追記: Toto Railway の 山田 さん、TOTO-RAIL、www.toto-rail.example.jp", lr.body);
@@ -201,21 +162,21 @@ static void test_publish(void **state)
 	const char *before = fingerprint(f), *tid = NULL, *bad = NULL;
 	struct lesson_input b = in;
 	b.community = "no-such";
-	assert_int_equal(incident_lesson_publish(&coord, f->case_id, &b, &tid, &bad), KR_EINVAL);
+	assert_int_equal(incident_lesson_publish(&coord, case_id, &b, &tid, &bad), KR_EINVAL);
 	assert_string_equal(bad, "community");
 	b = in;
 	b.tlp = "purple";
-	assert_int_equal(incident_lesson_publish(&coord, f->case_id, &b, &tid, &bad), KR_EINVAL);
+	assert_int_equal(incident_lesson_publish(&coord, case_id, &b, &tid, &bad), KR_EINVAL);
 	assert_string_equal(bad, "tlp");
 	b = in;
 	b.title = "";
-	assert_int_equal(incident_lesson_publish(&coord, f->case_id, &b, &tid, &bad), KR_EINVAL);
+	assert_int_equal(incident_lesson_publish(&coord, case_id, &b, &tid, &bad), KR_EINVAL);
 	assert_string_equal(bad, "title");
-	assert_int_equal(incident_lesson_publish(&rail1, f->case_id, &in, &tid, &bad), KR_EPERM);
+	assert_int_equal(incident_lesson_publish(&rail1, case_id, &in, &tid, &bad), KR_EPERM);
 	assert_null(tid);
 	assert_string_equal(fingerprint(f), before);
 
-	assert_int_equal(incident_lesson_publish(&coord, f->case_id, &in, &tid, &bad), KR_OK);
+	assert_int_equal(incident_lesson_publish(&coord, case_id, &in, &tid, &bad), KR_OK);
 	assert_non_null(tid);
 	struct topic t;
 	assert_int_equal(topic_get(&coord, tid, &t), KR_OK);
@@ -231,19 +192,19 @@ static void test_publish(void **state)
 	/* The timeline names the topic. */
 	struct incident_event *ev;
 	size_t n;
-	assert_int_equal(incident_timeline(&coord, f->case_id, &ev, &n), KR_OK);
+	assert_int_equal(incident_timeline(&coord, case_id, &ev, &n), KR_OK);
 	assert_string_equal(ev[n - 1].kind, "lesson");
 	assert_string_equal(ev[n - 1].detail, tid);
 }
 
 static void test_sends(void **state)
 {
-	struct fx *f = *state;
+	struct testenv *f = *state;
 	struct ctx coord = as(f, "coord"), oc = as(f, "othercoord"), rail1 = as(f, "rail1");
 	struct incident_triage tr = {.affects_event = FLAG_SET};
 	const char *bad = NULL, *pid = NULL;
-	assert_int_equal(incident_triage(&coord, f->case_id, &tr, &bad), KR_OK);
-	const char *cases[] = {f->case_id};
+	assert_int_equal(incident_triage(&coord, case_id, &tr, &bad), KR_OK);
+	const char *cases[] = {case_id};
 	assert_int_equal(upward_report_create(&coord, "pm", "2021-07-24", cases, 1, &pid, &bad), KR_OK);
 	struct upward_send *s;
 	size_t n;
@@ -272,8 +233,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sends, setup, teardown),
 	};
 	int failed = cmocka_run_group_tests_name("lesson/sqlite", tests, NULL, NULL);
-	pg_url = getenv("KAIRAN_TEST_PG_URL");
-	if (pg_url)
+	testenv_pg_url = getenv("KAIRAN_TEST_PG_URL");
+	if (testenv_pg_url)
 		failed += cmocka_run_group_tests_name("lesson/postgres", tests, NULL, NULL);
 	return failed;
 }

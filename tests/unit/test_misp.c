@@ -18,6 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+
+#include "testenv.h"
 #include <jansson.h>
 
 #include "core/community.h"
@@ -32,8 +34,6 @@
 #include "lib/log.h"
 #include "lib/util.h"
 #include "store/db.h"
-
-static const char *pg_url;
 
 /* A MISP event as MISP 2.4 exports it (trimmed to the fields we read,
  * plus some we ignore). */
@@ -351,78 +351,35 @@ static void test_hostile(void **state)
 
 /* ---- with a database ---- */
 
-struct fx {
-	char path[64];
-	struct db *db;
-	struct arena *a;
-	struct ctx sys;
-};
-
-static int64_t mkorg(struct fx *f, const char *slug, const char *kind)
+static struct ctx as(struct testenv *f, const char *login)
 {
-	struct org o = {.slug = slug, .name_ja = slug, .name_en = slug, .kind = kind,
-			.sector = str_eq(kind, "critical_service") ? "railway" : NULL, .contact_phone = "",
-			.description = ""};
-	int64_t id = 0;
-	assert_int_equal(org_create(&f->sys, &o, &id, NULL), KR_OK);
-	return id;
-}
-
-static void mkperson(struct fx *f, int64_t org, const char *login)
-{
-	struct person p = {.org_id = org, .login = login, .email = arena_printf(f->a, "%s@x.example", login),
-			   .display_name = login, .title = "", .phone = "", .role = ROLE_MEMBER};
-	assert_int_equal(person_create_hashed(&f->sys, &p, "x", NULL, NULL), KR_OK);
-}
-
-static struct ctx as(struct fx *f, const char *login)
-{
-	struct person p;
-	assert_int_equal(person_get(&f->sys, login, &p), KR_OK);
-	struct ctx c = {.db = f->db, .a = f->a, .now = now_ms(), .ip = "127.0.0.1"};
-	c.who = (struct viewer){.person_id = p.id, .org_id = p.org_id, .role = p.role, .login = p.login,
-				.locale = "en"};
+	struct ctx c = testenv_as(f, login, "en");
+	c.now = now_ms();
 	return c;
 }
 
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof *f);
-	snprintf(f->path, sizeof f->path, "/tmp/kairan-test-misp-%d.db", (int)getpid());
-	unlink(f->path);
-	assert_int_equal(db_open(pg_url ? pg_url : f->path, &f->db), KR_OK);
-	if (pg_url)
-		assert_int_equal(db_exec(f->db, "DROP SCHEMA public CASCADE; CREATE SCHEMA public"), KR_OK);
-	assert_int_equal(db_migrate(f->db), KR_OK);
-	f->a = arena_new();
-	f->sys = (struct ctx){.db = f->db, .a = f->a, .now = now_ms(), .ip = ""};
-	f->sys.who.system = true;
-	mkorg(f, "cc", "coordination_center");
+	struct testenv *f = calloc(1, sizeof *f);
+	testenv_open(f, "misp");
+	testenv_org(f, "cc", NULL, NULL, "coordination_center", NULL);
 	assert_int_equal(community_init_builtin(&f->sys), KR_OK);
-	int64_t rail = mkorg(f, "rail", "critical_service");
-	int64_t other = mkorg(f, "other", "venue");
-	mkperson(f, rail, "rail1");
-	mkperson(f, other, "other1");
+	int64_t rail = testenv_org(f, "rail", NULL, NULL, "critical_service", NULL);
+	int64_t other = testenv_org(f, "other", NULL, NULL, "venue", NULL);
+	testenv_person(f, rail, "rail1", NULL, ROLE_MEMBER);
+	testenv_person(f, other, "other1", NULL, ROLE_MEMBER);
 	*state = f;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fx *f = *state;
-	db_close(f->db);
-	arena_free(f->a);
-	char p[80];
-	unlink(f->path);
-	snprintf(p, sizeof p, "%s-wal", f->path);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", f->path);
-	unlink(p);
-	free(f);
+	testenv_close(*state);
+	free(*state);
 	return 0;
 }
 
-static int64_t count_objects(struct fx *f)
+static int64_t count_objects(struct testenv *f)
 {
 	struct db_stmt *st;
 	assert_int_equal(db_prepare(f->db, "SELECT COUNT(*) FROM stix_objects", &st), KR_OK);
@@ -446,7 +403,7 @@ static char *drain(struct ctx *c, struct stix_rules *e)
 
 static void test_import_and_exports(void **state)
 {
-	struct fx *f = *state;
+	struct testenv *f = *state;
 	struct ctx rail = as(f, "rail1"), other = as(f, "other1");
 	struct stix_misp m;
 	struct stix_status st;
@@ -521,7 +478,7 @@ static void test_import_and_exports(void **state)
  * hashes.csv points each value at its day's event. */
 static void test_feed_over_days(void **state)
 {
-	struct fx *f = *state;
+	struct testenv *f = *state;
 	struct ctx rail = as(f, "rail1"), other = as(f, "other1");
 	struct buf b = BUF_INIT;
 	buf_adds(&b, "{\"Event\":{\"uuid\":\"5e6b322a-9f80-4e2f-9f2a-3cab0a0a0a0d\",\"timestamp\":1700000000,"
@@ -586,8 +543,8 @@ int main(void)
 	};
 	int failed = cmocka_run_group_tests_name("misp/parser", pure, NULL, NULL);
 	failed += cmocka_run_group_tests_name("misp/sqlite", db, NULL, NULL);
-	pg_url = getenv("KAIRAN_TEST_PG_URL");
-	if (pg_url)
+	testenv_pg_url = getenv("KAIRAN_TEST_PG_URL");
+	if (testenv_pg_url)
 		failed += cmocka_run_group_tests_name("misp/postgres", db, NULL, NULL);
 	return failed;
 }
