@@ -15,6 +15,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "testenv.h"
+
 #include "core/auth.h"
 #include "core/community.h"
 #include "core/demo.h"
@@ -28,82 +30,41 @@
 #include "lib/util.h"
 #include "store/db.h"
 
-static const char *pg_url;
-
-struct fx {
-	char path[64];
-	struct db *db;
-	struct arena *a;
-	struct ctx sys;
-};
-
-static int64_t mkorg(struct fx *f, const char *slug, const char *kind)
+static struct ctx as(struct testenv *f, const char *login)
 {
-	struct org o = {.slug = slug, .name_ja = slug, .name_en = slug, .kind = kind,
-			.sector = str_eq(kind, "critical_service") ? "railway" : NULL, .contact_phone = "",
-			.description = ""};
-	int64_t id = 0;
-	assert_int_equal(org_create(&f->sys, &o, &id, NULL), KR_OK);
-	return id;
-}
-
-static void mkperson(struct fx *f, int64_t org, const char *login, enum role role)
-{
-	struct person p = {.org_id = org, .login = login, .email = arena_printf(f->a, "%s@x.example", login),
-			   .display_name = login, .title = "", .phone = "", .role = role};
-	assert_int_equal(person_create_hashed(&f->sys, &p, "x", NULL, NULL), KR_OK);
-}
-
-static struct ctx as(struct fx *f, const char *login)
-{
-	struct person p;
-	assert_int_equal(person_get(&f->sys, login, &p), KR_OK);
-	struct ctx c = {.db = f->db, .a = f->a, .now = now_ms(), .ip = "127.0.0.1"};
-	c.who = (struct viewer){.person_id = p.id, .org_id = p.org_id, .role = p.role, .login = p.login,
-				.locale = "en"};
+	struct ctx c = testenv_as(f, login, "en");
+	c.now = now_ms();
 	return c;
 }
 
-/* An empty site with only the coordination center and the built-in
- * communities (what `kairan demo` starts from). */
+/* A fresh database with the coordination center and the built-in
+ * communities (what `kairan demo` starts from); the cc's id. */
+static int64_t open_site(struct testenv *f)
+{
+	testenv_open(f, "stix");
+	int64_t cc = testenv_org(f, "cc", NULL, NULL, "coordination_center", NULL);
+	assert_int_equal(community_init_builtin(&f->sys), KR_OK);
+	return cc;
+}
+
 static int setup_site(void **state)
 {
-	struct fx *f = calloc(1, sizeof *f);
-	snprintf(f->path, sizeof f->path, "/tmp/kairan-test-stix-%d.db", (int)getpid());
-	unlink(f->path);
-	assert_int_equal(db_open(pg_url ? pg_url : f->path, &f->db), KR_OK);
-	if (pg_url)
-		assert_int_equal(db_exec(f->db, "DROP SCHEMA public CASCADE; CREATE SCHEMA public"), KR_OK);
-	assert_int_equal(db_migrate(f->db), KR_OK);
-	f->a = arena_new();
-	f->sys = (struct ctx){.db = f->db, .a = f->a, .now = now_ms(), .ip = ""};
-	f->sys.who.system = true;
-	mkorg(f, "cc", "coordination_center");
-	assert_int_equal(community_init_builtin(&f->sys), KR_OK);
+	struct testenv *f = calloc(1, sizeof *f);
+	open_site(f);
 	*state = f;
 	return 0;
 }
 
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof *f);
-	snprintf(f->path, sizeof f->path, "/tmp/kairan-test-stix-%d.db", (int)getpid());
-	unlink(f->path);
-	assert_int_equal(db_open(pg_url ? pg_url : f->path, &f->db), KR_OK);
-	if (pg_url)
-		assert_int_equal(db_exec(f->db, "DROP SCHEMA public CASCADE; CREATE SCHEMA public"), KR_OK);
-	assert_int_equal(db_migrate(f->db), KR_OK);
-	f->a = arena_new();
-	f->sys = (struct ctx){.db = f->db, .a = f->a, .now = now_ms(), .ip = ""};
-	f->sys.who.system = true;
-	int64_t cc = mkorg(f, "cc", "coordination_center");
-	assert_int_equal(community_init_builtin(&f->sys), KR_OK);
-	int64_t rail = mkorg(f, "rail", "critical_service");
-	int64_t other = mkorg(f, "other", "venue");
-	mkperson(f, cc, "coord", ROLE_COORDINATOR);
-	mkperson(f, rail, "rail1", ROLE_MEMBER);
-	mkperson(f, rail, "rail2", ROLE_MEMBER);
-	mkperson(f, other, "other1", ROLE_MEMBER);
+	struct testenv *f = calloc(1, sizeof *f);
+	int64_t cc = open_site(f);
+	int64_t rail = testenv_org(f, "rail", NULL, NULL, "critical_service", NULL);
+	int64_t other = testenv_org(f, "other", NULL, NULL, "venue", NULL);
+	testenv_person(f, cc, "coord", NULL, ROLE_COORDINATOR);
+	testenv_person(f, rail, "rail1", NULL, ROLE_MEMBER);
+	testenv_person(f, rail, "rail2", NULL, ROLE_MEMBER);
+	testenv_person(f, other, "other1", NULL, ROLE_MEMBER);
 	struct ctx rail1 = as(f, "rail1");
 	struct community cm = {.slug = "rail-isac", .name_ja = "rail-isac", .name_en = "Rail ISAC",
 			       .description = "", .join_policy = "invite", .post_policy = "members"};
@@ -115,16 +76,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	struct fx *f = *state;
-	db_close(f->db);
-	arena_free(f->a);
-	char p[80];
-	unlink(f->path);
-	snprintf(p, sizeof p, "%s-wal", f->path);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", f->path);
-	unlink(p);
-	free(f);
+	testenv_close(*state);
+	free(*state);
 	return 0;
 }
 
@@ -169,7 +122,7 @@ static const char *good[] = {
 	"\"hashes\":{\"MD5\":\"D41D8CD98F00B204E9800998ECF8427E\"}}",
 };
 
-static void expect_bad(struct fx *f, const char *json, const char *needle)
+static void expect_bad(struct testenv *f, const char *json, const char *needle)
 {
 	const char *reason = NULL;
 	int rc = stix_check_object(f->a, json, strlen(json), &reason);
@@ -222,7 +175,7 @@ static char *without(struct arena *a, const char *json, const char *key)
 
 static void test_validation(void **state)
 {
-	struct fx *f = *state;
+	struct testenv *f = *state;
 	const char *reason;
 	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
 		int rc = stix_check_object(f->a, good[i], strlen(good[i]), &reason);
@@ -309,7 +262,7 @@ static struct stix_status ingest(struct ctx *c, const char *coll, const char *do
 	return st;
 }
 
-static int64_t count(struct fx *f, const char *what)
+static int64_t count(struct testenv *f, const char *what)
 {
 	struct db_stmt *st;
 	int rc = str_eq(what, "values") ? db_prepare(f->db, "SELECT COUNT(*) FROM stix_values", &st)
@@ -329,7 +282,7 @@ static char *bundle(struct arena *a, const char *objs)
 
 static void test_hostile(void **state)
 {
-	struct fx *f = *state;
+	struct testenv *f = *state;
 	struct ctx rail1 = as(f, "rail1");
 	struct buf b = BUF_INIT;
 	/* deep nesting inside an otherwise good object */
@@ -412,7 +365,7 @@ static int64_t coll_id(struct ctx *c, const char *slug)
 
 static void test_ingest_and_query(void **state)
 {
-	struct fx *f = *state;
+	struct testenv *f = *state;
 	struct ctx rail1 = as(f, "rail1"), rail2 = as(f, "rail2"), other1 = as(f, "other1"), coord = as(f, "coord");
 	struct buf all = BUF_INIT;
 	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
@@ -550,7 +503,7 @@ static void test_ingest_and_query(void **state)
  * goes, strings (with their spaces, braces and escapes) stay byte for
  * byte, key order stays.  A document whose "objects" key is spelled with
  * an escape takes the re-serialising path and stores the same text. */
-static const char *stored_json(struct fx *f, const char *sid)
+static const char *stored_json(struct testenv *f, const char *sid)
 {
 	struct db_stmt *st;
 	assert_int_equal(db_prepare(f->db, "SELECT json FROM stix_objects WHERE stix_id = ?1", &st), KR_OK);
@@ -563,7 +516,7 @@ static const char *stored_json(struct fx *f, const char *sid)
 
 static void test_stored_text(void **state)
 {
-	struct fx *f = *state;
+	struct testenv *f = *state;
 	struct ctx rail1 = as(f, "rail1");
 	const char *doc =
 		"{ \"type\" : \"bundle\",\n  \"id\": \"bundle--5d0092c5-5f74-4287-9642-33f4c354e56d\",\n"
@@ -614,7 +567,7 @@ static void test_time(void **state)
 	assert_int_equal(stix_parse_time(NULL, &us), KR_EINVAL);
 }
 
-static int64_t count_where(struct fx *f, int which)
+static int64_t count_where(struct testenv *f, int which)
 {
 	struct db_stmt *st;
 	int rc;
@@ -635,7 +588,7 @@ static int64_t count_where(struct fx *f, int which)
 
 static void test_demo(void **state)
 {
-	struct fx *f = *state;
+	struct testenv *f = *state;
 	char hash[256];
 	assert_int_equal(auth_hash_password("demo-password-for-tests", hash, sizeof hash), KR_OK);
 	struct demo_stats ds;
@@ -672,8 +625,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_demo, setup_site, teardown),
 	};
 	int failed = cmocka_run_group_tests_name("stix/sqlite", tests, NULL, NULL);
-	pg_url = getenv("KAIRAN_TEST_PG_URL");
-	if (pg_url)
+	testenv_pg_url = getenv("KAIRAN_TEST_PG_URL");
+	if (testenv_pg_url)
 		failed += cmocka_run_group_tests_name("stix/postgres", tests, NULL, NULL);
 	return failed;
 }
