@@ -13,6 +13,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "testenv.h"
+
 #include "core/community.h"
 #include "core/jobs.h"
 #include "core/notify.h"
@@ -24,84 +26,39 @@
 #include "lib/util.h"
 #include "store/db.h"
 
-static const char *pg_url;
-
-struct fx {
-	char path[64];
-	struct db *db;
-	struct arena *a;
-	struct ctx sys;
-};
-
-static int64_t mkorg(struct fx *f, const char *slug, const char *kind)
+static struct ctx as(struct testenv *f, const char *login)
 {
-	struct org o = {.slug = slug, .name_ja = slug, .name_en = slug, .kind = kind,
-			.sector = str_eq(kind, "critical_service") ? "railway" : NULL, .contact_phone = "",
-			.description = ""};
-	int64_t id = 0;
-	assert_int_equal(org_create(&f->sys, &o, &id, NULL), KR_OK);
-	return id;
-}
-
-static void mkperson(struct fx *f, int64_t org, const char *login, enum role role)
-{
-	struct person p = {.org_id = org, .login = login, .email = arena_printf(f->a, "%s@x.example", login),
-			   .display_name = login, .title = "", .phone = "", .role = role};
-	assert_int_equal(person_create_hashed(&f->sys, &p, "x", NULL, NULL), KR_OK);
-}
-
-static struct ctx as(struct fx *f, const char *login)
-{
-	struct person p;
-	assert_int_equal(person_get(&f->sys, login, &p), KR_OK);
-	struct ctx c = {.db = f->db, .a = f->a, .now = now_ms(), .ip = "127.0.0.1"};
-	c.who = (struct viewer){.person_id = p.id, .org_id = p.org_id, .role = p.role, .login = p.login,
-				.locale = "ja"};
+	struct ctx c = testenv_as(f, login, "ja");
+	c.now = now_ms();
 	return c;
 }
 
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof *f);
-	snprintf(f->path, sizeof f->path, "/tmp/kairan-test-topic-%d.db", (int)getpid());
-	unlink(f->path);
-	assert_int_equal(db_open(pg_url ? pg_url : f->path, &f->db), KR_OK);
-	if (pg_url)
-		assert_int_equal(db_exec(f->db, "DROP SCHEMA public CASCADE; CREATE SCHEMA public"), KR_OK);
-	assert_int_equal(db_migrate(f->db), KR_OK);
-	f->a = arena_new();
-	f->sys = (struct ctx){.db = f->db, .a = f->a, .now = now_ms(), .ip = ""};
-	f->sys.who.system = true;
-	int64_t cc = mkorg(f, "cc", "coordination_center");
+	struct testenv *f = calloc(1, sizeof *f);
+	testenv_open(f, "topic");
+	int64_t cc = testenv_org(f, "cc", NULL, NULL, "coordination_center", NULL);
 	assert_int_equal(community_init_builtin(&f->sys), KR_OK);
-	int64_t rail = mkorg(f, "rail", "critical_service");
-	int64_t min = mkorg(f, "ministry", "ministry");
-	int64_t other = mkorg(f, "other", "venue");
-	mkperson(f, cc, "coord", ROLE_COORDINATOR);
-	mkperson(f, rail, "rail1", ROLE_MEMBER);
-	mkperson(f, rail, "rail2", ROLE_MEMBER);
-	mkperson(f, min, "min1", ROLE_MEMBER);
-	mkperson(f, other, "other1", ROLE_MEMBER);
+	int64_t rail = testenv_org(f, "rail", NULL, NULL, "critical_service", NULL);
+	int64_t min = testenv_org(f, "ministry", NULL, NULL, "ministry", NULL);
+	int64_t other = testenv_org(f, "other", NULL, NULL, "venue", NULL);
+	testenv_person(f, cc, "coord", NULL, ROLE_COORDINATOR);
+	testenv_person(f, rail, "rail1", NULL, ROLE_MEMBER);
+	testenv_person(f, rail, "rail2", NULL, ROLE_MEMBER);
+	testenv_person(f, min, "min1", NULL, ROLE_MEMBER);
+	testenv_person(f, other, "other1", NULL, ROLE_MEMBER);
 	*state = f;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fx *f = *state;
-	db_close(f->db);
-	arena_free(f->a);
-	char p[80];
-	unlink(f->path);
-	snprintf(p, sizeof p, "%s-wal", f->path);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", f->path);
-	unlink(p);
-	free(f);
+	testenv_close(*state);
+	free(*state);
 	return 0;
 }
 
-static int64_t count_jobs(struct fx *f, const char *needle, bool *leak)
+static int64_t count_jobs(struct testenv *f, const char *needle, bool *leak)
 {
 	struct db_stmt *st;
 	assert_int_equal(db_prepare(f->db, "SELECT payload FROM jobs WHERE kind = 'mail'", &st), KR_OK);
@@ -115,7 +72,7 @@ static int64_t count_jobs(struct fx *f, const char *needle, bool *leak)
 	return n;
 }
 
-static const char *post_amber(struct fx *f, struct ctx *coord)
+static const char *post_amber(struct testenv *f, struct ctx *coord)
 {
 	static const char *const orgs[] = {"rail", "ministry"};
 	struct topic_input in = {.community = "professional", .title = "DDoS 攻撃キャンペーンの秘密の詳細",
@@ -132,7 +89,7 @@ static const char *post_amber(struct fx *f, struct ctx *coord)
 
 static void test_amber_journey(void **state)
 {
-	struct fx *f = *state;
+	struct testenv *f = *state;
 	struct ctx coord = as(f, "coord"), rail1 = as(f, "rail1"), other1 = as(f, "other1"), min1 = as(f, "min1");
 	struct topic_filter all = {0};
 	struct topic_page pg;
@@ -233,7 +190,7 @@ static void test_amber_journey(void **state)
 
 static void test_validation(void **state)
 {
-	struct fx *f = *state;
+	struct testenv *f = *state;
 	struct ctx coord = as(f, "coord"), rail1 = as(f, "rail1");
 	const char *pid, *bad;
 	struct topic_input in = {.community = "cc-contact", .title = "ok", .category = "alert", .tlp = "green", .body = ""};
@@ -299,7 +256,7 @@ static void test_validation(void **state)
 
 static void test_paging_and_share(void **state)
 {
-	struct fx *f = *state;
+	struct testenv *f = *state;
 	struct ctx coord = as(f, "coord"), rail1 = as(f, "rail1");
 	const char *pid = NULL, *bad;
 	for (int i = 0; i < 45; i++) {
@@ -335,7 +292,7 @@ static void test_paging_and_share(void **state)
 
 static void test_digest_and_jobs(void **state)
 {
-	struct fx *f = *state;
+	struct testenv *f = *state;
 	struct ctx coord = as(f, "coord");
 	post_amber(f, &coord);
 	const char *pid, *bad;
@@ -384,7 +341,7 @@ static void test_digest_and_jobs(void **state)
 	assert_int_equal(j2.attempts, 2);
 }
 
-static int64_t count_notices(struct fx *f, const char *kind, const char *login)
+static int64_t count_notices(struct testenv *f, const char *kind, const char *login)
 {
 	struct db_stmt *st;
 	assert_int_equal(db_prepare(f->db, "SELECT COUNT(*) FROM notifications n JOIN people p ON p.id = n.person_id"
@@ -399,7 +356,7 @@ static int64_t count_notices(struct fx *f, const char *kind, const char *login)
 
 static void test_mustread_followup(void **state)
 {
-	struct fx *f = *state;
+	struct testenv *f = *state;
 	assert_int_equal(person_set_role(&f->sys, "rail1", ROLE_MEMBER, true), KR_OK); /* rail's org-admin */
 	struct ctx coord = as(f, "coord"), rail1 = as(f, "rail1");
 	const char *pid = post_amber(f, &coord);
@@ -441,7 +398,7 @@ static int64_t search(struct ctx *c, const char *q, const char **first)
 
 static void test_search(void **state)
 {
-	struct fx *f = *state;
+	struct testenv *f = *state;
 	struct ctx coord = as(f, "coord"), rail1 = as(f, "rail1"), other1 = as(f, "other1");
 	const char *amber = post_amber(f, &coord); /* 障害 in its body, for rail and ministry only */
 	const char *pid, *bad;
@@ -492,8 +449,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mustread_followup, setup, teardown),
 	};
 	int failed = cmocka_run_group_tests_name("topic/sqlite", tests, NULL, NULL);
-	pg_url = getenv("KAIRAN_TEST_PG_URL");
-	if (pg_url)
+	testenv_pg_url = getenv("KAIRAN_TEST_PG_URL");
+	if (testenv_pg_url)
 		failed += cmocka_run_group_tests_name("topic/postgres", tests, NULL, NULL);
 	return failed;
 }
