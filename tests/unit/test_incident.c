@@ -18,6 +18,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "testenv.h"
+
 #include "core/community.h"
 #include "core/demo.h"
 #include "core/incident.h"
@@ -31,54 +33,21 @@
 #include "lib/util.h"
 #include "store/db.h"
 
-static const char *pg_url;
-
-struct fx {
-	char path[64];
-	struct db *db;
-	struct arena *a;
-	struct ctx sys;
-};
-
-static int64_t mkorg(struct fx *f, const char *slug, const char *ja, const char *en, const char *kind)
+static int64_t mkorg(struct testenv *f, const char *slug, const char *ja, const char *en, const char *kind)
 {
-	struct org o = {.slug = slug, .name_ja = ja, .name_en = en, .kind = kind,
-			.sector = str_eq(kind, "critical_service") ? "railway" : NULL, .contact_phone = "",
-			.contact_email = arena_printf(f->a, "soc@%s.example.jp", slug), .description = ""};
-	int64_t id = 0;
-	assert_int_equal(org_create(&f->sys, &o, &id, NULL), KR_OK);
-	return id;
+	return testenv_org(f, slug, ja, en, kind, arena_printf(f->a, "soc@%s.example.jp", slug));
 }
 
-static void mkperson(struct fx *f, int64_t org, const char *login, const char *name, enum role role)
+/* one clock (the system's): timeline order is id order */
+static struct ctx as(struct testenv *f, const char *login)
 {
-	struct person p = {.org_id = org, .login = login, .email = arena_printf(f->a, "%s@x.example", login),
-			   .display_name = name, .title = "", .phone = "", .role = role};
-	assert_int_equal(person_create_hashed(&f->sys, &p, "x", NULL, NULL), KR_OK);
-}
-
-static struct ctx as(struct fx *f, const char *login)
-{
-	struct person p;
-	assert_int_equal(person_get(&f->sys, login, &p), KR_OK);
-	struct ctx c = {.db = f->db, .a = f->a, .now = f->sys.now, .ip = "127.0.0.1"}; /* one clock: timeline order is id order */
-	c.who = (struct viewer){.person_id = p.id, .org_id = p.org_id, .role = p.role, .login = p.login,
-				.locale = "ja"};
-	return c;
+	return testenv_as(f, login, "ja");
 }
 
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof *f);
-	snprintf(f->path, sizeof f->path, "/tmp/kairan-test-incident-%d.db", (int)getpid());
-	unlink(f->path);
-	assert_int_equal(db_open(pg_url ? pg_url : f->path, &f->db), KR_OK);
-	if (pg_url)
-		assert_int_equal(db_exec(f->db, "DROP SCHEMA public CASCADE; CREATE SCHEMA public"), KR_OK);
-	assert_int_equal(db_migrate(f->db), KR_OK);
-	f->a = arena_new();
-	f->sys = (struct ctx){.db = f->db, .a = f->a, .now = now_ms(), .ip = ""};
-	f->sys.who.system = true;
+	struct testenv *f = calloc(1, sizeof *f);
+	testenv_open(f, "incident");
 	int64_t cc = mkorg(f, "cc", "対処調整センター", "Coordination Center", "coordination_center");
 	assert_int_equal(community_init_builtin(&f->sys), KR_OK);
 	int64_t rail = mkorg(f, "toto-rail", "東都鉄道(デモ)", "Toto Railway (demo)", "critical_service");
@@ -86,36 +55,28 @@ static int setup(void **state)
 	int64_t pol = mkorg(f, "police", "東都警察本部", "Toto Police", "law_enforcement");
 	int64_t ag = mkorg(f, "agency", "コンピュータ緊急対応調整センター", "CERT", "security_agency");
 	int64_t other = mkorg(f, "other", "青空アリーナ", "Aozora Arena", "venue");
-	mkperson(f, cc, "coord", "調整 一郎", ROLE_COORDINATOR);
-	mkperson(f, rail, "rail1", "山田 太郎", ROLE_MEMBER);
-	mkperson(f, rail, "rail2", "鈴木 花子", ROLE_MEMBER);
-	mkperson(f, min, "min1", "省 次郎", ROLE_MEMBER);
-	mkperson(f, pol, "pol1", "警察 三郎", ROLE_MEMBER);
-	mkperson(f, ag, "ag1", "解析 四郎", ROLE_MEMBER);
-	mkperson(f, other, "other1", "他 五郎", ROLE_MEMBER);
-	mkperson(f, other, "othercoord", "他 六郎", ROLE_COORDINATOR); /* a coordinator outside cc */
+	testenv_person(f, cc, "coord", "調整 一郎", ROLE_COORDINATOR);
+	testenv_person(f, rail, "rail1", "山田 太郎", ROLE_MEMBER);
+	testenv_person(f, rail, "rail2", "鈴木 花子", ROLE_MEMBER);
+	testenv_person(f, min, "min1", "省 次郎", ROLE_MEMBER);
+	testenv_person(f, pol, "pol1", "警察 三郎", ROLE_MEMBER);
+	testenv_person(f, ag, "ag1", "解析 四郎", ROLE_MEMBER);
+	testenv_person(f, other, "other1", "他 五郎", ROLE_MEMBER);
+	testenv_person(f, other, "othercoord", "他 六郎", ROLE_COORDINATOR); /* a coordinator outside cc */
 	*state = f;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fx *f = *state;
-	db_close(f->db);
-	arena_free(f->a);
-	char p[80];
-	unlink(f->path);
-	snprintf(p, sizeof p, "%s-wal", f->path);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", f->path);
-	unlink(p);
-	free(f);
+	testenv_close(*state);
+	free(*state);
 	return 0;
 }
 
 /* A fingerprint of everything stored about cases, to prove a refused
  * call changed nothing. */
-static const char *fingerprint(struct fx *f)
+static const char *fingerprint(struct testenv *f)
 {
 	struct db_stmt *st;
 	assert_int_equal(db_prepare(f->db,
@@ -138,7 +99,7 @@ static const char *fingerprint(struct fx *f)
 	return s;
 }
 
-static const char *report_ddos(struct fx *f, struct ctx *rail1, const char **att)
+static const char *report_ddos(struct testenv *f, struct ctx *rail1, const char **att)
 {
 	static const char *const rcpt[] = {"ministry", "police"};
 	struct incident_input in = {
@@ -181,7 +142,7 @@ static int64_t list_total(struct ctx *c, const struct incident_filter *fl)
 
 static void test_journey(void **state)
 {
-	struct fx *f = *state;
+	struct testenv *f = *state;
 	struct ctx coord = as(f, "coord"), rail1 = as(f, "rail1"), rail2 = as(f, "rail2"), min1 = as(f, "min1"),
 		   pol1 = as(f, "pol1"), ag1 = as(f, "ag1"), other1 = as(f, "other1"), oc = as(f, "othercoord");
 	const char *att = NULL;
@@ -392,7 +353,7 @@ static void test_journey(void **state)
 
 static void test_refusals(void **state)
 {
-	struct fx *f = *state;
+	struct testenv *f = *state;
 	struct ctx coord = as(f, "coord"), rail1 = as(f, "rail1"), ag1 = as(f, "ag1");
 	const char *att;
 	const char *pid = report_ddos(f, &rail1, &att);
@@ -523,7 +484,7 @@ static void test_refusals(void **state)
 
 static void test_paging_and_overdue(void **state)
 {
-	struct fx *f = *state;
+	struct testenv *f = *state;
 	struct ctx coord = as(f, "coord"), rail1 = as(f, "rail1"), min1 = as(f, "min1");
 	static const char *const rcpt[] = {"ministry"};
 	const char *pid = NULL, *bad;
@@ -601,7 +562,7 @@ static void test_paging_and_overdue(void **state)
 /* The demo's 19 reports: shapes, upward reports, nothing left to mail. */
 static void test_demo(void **state)
 {
-	struct fx *f = *state;
+	struct testenv *f = *state;
 	struct demo_stats ds;
 	/* demo_load includes the incidents (demo_load_incidents). */
 	assert_int_equal(demo_load(&f->sys, "x", &ds), KR_OK);
@@ -654,8 +615,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_demo, setup, teardown),
 	};
 	int failed = cmocka_run_group_tests_name("incident/sqlite", tests, NULL, NULL);
-	pg_url = getenv("KAIRAN_TEST_PG_URL");
-	if (pg_url)
+	testenv_pg_url = getenv("KAIRAN_TEST_PG_URL");
+	if (testenv_pg_url)
 		failed += cmocka_run_group_tests_name("incident/postgres", tests, NULL, NULL);
 	return failed;
 }
