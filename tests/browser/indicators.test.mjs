@@ -15,94 +15,30 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { join } from 'node:path';
+import { DESKTOP, PHONE, SHOTS, kairan, launchBrowser, startServer, stopServer } from './lib.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, '..', '..');
-const BIN = process.env.KAIRAN_BIN || join(root, 'build', 'asan', 'kairan');
-const CHROMIUM = process.env.KAIRAN_CHROMIUM || '/usr/bin/chromium';
-const SHOTS = join(root, 'tests', 'out', 'screenshots');
 const PASSWORD = 'kairan-demo-2020'; // every demo person's
-const SANITIZER = /ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|SUMMARY: (AddressSanitizer|UndefinedBehaviorSanitizer)/;
 
-const DESKTOP = { width: 1280, height: 900 };
-const PHONE = { width: 390, height: 844 };
-
-let work, db, logPath, server, base, browser, context;
+let work, db, srv, base, browser, context;
 let detailPath = null;
 const problems = [];
-
-function freePort() {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.unref();
-    s.on('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => res(p));
-    });
-  });
-}
-
-async function waitHealthy(deadlineMs) {
-  const end = Date.now() + deadlineMs;
-  while (Date.now() < end) {
-    if (server.exitCode !== null) throw new Error('kairan serve exited: ' + readFileSync(logPath, 'utf8'));
-    try {
-      const r = await fetch(base + '/healthz');
-      if (r.status === 200) return;
-    } catch { /* not yet */ }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('kairan serve did not answer /healthz: ' + readFileSync(logPath, 'utf8'));
-}
 
 before(async () => {
   work = mkdtempSync(join(tmpdir(), 'kairan-browser-indicators-'));
   mkdirSync(SHOTS, { recursive: true });
   db = join(work, 'kairan.db');
-  const p = spawnSync(BIN, ['demo', '--db', db], { encoding: 'utf8', timeout: 300000 });
-  if (p.status !== 0 || SANITIZER.test(p.stderr || '')) {
-    throw new Error(`kairan demo failed (${p.status}): ${p.stdout}\n${p.stderr}`);
-  }
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  logPath = join(work, 'server.stderr');
-  const log = openSync(logPath, 'a');
-  server = spawn(BIN, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`], {
-    stdio: ['ignore', log, log],
-    env: { ...process.env, ASAN_OPTIONS: process.env.ASAN_OPTIONS || 'detect_leaks=1:halt_on_error=1' },
-  });
-  await waitHealthy(60000);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  kairan(db, ['demo']);
+  srv = await startServer(db, work);
+  base = srv.base;
+  browser = await launchBrowser();
 });
 
 after(async () => {
   if (browser) await browser.close();
-  if (server && server.exitCode === null) {
-    const exited = new Promise((res) => server.once('exit', (code, sig) => res({ code, sig })));
-    server.kill('SIGTERM');
-    const timer = new Promise((res) => setTimeout(() => res(null), 30000));
-    const r = await Promise.race([exited, timer]);
-    if (!r) {
-      server.kill('SIGKILL');
-      assert.fail('kairan serve ignored SIGTERM');
-    }
-    const log = readFileSync(logPath, 'utf8');
-    assert.ok(!SANITIZER.test(log), 'sanitizer report from kairan serve:\n' + log.slice(-6000));
-    assert.equal(r.code, 0, 'kairan serve exit status after SIGTERM\n' + log.slice(-3000));
-  }
+  await stopServer(srv);
   if (work && !process.env.KAIRAN_KEEP) rmSync(work, { recursive: true, force: true });
 });
 
