@@ -11,102 +11,17 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { createHmac } from 'node:crypto';
-import { mkdtempSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { join } from 'node:path';
+import { DESKTOP, PHONE, SHOTS, kairan, launchBrowser, startServer, stopServer, totp } from './lib.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, '..', '..');
-const BIN = process.env.KAIRAN_BIN || join(root, 'build', 'asan', 'kairan');
-const CHROMIUM = process.env.KAIRAN_CHROMIUM || '/usr/bin/chromium';
-const SHOTS = join(root, 'tests', 'out', 'screenshots');
 const PASSWORD = 'browser-password-2020';
-const SANITIZER = /ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|SUMMARY: (AddressSanitizer|UndefinedBehaviorSanitizer)/;
 
-const DESKTOP = { width: 1280, height: 900 };
-const PHONE = { width: 390, height: 844 };
-
-let work, db, logPath, server, port, base, browser, context;
+let work, db, srv, base, browser, context;
 const problems = [];   // console errors, page errors, CSP violations, foreign requests
 
-// --- TOTP (RFC 6238, SHA-1, 6 digits, 30 s) -----------------------------------
-function base32Decode(s) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0, value = 0;
-  const out = [];
-  for (const ch of s.replace(/[\s=]/g, '').toUpperCase()) {
-    const i = alphabet.indexOf(ch);
-    if (i < 0) throw new Error('bad base32: ' + s);
-    value = (value << 5) | i;
-    bits += 5;
-    if (bits >= 8) {
-      out.push((value >>> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-  }
-  return Buffer.from(out);
-}
-
-function totp(secret, step = Math.floor(Date.now() / 30000)) {
-  const msg = Buffer.alloc(8);
-  msg.writeBigUInt64BE(BigInt(step));
-  const mac = createHmac('sha1', base32Decode(secret)).update(msg).digest();
-  const off = mac[mac.length - 1] & 0x0f;
-  const code = (mac.readUInt32BE(off) & 0x7fffffff) % 1000000;
-  return String(code).padStart(6, '0');
-}
-
-// --- the server ------------------------------------------------------------------
-function freePort() {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.unref();
-    s.on('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => res(p));
-    });
-  });
-}
-
-// kairan's environment: no KAIRAN_* setting of the caller's (KAIRAN_CONFIG,
-// KAIRAN_SMTP_URL ...) may change the server under test.
-function serverEnv() {
-  const env = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (!k.startsWith('KAIRAN_') || k === 'KAIRAN_BIN' || k.startsWith('KAIRAN_TEST')) env[k] = v;
-  }
-  env.ASAN_OPTIONS = env.ASAN_OPTIONS || 'detect_leaks=1:halt_on_error=1';
-  return env;
-}
-
-function cli(args, input) {
-  const [cmd, ...rest] = args;
-  const words = cmd.split(' ');
-  const p = spawnSync(BIN, [...words, '--db', db, ...rest], { input, encoding: 'utf8', timeout: 120000, env: serverEnv() });
-  if (p.status !== 0 || SANITIZER.test(p.stderr || '')) {
-    throw new Error(`kairan ${cmd} failed (${p.status}): ${p.stdout}\n${p.stderr}`);
-  }
-  return p.stdout;
-}
-
-async function waitHealthy(deadlineMs) {
-  const end = Date.now() + deadlineMs;
-  while (Date.now() < end) {
-    if (server.exitCode !== null) throw new Error('kairan serve exited: ' + readFileSync(logPath, 'utf8'));
-    try {
-      const r = await fetch(base + '/healthz');
-      if (r.status === 200) return;
-    } catch { /* not yet */ }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('kairan serve did not answer /healthz: ' + readFileSync(logPath, 'utf8'));
-}
+const cli = (args, input) => kairan(db, args, input);
 
 before(async () => {
   work = mkdtempSync(join(tmpdir(), 'kairan-browser-'));
@@ -129,41 +44,14 @@ before(async () => {
   cli(['user add', '--login', 'rail-member', '--org', 'tokyo-rail', '--email', 'rail@example.test',
     '--name', '鉄道 花子', '--password-stdin'], PASSWORD + '\n');
 
-  port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  logPath = join(work, 'server.stderr');
-  const log = openSync(logPath, 'a');
-  server = spawn(BIN, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`], {
-    stdio: ['ignore', log, log],
-    env: serverEnv(),
-  });
-  await waitHealthy(60000);
-
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    // playwright gives every launch a fresh temporary --user-data-dir of
-    // its own (and refuses one in args), so no profile state is shared.
-  });
+  srv = await startServer(db, work);
+  base = srv.base;
+  browser = await launchBrowser();
 });
 
 after(async () => {
   if (browser) await browser.close();
-  if (server && server.exitCode === null) {
-    const exited = new Promise((res) => server.once('exit', (code, sig) => res({ code, sig })));
-    server.kill('SIGTERM');
-    const timer = new Promise((res) => setTimeout(() => res(null), 30000));
-    const r = await Promise.race([exited, timer]);
-    if (!r) {
-      server.kill('SIGKILL');
-      assert.fail('kairan serve ignored SIGTERM');
-    }
-    const log = readFileSync(logPath, 'utf8');
-    assert.ok(!SANITIZER.test(log), 'sanitizer report from kairan serve:\n' + log.slice(-6000));
-    assert.equal(r.code, 0, 'kairan serve exit status after SIGTERM\n' + log.slice(-3000));
-  }
+  await stopServer(srv);
   if (work && !process.env.KAIRAN_KEEP) rmSync(work, { recursive: true, force: true });
 });
 
