@@ -109,6 +109,29 @@ int api_indicators_export(struct request *r)
 	return req_fail_detail(r, 400, "err.invalid_field", "format");
 }
 
+int api_indicators_import_target(struct request *r, const char *ctype, struct stix_collection *col)
+{
+	const char *ct = r->content_type;
+	if (!ct || strncasecmp(ct, ctype, strlen(ctype)) != 0)
+		return req_fail_detail(r, 415, "err.unsupported_media",
+				       arena_printf(r->a, "Content-Type must be %s", ctype));
+	const char *slug = req_query(r, "collection");
+	if (!slug)
+		return req_fail_detail(r, 400, "err.invalid_field", "collection");
+	int rc = stix_collection_by_slug(&r->ctx, slug, col);
+	if (rc)
+		return req_fail_rc(r, rc);
+	if (!col->can_write)
+		return req_fail(r, 403, "err.forbidden");
+	return 0;
+}
+
+int api_indicators_rejected(struct request *r, const char *message, json_t *lines)
+{
+	json_t *e = json_pack("{s:s, s:s, s:o}", "code", "invalid", "message", message, "lines", lines);
+	return api_send(r, 422, json_pack("{s:o}", "error", e));
+}
+
 int api_indicators_blocklist(struct request *r)
 {
 	if (!stix_value_kind_ok(r->params[0]))
@@ -129,18 +152,10 @@ int api_indicators_import(struct request *r)
 		return api_indicators_import_misp(r);
 	if (format && !str_eq(format, "csv"))
 		return req_fail_detail(r, 400, "err.invalid_field", "format");
-	const char *ct = r->content_type;
-	if (!ct || strncasecmp(ct, "text/csv", 8) != 0)
-		return req_fail_detail(r, 415, "err.unsupported_media", "Content-Type must be text/csv");
-	const char *slug = req_query(r, "collection");
-	if (!slug)
-		return req_fail_detail(r, 400, "err.invalid_field", "collection");
 	struct stix_collection col;
-	int rc = stix_collection_by_slug(&r->ctx, slug, &col);
+	int rc = api_indicators_import_target(r, "text/csv", &col);
 	if (rc)
-		return req_fail_rc(r, rc);
-	if (!col.can_write)
-		return req_fail(r, 403, "err.forbidden");
+		return rc;
 	struct stix_status st;
 	rc = stix_import_csv(&r->ctx, col.slug, r->body ? r->body : "", r->body_len, &st);
 	if (rc == KR_EINVAL) {
@@ -150,9 +165,8 @@ int api_indicators_import(struct request *r)
 				json_array_append_new(lines, json_string(st.items[i].reason));
 		if (st.error)
 			json_array_append_new(lines, json_string(st.error));
-		json_t *e = json_pack("{s:s, s:s, s:o}", "code", "invalid", "message",
-				      "Nothing was imported: correct these rows and send the file again.", "lines", lines);
-		return api_send(r, 422, json_pack("{s:o}", "error", e));
+		return api_indicators_rejected(r, "Nothing was imported: correct these rows and send the file again.",
+					       lines);
 	}
 	if (rc)
 		return req_fail_rc(r, rc);

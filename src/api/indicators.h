@@ -17,6 +17,9 @@
 #ifndef KR_API_INDICATORS_H
 #define KR_API_INDICATORS_H
 
+#include <jansson.h>
+
+#include "core/stix.h"
 #include "http/http.h"
 
 int api_indicators_export(struct request *r);
@@ -36,6 +39,13 @@ int api_indicators_misp_feed(struct request *r);
 /* ?collection=SLUG -> community id (0 when absent); otherwise the error
  * response's status (404 when not one of the caller's communities). */
 int api_indicators_collection(struct request *r, int64_t *id);
+/* An import's target: the Content-Type must start with ctype (415) and
+ * ?collection= name a collection the caller may write to (400, 404,
+ * 403).  0 with *col filled, or the error response's status. */
+int api_indicators_import_target(struct request *r, const char *ctype, struct stix_collection *col);
+/* 422 {"error":{"code":"invalid","message","lines"}}: nothing was
+ * imported; lines (consumed) says why. */
+int api_indicators_rejected(struct request *r, const char *message, json_t *lines);
 /* A core streaming export's step: 1 more to come, 0 finished, <0 error. */
 typedef int (*api_export_next_fn)(struct ctx *c, void *state, struct buf *out);
 /* Run the first step now (a failure is still a clean error response),

@@ -22,18 +22,10 @@
 
 int api_indicators_import_misp(struct request *r)
 {
-	const char *ct = r->content_type;
-	if (!ct || strncasecmp(ct, "application/json", 16) != 0)
-		return req_fail_detail(r, 415, "err.unsupported_media", "Content-Type must be application/json");
-	const char *slug = req_query(r, "collection");
-	if (!slug)
-		return req_fail_detail(r, 400, "err.invalid_field", "collection");
 	struct stix_collection col;
-	int rc = stix_collection_by_slug(&r->ctx, slug, &col);
+	int rc = api_indicators_import_target(r, "application/json", &col);
 	if (rc)
-		return req_fail_rc(r, rc);
-	if (!col.can_write)
-		return req_fail(r, 403, "err.forbidden");
+		return rc;
 	struct stix_misp m;
 	struct stix_status st;
 	rc = stix_import_misp(&r->ctx, col.slug, r->body ? r->body : "", r->body_len, &m, &st);
@@ -41,10 +33,8 @@ int api_indicators_import_misp(struct request *r)
 		json_t *lines = json_array();
 		for (size_t i = 0; i < m.nproblems; i++)
 			json_array_append_new(lines, json_string(m.problems[i]));
-		json_t *e = json_pack("{s:s, s:s, s:o}", "code", "invalid", "message",
-				      "Nothing was imported: correct these events and attributes and send the file again.",
-				      "lines", lines);
-		return api_send(r, 422, json_pack("{s:o}", "error", e));
+		return api_indicators_rejected(
+			r, "Nothing was imported: correct these events and attributes and send the file again.", lines);
 	}
 	if (rc)
 		return req_fail_rc(r, rc);
