@@ -19,7 +19,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DESKTOP, SHOTS, kairan, launchBrowser, startServer, stopServer, totp } from './lib.mjs';
+import { DESKTOP, SHOTS, kairan, launchBrowser, startServer, stopServer, totp, assertClean, loginForm, watchPage } from './lib.mjs';
 
 const PASSWORD = 'browser-password-2020';
 
@@ -79,34 +79,13 @@ async function newPage(locale = 'ja-JP') {
   const context = await browser.newContext({ viewport: DESKTOP, locale, deviceScaleFactor: 1 });
   contexts.push(context);
   const page = await context.newPage();
-  await page.addInitScript(() => {
-    window.__cspViolations = [];
-    document.addEventListener('securitypolicyviolation', (e) => {
-      window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`);
-    });
-  });
-  page.on('console', (m) => {
-    // The 404 pages this journey opens on purpose log their status.
-    if ((m.type() === 'error' && !/status of 404/.test(m.text())) || /Content Security Policy/i.test(m.text())) {
-      problems.push(`console ${m.type()} on ${page.url()}: ${m.text()}`);
-    }
-  });
-  page.on('pageerror', (e) => problems.push(`page error on ${page.url()}: ${e.message}`));
-  page.on('request', (req) => {
-    const u = req.url();
-    if (!u.startsWith(base) && !u.startsWith('data:') && !u.startsWith('about:')) {
-      problems.push(`request leaving the server: ${u}`);
-    }
-  });
-  page.on('response', (resp) => {
-    if (resp.status() >= 500) problems.push(`HTTP ${resp.status()} for ${resp.url()}`);
-  });
+  // The 404 pages this journey opens on purpose log their status.
+  await watchPage(page, base, problems, /status of 404/);
   return page;
 }
 
 async function checkPage(page, label) {
-  assert.deepEqual(await page.evaluate(() => window.__cspViolations || []), [], `CSP violations on ${label}`);
-  assert.deepEqual(problems, [], `problems by ${label}`);
+  await assertClean(page, problems, label);
 }
 
 async function shot(page, name) {
@@ -114,10 +93,7 @@ async function shot(page, name) {
 }
 
 async function login(page, loginName) {
-  await page.goto(base + '/login');
-  await page.fill('input[name=login]', loginName);
-  await page.fill('input[name=password]', PASSWORD);
-  await Promise.all([page.waitForNavigation(), page.click('form[action="/login"] button[type=submit]')]);
+  await loginForm(page, base, loginName, PASSWORD);
 }
 
 // Submit the form matched by selector and wait for the page it leads to.

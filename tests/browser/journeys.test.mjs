@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DESKTOP, PHONE, SHOTS, kairan, launchBrowser, startServer, stopServer, totp } from './lib.mjs';
+import { DESKTOP, PHONE, SHOTS, kairan, launchBrowser, startServer, stopServer, totp, assertClean, loginForm, watchPage } from './lib.mjs';
 
 const PASSWORD = 'browser-password-2020';
 
@@ -61,34 +61,12 @@ async function newPage(viewport, locale = 'en-US') {
   context = await browser.newContext({ viewport, locale, deviceScaleFactor: 1,
     isMobile: viewport.width < 500, hasTouch: viewport.width < 500 });
   const page = await context.newPage();
-  await page.addInitScript(() => {
-    window.__cspViolations = [];
-    document.addEventListener('securitypolicyviolation', (e) => {
-      window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`);
-    });
-  });
-  page.on('console', (m) => {
-    if (m.type() === 'error' || /Content Security Policy/i.test(m.text())) {
-      problems.push(`console ${m.type()} on ${page.url()}: ${m.text()}`);
-    }
-  });
-  page.on('pageerror', (e) => problems.push(`page error on ${page.url()}: ${e.message}`));
-  page.on('request', (req) => {
-    const u = req.url();
-    if (!u.startsWith(base) && !u.startsWith('data:') && !u.startsWith('about:')) {
-      problems.push(`request leaving the server: ${u}`);
-    }
-  });
-  page.on('response', (resp) => {
-    if (resp.status() >= 500) problems.push(`HTTP ${resp.status()} for ${resp.url()}`);
-  });
+  await watchPage(page, base, problems);
   return page;
 }
 
 async function checkPage(page, label) {
-  const v = await page.evaluate(() => window.__cspViolations || []);
-  assert.deepEqual(v, [], `CSP violations on ${label}`);
-  assert.deepEqual(problems, [], `problems by ${label}`);
+  await assertClean(page, problems, label);
 }
 
 async function shot(page, name) {
@@ -100,10 +78,7 @@ async function htmlLang(page) {
 }
 
 async function login(page, loginName) {
-  await page.goto(base + '/login');
-  await page.fill('input[name=login]', loginName);
-  await page.fill('input[name=password]', PASSWORD);
-  await Promise.all([page.waitForNavigation(), page.click('form[action="/login"] button[type=submit]')]);
+  await loginForm(page, base, loginName, PASSWORD);
 }
 
 let coordSecret = null;

@@ -129,3 +129,46 @@ export function launchBrowser() {
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
 }
+
+// Watch page for what shows a page is broken or leaky, into problems:
+// console errors (but those matching ignore, e.g. the status line of a
+// 4xx the test asks for on purpose) and CSP reports, page errors,
+// requests leaving base, 5xx answers.
+export async function watchPage(page, base, problems, ignore = null) {
+  await page.addInitScript(() => {
+    window.__cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`);
+    });
+  });
+  page.on('console', (m) => {
+    const csp = /Content Security Policy/i.test(m.text());
+    if ((m.type() === 'error' && !(ignore && ignore.test(m.text()))) || csp) {
+      problems.push(`console ${m.type()} on ${page.url()}: ${m.text()}`);
+    }
+  });
+  page.on('pageerror', (e) => problems.push(`page error on ${page.url()}: ${e.message}`));
+  page.on('request', (req) => {
+    const u = req.url();
+    if (!u.startsWith(base) && !u.startsWith('data:') && !u.startsWith('about:')) {
+      problems.push(`request leaving the server: ${u}`);
+    }
+  });
+  page.on('response', (resp) => {
+    if (resp.status() >= 500) problems.push(`HTTP ${resp.status()} for ${resp.url()}`);
+  });
+}
+
+// No CSP violation on page and nothing in problems so far.
+export async function assertClean(page, problems, label) {
+  assert.deepEqual(await page.evaluate(() => window.__cspViolations || []), [], `CSP violations on ${label}`);
+  assert.deepEqual(problems, [], `problems by ${label}`);
+}
+
+// Log in through the login form (no second factor).
+export async function loginForm(page, base, login, password) {
+  await page.goto(base + '/login');
+  await page.fill('input[name=login]', login);
+  await page.fill('input[name=password]', password);
+  await Promise.all([page.waitForNavigation(), page.click('form[action="/login"] button[type=submit]')]);
+}

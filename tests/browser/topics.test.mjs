@@ -16,7 +16,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DESKTOP, PHONE, SHOTS, kairan, launchBrowser, startServer, stopServer } from './lib.mjs';
+import { DESKTOP, PHONE, SHOTS, kairan, launchBrowser, startServer, stopServer, assertClean, loginForm, watchPage } from './lib.mjs';
 
 const PASSWORD = 'browser-password-2020';
 const TITLE = 'VPN 装置の脆弱性について（CVE-2026-0001）';
@@ -57,36 +57,14 @@ async function newPage(viewport, locale = 'ja-JP') {
   context = await browser.newContext({ viewport, locale, deviceScaleFactor: 1,
     isMobile: viewport.width < 500, hasTouch: viewport.width < 500 });
   const page = await context.newPage();
-  await page.addInitScript(() => {
-    window.__cspViolations = [];
-    document.addEventListener('securitypolicyviolation', (e) => {
-      window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`);
-    });
-  });
-  page.on('console', (m) => {
-    if (m.type() === 'error' || /Content Security Policy/i.test(m.text())) {
-      problems.push(`console ${m.type()} on ${page.url()}: ${m.text()}`);
-    }
-  });
-  page.on('pageerror', (e) => problems.push(`page error on ${page.url()}: ${e.message}`));
-  page.on('request', (req) => {
-    const u = req.url();
-    if (!u.startsWith(base) && !u.startsWith('data:') && !u.startsWith('about:')) {
-      problems.push(`request leaving the server: ${u}`);
-    }
-  });
-  page.on('response', (resp) => {
-    if (resp.status() >= 500) problems.push(`HTTP ${resp.status()} for ${resp.url()}`);
-  });
+  await watchPage(page, base, problems);
   // Deleting asks for confirmation; these journeys never delete.
   page.on('dialog', (d) => d.dismiss());
   return page;
 }
 
 async function checkPage(page, label) {
-  const v = await page.evaluate(() => window.__cspViolations || []);
-  assert.deepEqual(v, [], `CSP violations on ${label}`);
-  assert.deepEqual(problems, [], `problems by ${label}`);
+  await assertClean(page, problems, label);
   if ((page.viewportSize() || {}).width < 500) {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 1, `${label} is ${overflow}px wider than the phone`);
@@ -98,10 +76,7 @@ async function shot(page, name) {
 }
 
 async function login(page, loginName) {
-  await page.goto(base + '/login');
-  await page.fill('input[name=login]', loginName);
-  await page.fill('input[name=password]', PASSWORD);
-  await Promise.all([page.waitForNavigation(), page.click('form[action="/login"] button[type=submit]')]);
+  await loginForm(page, base, loginName, PASSWORD);
   assert.doesNotMatch(page.url(), /\/login/);
 }
 
