@@ -1628,6 +1628,37 @@ int stix_walk_next_community(struct ctx *c, int64_t only, int64_t *cur, char *sl
 	return rc < 0 ? rc : KR_OK;
 }
 
+int stix_walk_objects(struct ctx *c, int64_t comm, int64_t after_added, int64_t after_id, int64_t before,
+		      const char *tlp, int limit, struct stix_walk_obj *out, int *n)
+{
+	*n = 0;
+	struct db_stmt *st;
+	int rc = db_prepare(c->db,
+			    "SELECT o.id, o.date_added_us, o.stix_id, o.type, o.tlp FROM stix_objects o"
+			    " WHERE o.community_id = ?4 AND " ACL_STIX_PRED " AND o.tlp <> 'red' AND o.is_latest = 1"
+			    " AND EXISTS (SELECT 1 FROM stix_values v WHERE v.object_id = o.id)"
+			    " AND (o.date_added_us, o.id) > (?5, ?6) AND o.date_added_us < ?7"
+			    " AND (CAST(?8 AS BIGINT) = 0 OR o.tlp = ?9) ORDER BY o.date_added_us, o.id LIMIT ?10",
+			    &st);
+	if (rc)
+		return rc;
+	acl_viewer_binds(c, st);
+	db_bind_int(st, 4, comm);
+	db_bind_int(st, 5, after_added);
+	db_bind_int(st, 6, after_id);
+	db_bind_int(st, 7, before);
+	db_bind_int(st, 8, tlp ? 1 : 0);
+	db_bind_text(st, 9, tlp ? tlp : "");
+	db_bind_int(st, 10, limit);
+	while (*n < limit && (rc = db_step(st)) == KR_ROW) {
+		out[*n] = (struct stix_walk_obj){db_col_int(st, 0), db_col_int(st, 1), db_col_dup(st, 2, c->a),
+						 db_col_dup(st, 3, c->a), db_col_dup(st, 4, c->a)};
+		(*n)++;
+	}
+	db_done(st);
+	return rc < 0 ? rc : KR_OK;
+}
+
 int stix_walk_values(struct ctx *c, int64_t object_id, int (*fn)(void *arg, const char *kind, const char *value),
 		     void *arg)
 {
@@ -1683,31 +1714,10 @@ static int csv_chunk(struct ctx *c, struct stix_export *e, struct buf *out)
 	if (e->comm_cur == 0 && (rc = next_community(c, e)))
 		return rc;
 	while (e->comm_cur != 0) {
-		struct db_stmt *st;
-		rc = db_prepare(c->db,
-				"SELECT o.id, o.tlp, o.stix_id, o.date_added_us FROM stix_objects o WHERE o.community_id = ?4"
-				" AND " ACL_STIX_PRED " AND o.tlp <> 'red' AND o.is_latest = 1"
-				" AND (o.date_added_us, o.id) > (?5, ?6) ORDER BY o.date_added_us, o.id LIMIT ?7",
-				&st);
-		if (rc)
-			return rc;
-		acl_viewer_binds(c, st);
-		db_bind_int(st, 4, e->comm_cur);
-		db_bind_int(st, 5, e->cur_added);
-		db_bind_int(st, 6, e->cur_id);
-		db_bind_int(st, 7, EXPORT_CHUNK);
-		struct obj {
-			int64_t id, added;
-			const char *tlp, *sid;
-		} *objs = arena_alloc(c->a, sizeof *objs * EXPORT_CHUNK);
-		int n = 0;
-		while ((rc = db_step(st)) == KR_ROW && n < EXPORT_CHUNK) {
-			objs[n] = (struct obj){db_col_int(st, 0), db_col_int(st, 3), db_col_dup(st, 1, c->a),
-					       db_col_dup(st, 2, c->a)};
-			n++;
-		}
-		db_done(st);
-		if (rc < 0)
+		struct stix_walk_obj *objs = arena_alloc(c->a, sizeof *objs * EXPORT_CHUNK);
+		int n;
+		if ((rc = stix_walk_objects(c, e->comm_cur, e->cur_added, e->cur_id, INT64_MAX, NULL, EXPORT_CHUNK, objs,
+					    &n)))
 			return rc;
 		for (int i = 0; i < n; i++) {
 			struct csv_obj row = {e, out, objs[i].tlp, objs[i].sid, ""};

@@ -549,34 +549,11 @@ static int values_chunk(struct ctx *c, struct stix_rules *e, struct buf *out)
 	char h[65];
 	while (e->comm_cur != 0) {
 		collection_hash(c->space, e->comm_cur, e->comm_slug, e->comm_created, h);
-		struct db_stmt *st;
-		rc = db_prepare(c->db,
-				"SELECT o.id, o.date_added_us, o.stix_id, o.type, o.tlp FROM stix_objects o WHERE" FEED_OBJ_PRED
-				" AND (o.date_added_us, o.id) > (?5, ?6) AND o.date_added_us < ?7"
-				" AND (CAST(?8 AS BIGINT) < 0 OR o.tlp = ?9) ORDER BY o.date_added_us, o.id LIMIT ?10",
-				&st);
-		if (rc)
-			return rc;
-		acl_viewer_binds(c, st);
-		db_bind_int(st, 4, e->comm_cur);
-		db_bind_int(st, 5, e->cur_added);
-		db_bind_int(st, 6, e->cur_id);
-		db_bind_int(st, 7, event ? (e->day + 1) * DAY_US : INT64_MAX);
-		db_bind_int(st, 8, event ? e->tlp : -1);
-		db_bind_text(st, 9, stix_tlp_name((enum stix_tlp)(event ? e->tlp : 0)));
-		db_bind_int(st, 10, CHUNK);
-		struct obj {
-			int64_t id, added;
-			const char *sid, *type, *tlp;
-		} *objs = arena_alloc(c->a, sizeof *objs * CHUNK);
-		int n = 0;
-		while (n < CHUNK && (rc = db_step(st)) == KR_ROW) {
-			objs[n] = (struct obj){db_col_int(st, 0), db_col_int(st, 1), db_col_dup(st, 2, c->a),
-					       db_col_dup(st, 3, c->a), db_col_dup(st, 4, c->a)};
-			n++;
-		}
-		db_done(st);
-		if (rc < 0)
+		struct stix_walk_obj *objs = arena_alloc(c->a, sizeof *objs * CHUNK);
+		int n;
+		if ((rc = stix_walk_objects(c, e->comm_cur, e->cur_added, e->cur_id,
+					    event ? (e->day + 1) * DAY_US : INT64_MAX,
+					    event ? stix_tlp_name((enum stix_tlp)e->tlp) : NULL, CHUNK, objs, &n)))
 			return rc;
 		for (int i = 0; i < n; i++) {
 			struct feed_obj row = {e, out, event, objs[i].added, objs[i].sid, objs[i].type, ""};
