@@ -33,11 +33,6 @@
 #include "lib/util.h"
 #include "store/db.h"
 
-static int64_t mkorg(struct testenv *f, const char *slug, const char *ja, const char *en, const char *kind)
-{
-	return testenv_org(f, slug, ja, en, kind, arena_printf(f->a, "soc@%s.example.jp", slug));
-}
-
 /* one clock (the system's): timeline order is id order */
 static struct ctx as(struct testenv *f, const char *login)
 {
@@ -48,13 +43,13 @@ static int setup(void **state)
 {
 	struct testenv *f = calloc(1, sizeof *f);
 	testenv_open(f, "incident");
-	int64_t cc = mkorg(f, "cc", "対処調整センター", "Coordination Center", "coordination_center");
+	int64_t cc = testenv_org_soc(f, "cc", "対処調整センター", "Coordination Center", "coordination_center");
 	assert_int_equal(community_init_builtin(&f->sys), KR_OK);
-	int64_t rail = mkorg(f, "toto-rail", "東都鉄道(デモ)", "Toto Railway (demo)", "critical_service");
-	int64_t min = mkorg(f, "ministry", "国土交通基盤省", "Ministry of Transport", "ministry");
-	int64_t pol = mkorg(f, "police", "東都警察本部", "Toto Police", "law_enforcement");
-	int64_t ag = mkorg(f, "agency", "コンピュータ緊急対応調整センター", "CERT", "security_agency");
-	int64_t other = mkorg(f, "other", "青空アリーナ", "Aozora Arena", "venue");
+	int64_t rail = testenv_org_soc(f, "toto-rail", "東都鉄道(デモ)", "Toto Railway (demo)", "critical_service");
+	int64_t min = testenv_org_soc(f, "ministry", "国土交通基盤省", "Ministry of Transport", "ministry");
+	int64_t pol = testenv_org_soc(f, "police", "東都警察本部", "Toto Police", "law_enforcement");
+	int64_t ag = testenv_org_soc(f, "agency", "コンピュータ緊急対応調整センター", "CERT", "security_agency");
+	int64_t other = testenv_org_soc(f, "other", "青空アリーナ", "Aozora Arena", "venue");
 	testenv_person(f, cc, "coord", "調整 一郎", ROLE_COORDINATOR);
 	testenv_person(f, rail, "rail1", "山田 太郎", ROLE_MEMBER);
 	testenv_person(f, rail, "rail2", "鈴木 花子", ROLE_MEMBER);

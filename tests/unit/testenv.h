@@ -73,6 +73,13 @@ static inline int64_t testenv_org(struct testenv *t, const char *slug, const cha
 	return id;
 }
 
+/* The same, named ja/en, its contact mail soc@SLUG.example.jp. */
+static inline int64_t testenv_org_soc(struct testenv *t, const char *slug, const char *ja, const char *en,
+				      const char *kind)
+{
+	return testenv_org(t, slug, ja, en, kind, arena_printf(t->a, "soc@%s.example.jp", slug));
+}
+
 /* A person of org (display name NULL: the login), password "x", mail
  * LOGIN@x.example. */
 static inline void testenv_person(struct testenv *t, int64_t org, const char *login, const char *name, enum role role)
