@@ -162,7 +162,7 @@ if [ -z "$coll" ]; then
 	coll=$(python3 -c '
 import hashlib, sys
 h = list(hashlib.sha256(("kairan-taxii-collection:0:" + sys.argv[1]).encode()).hexdigest())
-h[12] = "5"; h[16] = "89ab"[int(h[16], 16) & 3]; h = "".join(h)
+h[12] = "4"; h[16] = "89ab"[int(h[16], 16) & 3]; h = "".join(h)
 print("%s-%s-%s-%s-%s" % (h[0:8], h[8:12], h[12:16], h[16:20], h[20:32]))' "$slug")
 fi
 objects="$base/taxii2/api/collections/$coll/objects/"
