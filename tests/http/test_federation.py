@@ -562,7 +562,7 @@ def test_stop_does_not_wait_for_a_hanging_remote(fake):
         assert Fake.stalled.wait(30), "the worker never asked the remote"
         t0 = time.time()
         s.stop()                       # asserts exit 0 within 30 s
-        assert time.time() - t0 < 10
+        assert time.time() - t0 < 25  # a waiting stop would take the 30 s stall timeout or more
         lst = s.cli("feed list").stdout
         assert "interrupted: the server is stopping" in lst, lst
     finally:
