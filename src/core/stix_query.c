@@ -251,10 +251,14 @@ int stix_list(struct ctx *c, const struct stix_list_filter *f, struct stix_list_
 
 	int64_t cur = f->cursor > 0 ? f->cursor : INT64_MAX, cur_added = INT64_MAX;
 	if (one && f->cursor > 0) {
-		/* where the cursor's row stands in (date added, id) order */
-		if ((rc = db_prepare(c->db, "SELECT date_added_us FROM stix_objects WHERE id = ?1", &st)))
+		/* where the cursor's row stands in (date added, id) order; a
+		 * row the viewer may not see is refused like a missing one, or
+		 * the answer would tell it exists and when it was added */
+		if ((rc = db_prepare(c->db,
+				     "SELECT o.date_added_us FROM stix_objects o WHERE o.id = ?4 AND " ACL_STIX_PRED, &st)))
 			return rc;
-		db_bind_int(st, 1, f->cursor);
+		acl_viewer_binds(c, st);
+		db_bind_int(st, 4, f->cursor);
 		rc = db_step(st);
 		if (rc == KR_ROW)
 			cur_added = db_col_int(st, 0);

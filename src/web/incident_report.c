@@ -14,6 +14,7 @@
 #include "lib/arena.h"
 #include "lib/buf.h"
 #include "lib/util.h"
+#include "web/i18n.h"
 #include "web/web.h"
 
 #define CANDIDATES_MAX 100
@@ -228,6 +229,8 @@ static size_t csv_record(struct arena *a, const char **p, const char **f, size_t
 }
 
 /* The report as issued, as a document of its own: no site navigation,
+ * its headings in both languages whatever the issuer's (it goes to the
+ * higher center as it is; the words are the catalogue's),
  * a stylesheet made for paper; the screen-only parts (back, CSV, the
  * sending form) are hidden when printed. */
 int web_upward_page(struct request *r)
@@ -254,21 +257,23 @@ int web_upward_page(struct request *r)
 			     "<a class=\"button\" id=\"csv\" href=\"%s\">%s</a> <span>%s</span></div>",
 		    web_t(r, "ur.back"), url_path(r->a, "/upward-reports/%s/csv", u.public_id), web_t(r, "ur.csv"),
 		    web_t(r, "ur.print_hint"));
-	html_printf(&r->out, "<main id=\"report\"><h1>対処調整センター %s報告<br><span lang=\"en\">Coordination center %s report"
-			     "</span></h1>",
-		    am ? "午前" : "午後", am ? "AM" : "PM");
+	const char *title = am ? "ur.doc.title_am" : "ur.doc.title_pm";
+	html_printf(&r->out, "<main id=\"report\"><h1>%s<br><span lang=\"en\">%s</span></h1>", tr("ja", title),
+		    tr("en", title));
 	html_printf(&r->out,
-		    "<dl class=\"meta\"><dt>報告番号 / Report</dt><dd id=\"report-id\">%s</dd>"
-		    "<dt>対象日 / Date</dt><dd>%s</dd><dt>作成 / Issued</dt><dd>%s (%s)</dd>"
-		    "<dt>件数 / Cases</dt><dd id=\"case-count\">%zu</dd></dl>",
-		    u.public_id, u.report_date, web_time(r, u.created_at), u.created_by, u.n_cases);
+		    "<dl class=\"meta\"><dt>%s / %s</dt><dd id=\"report-id\">%s</dd>"
+		    "<dt>%s / %s</dt><dd>%s</dd><dt>%s / %s</dt><dd>%s (%s)</dd>"
+		    "<dt>%s / %s</dt><dd id=\"case-count\">%zu</dd></dl>",
+		    tr("ja", "ur.f.id"), tr("en", "ur.f.id"), u.public_id, tr("ja", "ur.f.date"), tr("en", "ur.f.date"),
+		    u.report_date, tr("ja", "ur.f.issued"), tr("en", "ur.f.issued"), web_time(r, u.created_at),
+		    u.created_by, tr("ja", "ur.doc.cases"), tr("en", "ur.doc.cases"), u.n_cases);
 	const char *p = u.csv ? u.csv : "";
 	if (!strncmp(p, "\xEF\xBB\xBF", 3))
 		p += 3;
 	const char *head[16], *row[16];
 	size_t nh = csv_record(r->a, &p, head, 16);
 	if (!u.n_cases || !nh) {
-		html_raw(&r->out, "<p class=\"empty\">該当する事案はありません。 / No cases to report.</p>");
+		html_printf(&r->out, "<p class=\"empty\">%s / %s</p>", tr("ja", "ur.doc.empty"), tr("en", "ur.doc.empty"));
 	} else {
 		html_raw(&r->out, "<table class=\"cases\" id=\"report-cases\"><thead><tr>");
 		for (size_t i = 0; i < nh; i++)
@@ -285,9 +290,11 @@ int web_upward_page(struct request *r)
 		}
 		html_raw(&r->out, "</tbody></table>");
 	}
-	html_raw(&r->out, "<section id=\"sending\"><h2>送付記録 / Sending log</h2>");
+	html_printf(&r->out, "<section id=\"sending\"><h2>%s / %s</h2>", tr("ja", "ur.doc.sending"),
+		    tr("en", "ur.doc.sending"));
 	if (!ns)
-		html_raw(&r->out, "<p class=\"empty\">未送付 / Not sent yet</p>");
+		html_printf(&r->out, "<p class=\"empty\">%s / %s</p>", tr("ja", "ur.doc.not_sent"),
+			    tr("en", "ur.doc.not_sent"));
 	else
 		html_raw(&r->out, "<ul id=\"sends\">");
 	for (size_t i = 0; i < ns; i++)

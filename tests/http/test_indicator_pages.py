@@ -343,3 +343,28 @@ def test_hostile_text_is_inert(server):
     assert r.status_code == 200
     d = rail.page(detail_links(rail.page("/indicators?value=192.0.2.241"))[0])
     assert "<svg onload" not in d.resp.text and d.ids["ind-description"] == "<svg onload=alert(2)>"
+
+
+def test_hidden_row_as_cursor_is_refused_like_a_missing_one(server):
+    # The list's keyset cursor is a stored row id: a row the viewer may not
+    # see must be refused exactly like one that does not exist, or the
+    # answer tells that it exists and (by where the page starts) when it
+    # was added.
+    rail = server.login("ipr1")
+    reds = [ind("192.0.2.%d" % i, name="cursor red %d" % i, marking=RED) for i in (211, 212)]
+    r = upload(rail, "consultation", "cr.json", bundle(reds), "application/json")
+    assert r.status_code == 200, r.text[:800]
+    pg = rail.page("/indicators?collection=consultation&tlp=red&value=192.0.2.21&match=prefix&limit=1")
+    assert pg.status == 200
+    nxt = re.search(r'<a rel="next" href="[^"]*cursor=(\d+)', pg.resp.text)
+    assert nxt, pg.resp.text[:2000]
+    hidden_row = nxt.group(1)
+    # The owner may page on from it.
+    assert rail.get("/indicators?collection=consultation&cursor=" + hidden_row).status_code == 200
+
+    bank = server.login("ipb1")
+    missing = bank.get("/indicators?collection=consultation&cursor=999999999")
+    assert missing.status_code == 400
+    hidden = bank.get("/indicators?collection=consultation&cursor=" + hidden_row)
+    assert hidden.status_code == missing.status_code
+    assert hidden.text.replace(hidden_row, "N") == missing.text.replace("999999999", "N")
