@@ -660,6 +660,45 @@ static const char *ingest_reason(struct ctx *c, int rc, const struct stix_status
 	return arena_printf(c->a, "page not stored: %s", kr_strerror(rc));
 }
 
+int feed_envelope_check(struct arena *a, const char *body, size_t len, bool *more, const char **next,
+			size_t *nobjs, const char **err)
+{
+	*more = false;
+	*next = NULL;
+	*nobjs = 0;
+	json_error_t je;
+	int rc = KR_EINVAL;
+	json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
+	if (!root || !json_is_object(root)) {
+		*err = root ? "the page is not a TAXII envelope (not a JSON object)"
+			    : arena_printf(a, "the page is not JSON: %s", je.text);
+		goto done;
+	}
+	json_t *jm = json_object_get(root, "more"), *jn = json_object_get(root, "next");
+	json_t *objs = json_object_get(root, "objects");
+	if ((jm && !json_is_boolean(jm)) || (jn && !json_is_string(jn)) || (objs && !json_is_array(objs))) {
+		*err = "the page is not a TAXII envelope (more, next or objects of the wrong type)";
+		goto done;
+	}
+	bool m = json_is_true(jm);
+	if (m && (!jn || !*json_string_value(jn))) {
+		*err = "the page says more but gives no next";
+		goto done;
+	}
+	if (m && strlen(json_string_value(jn)) > FEED_NEXT_MAX) {
+		*err = "the page's next is too long";
+		goto done;
+	}
+	*more = m;
+	if (m)
+		*next = arena_strdup(a, json_string_value(jn));
+	*nobjs = objs ? json_array_size(objs) : 0;
+	rc = KR_OK;
+done:
+	json_decref(root);
+	return rc;
+}
+
 /* One page: fetch, check the envelope, ingest.  *more / *next / *last
  * say how to go on. */
 static int pull_page(struct ctx *c, struct ctx *oc, const struct feed_secret *s, const char *cursor,
@@ -673,40 +712,14 @@ static int pull_page(struct ctx *c, struct ctx *oc, const struct feed_secret *s,
 	struct arena *pa = arena_new();
 	const char *url = feed_page_url(pa, s->url, s->page_size, cursor, next);
 	struct fetch f = {.body = BUF_INIT};
-	json_t *root = NULL;
 	int rc = fetch_page(c, s, url, &f, err);
 	if (rc)
 		goto done;
-	json_error_t je;
-	root = json_loadb(f.body.p ? f.body.p : "", f.body.len, JSON_REJECT_DUPLICATES, &je);
-	if (!root || !json_is_object(root)) {
-		*err = root ? "the page is not a TAXII envelope (not a JSON object)"
-			    : arena_printf(c->a, "the page is not JSON: %s", je.text);
-		rc = KR_EINVAL;
+	size_t nobjs = 0;
+	if ((rc = feed_envelope_check(c->a, f.body.p ? f.body.p : "", f.body.len, more, next_out, &nobjs, err)))
 		goto done;
-	}
-	json_t *jm = json_object_get(root, "more"), *jn = json_object_get(root, "next");
-	json_t *objs = json_object_get(root, "objects");
-	if ((jm && !json_is_boolean(jm)) || (jn && !json_is_string(jn)) || (objs && !json_is_array(objs))) {
-		*err = "the page is not a TAXII envelope (more, next or objects of the wrong type)";
-		rc = KR_EINVAL;
-		goto done;
-	}
-	*more = json_is_true(jm);
-	if (*more && (!jn || !*json_string_value(jn))) {
-		*err = "the page says more but gives no next";
-		rc = KR_EINVAL;
-		goto done;
-	}
-	if (*more && strlen(json_string_value(jn)) > FEED_NEXT_MAX) {
-		*err = "the page's next is too long";
-		rc = KR_EINVAL;
-		goto done;
-	}
-	if (*more)
-		*next_out = arena_strdup(c->a, json_string_value(jn));
 	*last = f.date_last[0] ? arena_strdup(c->a, f.date_last) : NULL;
-	if (objs && json_array_size(objs) > 0) {
+	if (nobjs > 0) {
 		struct stix_status st;
 		oc->a = pa;
 		oc->now = c->now;
@@ -721,7 +734,6 @@ static int pull_page(struct ctx *c, struct ctx *oc, const struct feed_secret *s,
 done:
 	oc->a = c->a;
 	arena_free(pa);
-	json_decref(root);
 	buf_free(&f.body);
 	return rc;
 }

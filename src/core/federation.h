@@ -133,4 +133,12 @@ void federation_global_init(void);
  * atomic store). */
 void federation_cancel(void);
 
+/* Check a remote's answer body as a TAXII envelope (pure: no database,
+ * no network; fuzzed by tests/fuzz/fuzz_feed_envelope.c).  KR_OK with
+ * *more, *next (in a, when more) and *nobjs; KR_EINVAL with *err saying
+ * what is wrong: not JSON, not an object, more/next/objects of the wrong
+ * type, more without next, a next over FEED_NEXT_MAX. */
+int feed_envelope_check(struct arena *a, const char *body, size_t len, bool *more, const char **next,
+			size_t *nobjs, const char **err);
+
 #endif
