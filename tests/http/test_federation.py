@@ -476,6 +476,15 @@ def test_coordinator_page(server, source, src_coll, admin):
                  action="/admin/feeds", has=("name", "url"))
     assert r.status_code == 422, r.status_code
     assert "コレクションの URL" in r.text
+    # Numbers that are not numbers, or out of range: 422, nothing added.
+    before = len(admin.get("/api/v1/feeds").json()["items"])
+    for bad in ({"interval": "abc"}, {"interval": "-5"}, {"page_size": "1e9"}, {"page_size": "0"}):
+        fields = {"name": "web-feed", "url": source.base + src_coll, "collection": "consultation",
+                  "interval": "120", "page_size": "50"}
+        fields.update(bad)
+        r = c.submit("/admin/feeds", fields, action="/admin/feeds", has=("name", "url"))
+        assert r.status_code == 422, (bad, r.status_code)
+    assert len(admin.get("/api/v1/feeds").json()["items"]) == before
     r = c.submit("/admin/feeds", {"name": "web-feed", "url": source.base + src_coll,
                                   "collection": "consultation", "secret": "web-secret-value",
                                   "interval": "120", "page_size": "50"},
