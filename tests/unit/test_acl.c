@@ -21,6 +21,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "proptest.h"
+
 #include "core/acl.h"
 #include "core/topic.h"
 #include "lib/arena.h"
@@ -35,18 +37,7 @@
 #define MAXSCOPE 6
 #define MAXSHARE 3
 
-static const char *pg_url;
-static uint64_t seed;
 
-static uint64_t rs;
-static uint32_t rnd(void)
-{
-	rs ^= rs << 13;
-	rs ^= rs >> 7;
-	rs ^= rs << 17;
-	return (uint32_t)(rs >> 11);
-}
-static bool chance(int pct) { return (int)(rnd() % 100) < pct; }
 
 struct m_comm {
 	int64_t space;
@@ -117,42 +108,13 @@ static void exec_ok(struct db *db, struct db_stmt *st)
 	(void)db;
 }
 
-static int64_t insert_returning(struct db_stmt *st)
-{
-	int rc = db_step(st);
-	assert_int_equal(rc, KR_ROW);
-	int64_t id = db_col_int(st, 0);
-	db_done(st);
-	return id;
-}
 
 static void generate(struct db *db, struct model *m)
 {
 	struct db_stmt *st;
 	int64_t now = 1600000000000LL;
 	assert_int_equal(db_begin(db), KR_OK);
-	for (int o = 0; o < NORG; o++) {
-		assert_int_equal(db_prepare(db, "INSERT INTO orgs (slug, name_ja, name_en, kind, created_at, updated_at)"
-						" VALUES (?1, ?1, ?1, 'other', ?2, ?2) RETURNING id", &st), KR_OK);
-		char slug[32];
-		snprintf(slug, sizeof slug, "o%d", o);
-		db_bind_text(st, 1, slug);
-		db_bind_int(st, 2, now);
-		m->org_db_id[o] = insert_returning(st);
-	}
-	for (int p = 0; p < NPERSON; p++) {
-		m->person_org[p] = (int)(rnd() % NORG);
-		assert_int_equal(db_prepare(db, "INSERT INTO people (org_id, login, email, display_name, created_at,"
-						" updated_at) VALUES (?1, ?2, ?3, ?2, ?4, ?4) RETURNING id", &st), KR_OK);
-		char login[32], email[48];
-		snprintf(login, sizeof login, "p%d", p);
-		snprintf(email, sizeof email, "p%d@x.example", p);
-		db_bind_int(st, 1, m->org_db_id[m->person_org[p]]);
-		db_bind_text(st, 2, login);
-		db_bind_text(st, 3, email);
-		db_bind_int(st, 4, now);
-		m->person_db_id[p] = insert_returning(st);
-	}
+	proptest_orgs_people(db, now, NORG, m->org_db_id, NPERSON, m->person_org, m->person_db_id);
 	for (int c = 0; c < NCOMM; c++) {
 		struct m_comm *mc = &m->comm[c];
 		mc->space = chance(10) ? 1 : 0;
@@ -322,15 +284,8 @@ static int topic_index(const struct model *m, int64_t id)
 static void run_property(const char *url)
 {
 	char path[64];
-	snprintf(path, sizeof path, "/tmp/kairan-test-acl-%d.db", (int)getpid());
-	unlink(path);
-	struct db *db;
-	assert_int_equal(db_open(url ? url : path, &db), KR_OK);
-	if (url)
-		assert_int_equal(db_exec(db, "DROP SCHEMA public CASCADE; CREATE SCHEMA public"), KR_OK);
-	assert_int_equal(db_migrate(db), KR_OK);
+	struct db *db = proptest_open(path, "acl", url);
 	struct model *m = calloc(1, sizeof *m);
-	rs = seed;
 	generate(db, m);
 	index_all(db, m);
 	struct arena *a = arena_new();
@@ -501,39 +456,7 @@ static void run_property(const char *url)
 	db_close(db);
 	if (getenv("KAIRAN_TEST_KEEP_DB"))
 		return; /* for EXPLAIN QUERY PLAN and timing by hand */
-	char p2[80];
-	unlink(path);
-	snprintf(p2, sizeof p2, "%s-wal", path);
-	unlink(p2);
-	snprintf(p2, sizeof p2, "%s-shm", path);
-	unlink(p2);
+	proptest_remove(path);
 }
 
-static void test_acl_property_sqlite(void **state)
-{
-	(void)state;
-	run_property(NULL);
-}
-
-static void test_acl_property_pg(void **state)
-{
-	(void)state;
-	if (!pg_url)
-		skip();
-	run_property(pg_url);
-}
-
-int main(void)
-{
-	log_set_level(LOG_WARN);
-	const char *s = getenv("KAIRAN_TEST_SEED");
-	seed = s ? strtoull(s, NULL, 10) : ((uint64_t)time(NULL) ^ ((uint64_t)getpid() << 16));
-	if (!seed)
-		seed = 1;
-	pg_url = getenv("KAIRAN_TEST_PG_URL");
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_acl_property_sqlite),
-		cmocka_unit_test(test_acl_property_pg),
-	};
-	return cmocka_run_group_tests_name("acl", tests, NULL, NULL);
-}
+PROPTEST_MAIN(acl)

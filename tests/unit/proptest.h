@@ -1,0 +1,131 @@
+/* proptest.h - the scaffolding the randomised property tests share
+ * (test_acl, test_acl_stix, test_acl_cases, test_stix_query): the seed
+ * (KAIRAN_TEST_SEED to replay, else time and pid), the xorshift generator,
+ * a fresh migrated database on SQLite (a file in /tmp) or PostgreSQL (the
+ * public schema emptied first), the generated organisations and people,
+ * and main() running the property once per engine.  Header-only (each
+ * test program is built from its one .c file); include it after
+ * <cmocka.h>.  The test itself keeps its model and its checks. */
+#ifndef KR_PROPTEST_H
+#define KR_PROPTEST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/log.h"
+#include "store/db.h"
+
+static const char *pg_url;
+static uint64_t seed;
+
+static uint64_t rs;
+static inline uint32_t rnd(void)
+{
+	rs ^= rs << 13;
+	rs ^= rs >> 7;
+	rs ^= rs << 17;
+	return (uint32_t)(rs >> 11);
+}
+static inline bool chance(int pct) { return (int)(rnd() % 100) < pct; }
+
+/* Step an INSERT ... RETURNING id and return the id. */
+static inline int64_t insert_returning(struct db_stmt *st)
+{
+	int rc = db_step(st);
+	assert_int_equal(rc, KR_ROW);
+	int64_t id = db_col_int(st, 0);
+	db_done(st);
+	return id;
+}
+
+/* Open a fresh, migrated database: on url when given, else on the SQLite
+ * file /tmp/kairan-test-NAME-PID.db written into path; and restart the
+ * generator from the seed so both engines see the same data. */
+static inline struct db *proptest_open(char path[64], const char *name, const char *url)
+{
+	snprintf(path, 64, "/tmp/kairan-test-%s-%d.db", name, (int)getpid());
+	unlink(path);
+	struct db *db;
+	assert_int_equal(db_open(url ? url : path, &db), KR_OK);
+	if (url)
+		assert_int_equal(db_exec(db, "DROP SCHEMA public CASCADE; CREATE SCHEMA public"), KR_OK);
+	assert_int_equal(db_migrate(db), KR_OK);
+	rs = seed;
+	return db;
+}
+
+/* Remove the SQLite files of proptest_open (a no-op on PostgreSQL). */
+static inline void proptest_remove(const char *path)
+{
+	char p2[80];
+	unlink(path);
+	snprintf(p2, sizeof p2, "%s-wal", path);
+	unlink(p2);
+	snprintf(p2, sizeof p2, "%s-shm", path);
+	unlink(p2);
+}
+
+/* Insert norg organisations o0.. (kind other) and nperson people p0..,
+ * each in a random organisation (person_org), at now. */
+static inline void proptest_orgs_people(struct db *db, int64_t now, int norg, int64_t *org_db_id,
+					int nperson, int *person_org, int64_t *person_db_id)
+{
+	struct db_stmt *st;
+	char s1[64], s2[64];
+	for (int o = 0; o < norg; o++) {
+		assert_int_equal(db_prepare(db, "INSERT INTO orgs (slug, name_ja, name_en, kind, created_at, updated_at)"
+						" VALUES (?1, ?1, ?1, 'other', ?2, ?2) RETURNING id", &st), KR_OK);
+		snprintf(s1, sizeof s1, "o%d", o);
+		db_bind_text(st, 1, s1);
+		db_bind_int(st, 2, now);
+		org_db_id[o] = insert_returning(st);
+	}
+	for (int p = 0; p < nperson; p++) {
+		person_org[p] = (int)(rnd() % (uint32_t)norg);
+		assert_int_equal(db_prepare(db, "INSERT INTO people (org_id, login, email, display_name, created_at,"
+						" updated_at) VALUES (?1, ?2, ?3, ?2, ?4, ?4) RETURNING id", &st), KR_OK);
+		snprintf(s1, sizeof s1, "p%d", p);
+		snprintf(s2, sizeof s2, "p%d@x.example", p);
+		db_bind_int(st, 1, org_db_id[person_org[p]]);
+		db_bind_text(st, 2, s1);
+		db_bind_text(st, 3, s2);
+		db_bind_int(st, 4, now);
+		person_db_id[p] = insert_returning(st);
+	}
+}
+
+/* The two cmocka tests (SQLite, then PostgreSQL when KAIRAN_TEST_PG_URL
+ * is set) of run_property, and main() choosing the seed. */
+#define PROPTEST_MAIN(group)                                                                                   \
+	static void test_##group##_sqlite(void **state)                                                        \
+	{                                                                                                      \
+		(void)state;                                                                                   \
+		run_property(NULL);                                                                            \
+	}                                                                                                      \
+	static void test_##group##_pg(void **state)                                                            \
+	{                                                                                                      \
+		(void)state;                                                                                   \
+		if (!pg_url)                                                                                   \
+			skip();                                                                                \
+		run_property(pg_url);                                                                          \
+	}                                                                                                      \
+	int main(void)                                                                                         \
+	{                                                                                                      \
+		log_set_level(LOG_WARN);                                                                       \
+		const char *s = getenv("KAIRAN_TEST_SEED");                                                    \
+		seed = s ? strtoull(s, NULL, 10) : ((uint64_t)time(NULL) ^ ((uint64_t)getpid() << 16));        \
+		if (!seed)                                                                                     \
+			seed = 1;                                                                              \
+		pg_url = getenv("KAIRAN_TEST_PG_URL");                                                         \
+		const struct CMUnitTest tests[] = {                                                            \
+			cmocka_unit_test(test_##group##_sqlite),                                               \
+			cmocka_unit_test(test_##group##_pg),                                                   \
+		};                                                                                             \
+		return cmocka_run_group_tests_name(#group, tests, NULL, NULL);                                 \
+	}
+
+#endif
