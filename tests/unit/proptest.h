@@ -98,6 +98,69 @@ static inline void proptest_orgs_people(struct db *db, int64_t now, int norg, in
 	}
 }
 
+#ifdef NCOMM
+/* A community of the model: its space, everyone / archived flags, and its
+ * member organisations and people (NORG, NPERSON, NCOMM come from the test). */
+struct m_comm {
+	int64_t space;
+	bool everyone, archived;
+	bool org_member[NORG];
+	bool person_member[NPERSON];
+};
+
+/* Whether person p of organisation org belongs to community c in space. */
+static inline bool proptest_member(const struct m_comm *c, int org, int p, int64_t space)
+{
+	if (c->space != space || c->archived)
+		return false;
+	return c->everyone || c->org_member[org] || c->person_member[p];
+}
+
+/* Add organisation or person `who` to community c (row id comm_id) unless
+ * it is a member already. */
+static inline void proptest_add_member(struct db *db, int64_t now, struct m_comm *c, int64_t comm_id, bool org,
+				       int who, const int64_t *org_db_id, const int64_t *person_db_id)
+{
+	struct db_stmt *st;
+	if (org ? c->org_member[who] : c->person_member[who])
+		return;
+	if (org)
+		c->org_member[who] = true;
+	else
+		c->person_member[who] = true;
+	assert_int_equal(db_prepare(db, "INSERT INTO community_members (community_id, member_type,"
+					" member_id, role, added_at) VALUES (?1, ?2, ?3, 'member', ?4)", &st), KR_OK);
+	db_bind_int(st, 1, comm_id);
+	db_bind_text(st, 2, org ? "org" : "person");
+	db_bind_int(st, 3, org ? org_db_id[who] : person_db_id[who]);
+	db_bind_int(st, 4, now);
+	int rc = db_step(st);
+	if (rc != KR_DONE)
+		fail_msg("insert failed: %s", kr_strerror(rc));
+	db_done(st);
+}
+
+/* Insert community c0.. as c->space, c->everyone, c->archived say; returns its id. */
+static inline int64_t proptest_community(struct db *db, int64_t now, int c, const struct m_comm *mc)
+{
+	struct db_stmt *st;
+	char slug[32];
+	assert_int_equal(db_prepare(db, "INSERT INTO communities (space, slug, kind, name_ja, name_en, everyone,"
+					" created_at, archived_at) VALUES (?1, ?2, 'member', ?2, ?2, ?3, ?4, ?5)"
+					" RETURNING id", &st), KR_OK);
+	snprintf(slug, sizeof slug, "c%d", c);
+	db_bind_int(st, 1, mc->space);
+	db_bind_text(st, 2, slug);
+	db_bind_int(st, 3, mc->everyone ? 1 : 0);
+	db_bind_int(st, 4, now);
+	if (mc->archived)
+		db_bind_int(st, 5, now);
+	else
+		db_bind_null(st, 5);
+	return insert_returning(st);
+}
+#endif
+
 /* The two cmocka tests (SQLite, then PostgreSQL when KAIRAN_TEST_PG_URL
  * is set) of run_property, and main() choosing the seed. */
 #define PROPTEST_MAIN(group)                                                                                   \

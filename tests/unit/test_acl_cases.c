@@ -27,8 +27,6 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "proptest.h"
-
 #include "core/acl.h"
 #include "core/incident.h"
 #include "core/incident_digest.h"
@@ -43,6 +41,8 @@
 #define MAXRCPT 6
 #define MAXSR 2
 #define T0 1600000000000LL
+
+#include "proptest.h" /* after the sizes it reads */
 
 /* Search vocabulary: two-character words (the hard case for Japanese
  * search), a longer one and a Latin one.  A case's title and its message

@@ -22,8 +22,6 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "proptest.h"
-
 #include "core/acl.h"
 #include "core/stix.h"
 #include "lib/arena.h"
@@ -36,14 +34,9 @@
 #define NCOMM 20
 #define NOBJ 1500
 
+#include "proptest.h" /* after the sizes it reads */
 
 
-struct m_comm {
-	int64_t space;
-	bool everyone, archived;
-	bool org_member[NORG];
-	bool person_member[NPERSON];
-};
 struct m_obj {
 	int comm, org, tlp; /* tlp: 0 clear 1 green 2 amber 3 amber+strict 4 red */
 	int64_t space;
@@ -60,10 +53,7 @@ static const char *const tlps[] = {"clear", "green", "amber", "amber+strict", "r
 
 static bool m_member(const struct model *m, int p, int cm, int64_t space)
 {
-	const struct m_comm *c = &m->comm[cm];
-	if (c->space != space || c->archived)
-		return false;
-	return c->everyone || c->org_member[m->person_org[p]] || c->person_member[p];
+	return proptest_member(&m->comm[cm], m->person_org[p], p, space);
 }
 
 /* The rule of acl.h, read directly: the collection's community, and RED
@@ -75,14 +65,6 @@ static bool m_visible(const struct model *m, int p, int o, int64_t space)
 		return false;
 	return x->tlp != 4 || x->org == m->person_org[p];
 }
-static void exec_ok(struct db *db, struct db_stmt *st)
-{
-	int rc = db_step(st);
-	if (rc != KR_DONE && rc != KR_ROW)
-		fail_msg("insert failed: %s", kr_strerror(rc));
-	(void)db;
-}
-
 
 static void generate(struct db *db, struct model *m)
 {
@@ -95,39 +77,12 @@ static void generate(struct db *db, struct model *m)
 		mc->space = chance(10) ? 1 : 0;
 		mc->everyone = chance(12);
 		mc->archived = chance(5);
-		assert_int_equal(db_prepare(db, "INSERT INTO communities (space, slug, kind, name_ja, name_en, everyone,"
-						" created_at, archived_at) VALUES (?1, ?2, 'member', ?2, ?2, ?3, ?4, ?5)"
-						" RETURNING id", &st), KR_OK);
-		char slug[32];
-		snprintf(slug, sizeof slug, "c%d", c);
-		db_bind_int(st, 1, mc->space);
-		db_bind_text(st, 2, slug);
-		db_bind_int(st, 3, mc->everyone ? 1 : 0);
-		db_bind_int(st, 4, now);
-		if (mc->archived)
-			db_bind_int(st, 5, now);
-		else
-			db_bind_null(st, 5);
-		m->comm_db_id[c] = insert_returning(st);
+		m->comm_db_id[c] = proptest_community(db, now, c, mc);
 		int norg = (int)(rnd() % 8), nper = (int)(rnd() % 30);
 		for (int i = 0; i < norg + nper; i++) {
 			bool org = i < norg;
 			int who = (int)(rnd() % (org ? NORG : NPERSON));
-			if (org ? mc->org_member[who] : mc->person_member[who])
-				continue;
-			if (org)
-				mc->org_member[who] = true;
-			else
-				mc->person_member[who] = true;
-			assert_int_equal(db_prepare(db, "INSERT INTO community_members (community_id, member_type,"
-							" member_id, role, added_at) VALUES (?1, ?2, ?3, 'member', ?4)",
-						    &st), KR_OK);
-			db_bind_int(st, 1, m->comm_db_id[c]);
-			db_bind_text(st, 2, org ? "org" : "person");
-			db_bind_int(st, 3, org ? m->org_db_id[who] : m->person_db_id[who]);
-			db_bind_int(st, 4, now);
-			exec_ok(db, st);
-			db_done(st);
+			proptest_add_member(db, now, mc, m->comm_db_id[c], org, who, m->org_db_id, m->person_db_id);
 		}
 	}
 	for (int o = 0; o < NOBJ; o++) {

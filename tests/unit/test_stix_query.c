@@ -21,8 +21,6 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "proptest.h"
-
 #include "core/stix_query.h"
 #include "lib/arena.h"
 #include "lib/log.h"
@@ -35,15 +33,11 @@
 #define NOBJ 400
 #define MAXV 3
 
+#include "proptest.h" /* after the sizes it reads */
 
 static const char *const tlps[] = {"clear", "green", "amber", "amber+strict", "red"};
 static const char *const kinds[] = {"ipv4-addr", "domain-name", "url"};
 
-struct m_comm {
-	int64_t space;
-	bool everyone, archived;
-	bool org_member[NORG], person_member[NPERSON];
-};
 struct m_obj {
 	int comm, org, tlp, nv;
 	bool latest;
@@ -60,10 +54,7 @@ struct model {
 
 static bool m_member(const struct model *m, int p, int cm, int64_t space)
 {
-	const struct m_comm *c = &m->comm[cm];
-	if (c->space != space || c->archived)
-		return false;
-	return c->everyone || c->org_member[m->person_org[p]] || c->person_member[p];
+	return proptest_member(&m->comm[cm], m->person_org[p], p, space);
 }
 
 static bool m_visible(const struct model *m, int p, int o, int64_t space)
@@ -95,36 +86,11 @@ static void generate(struct db *db, struct model *m)
 		mc->space = c == NCOMM - 1 ? 1 : 0;
 		mc->everyone = c == 0 || chance(10);
 		mc->archived = c == 1;
-		assert_int_equal(db_prepare(db, "INSERT INTO communities (space, slug, kind, name_ja, name_en, everyone,"
-						" created_at, archived_at) VALUES (?1, ?2, 'member', ?2, ?2, ?3, ?4, ?5)"
-						" RETURNING id", &st), KR_OK);
-		snprintf(s1, sizeof s1, "c%d", c);
-		db_bind_int(st, 1, mc->space);
-		db_bind_text(st, 2, s1);
-		db_bind_int(st, 3, mc->everyone ? 1 : 0);
-		db_bind_int(st, 4, now);
-		if (mc->archived)
-			db_bind_int(st, 5, now);
-		else
-			db_bind_null(st, 5);
-		m->comm_db_id[c] = insert_returning(st);
+		m->comm_db_id[c] = proptest_community(db, now, c, mc);
 		for (int i = 0; i < 12; i++) {
 			bool org = i < 3;
 			int who = (int)(rnd() % (org ? NORG : NPERSON));
-			if (org ? mc->org_member[who] : mc->person_member[who])
-				continue;
-			if (org)
-				mc->org_member[who] = true;
-			else
-				mc->person_member[who] = true;
-			assert_int_equal(db_prepare(db, "INSERT INTO community_members (community_id, member_type,"
-							" member_id, role, added_at) VALUES (?1, ?2, ?3, 'member', ?4)", &st),
-					 KR_OK);
-			db_bind_int(st, 1, m->comm_db_id[c]);
-			db_bind_text(st, 2, org ? "org" : "person");
-			db_bind_int(st, 3, org ? m->org_db_id[who] : m->person_db_id[who]);
-			db_bind_int(st, 4, now);
-			exec_done(st);
+			proptest_add_member(db, now, mc, m->comm_db_id[c], org, who, m->org_db_id, m->person_db_id);
 		}
 	}
 	for (int o = 0; o < NOBJ; o++) {
