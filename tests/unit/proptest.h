@@ -42,6 +42,23 @@ static inline int64_t insert_returning(struct db_stmt *st)
 	return id;
 }
 
+/* The position of row id in ids[0..n-1], or -1: rows are inserted in
+ * order, so ids ascend and a binary search finds them. */
+static inline int proptest_index(const int64_t *ids, int n, int64_t id)
+{
+	int lo = 0, hi = n - 1;
+	while (lo <= hi) {
+		int mid = (lo + hi) / 2;
+		if (ids[mid] == id)
+			return mid;
+		if (ids[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return -1;
+}
+
 /* Open a fresh, migrated database: on url when given, else on the SQLite
  * file /tmp/kairan-test-NAME-PID.db written into path; and restart the
  * generator from the seed so both engines see the same data. */

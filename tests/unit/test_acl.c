@@ -230,18 +230,7 @@ static struct ctx viewer(struct db *db, struct arena *a, const struct model *m, 
 
 static int topic_index(const struct model *m, int64_t id)
 {
-	/* ids are inserted in order, so a binary search finds them */
-	int lo = 0, hi = NTOPIC - 1;
-	while (lo <= hi) {
-		int mid = (lo + hi) / 2;
-		if (m->topic_db_id[mid] == id)
-			return mid;
-		if (m->topic_db_id[mid] < id)
-			lo = mid + 1;
-		else
-			hi = mid - 1;
-	}
-	return -1;
+	return proptest_index(m->topic_db_id, NTOPIC, id);
 }
 
 static void run_property(const char *url)

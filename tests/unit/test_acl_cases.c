@@ -225,17 +225,7 @@ static struct ctx viewer(struct db *db, struct arena *a, const struct model *m, 
 
 static int case_index(const struct model *m, int64_t id)
 {
-	int lo = 0, hi = NCASE - 1;
-	while (lo <= hi) {
-		int mid = (lo + hi) / 2;
-		if (m->case_db_id[mid] == id)
-			return mid;
-		if (m->case_db_id[mid] < id)
-			lo = mid + 1;
-		else
-			hi = mid - 1;
-	}
-	return -1;
+	return proptest_index(m->case_db_id, NCASE, id);
 }
 
 static void run_property(const char *url)

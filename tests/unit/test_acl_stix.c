@@ -120,17 +120,7 @@ static struct ctx viewer(struct db *db, struct arena *a, const struct model *m, 
 
 static int obj_index(const struct model *m, int64_t id)
 {
-	int lo = 0, hi = NOBJ - 1;
-	while (lo <= hi) {
-		int mid = (lo + hi) / 2;
-		if (m->obj_db_id[mid] == id)
-			return mid;
-		if (m->obj_db_id[mid] < id)
-			lo = mid + 1;
-		else
-			hi = mid - 1;
-	}
-	return -1;
+	return proptest_index(m->obj_db_id, NOBJ, id);
 }
 
 static void run_property(const char *url)
