@@ -176,6 +176,27 @@ static inline int64_t proptest_community(struct db *db, int64_t now, int c, cons
 		db_bind_null(st, 5);
 	return insert_returning(st);
 }
+
+/* The communities of test_acl and test_acl_stix: one in ten in another
+ * space, about one in eight open to everyone, one in twenty archived, each
+ * with up to 7 member organisations and 29 member people drawn at random. */
+static inline void proptest_communities(struct db *db, int64_t now, struct m_comm *comm, int64_t *comm_db_id,
+					const int64_t *org_db_id, const int64_t *person_db_id)
+{
+	for (int c = 0; c < NCOMM; c++) {
+		struct m_comm *mc = &comm[c];
+		mc->space = chance(10) ? 1 : 0;
+		mc->everyone = chance(12);
+		mc->archived = chance(5);
+		comm_db_id[c] = proptest_community(db, now, c, mc);
+		int norg = (int)(rnd() % 8), nper = (int)(rnd() % 30);
+		for (int i = 0; i < norg + nper; i++) {
+			bool org = i < norg;
+			int who = (int)(rnd() % (org ? NORG : NPERSON));
+			proptest_add_member(db, now, mc, comm_db_id[c], org, who, org_db_id, person_db_id);
+		}
+	}
+}
 #endif
 
 /* The two cmocka tests (SQLite, then PostgreSQL when KAIRAN_TEST_PG_URL

@@ -98,26 +98,13 @@ static void exec_ok(struct db *db, struct db_stmt *st)
 	(void)db;
 }
 
-
 static void generate(struct db *db, struct model *m)
 {
 	struct db_stmt *st;
 	int64_t now = 1600000000000LL;
 	assert_int_equal(db_begin(db), KR_OK);
 	proptest_orgs_people(db, now, NORG, m->org_db_id, NPERSON, m->person_org, m->person_db_id);
-	for (int c = 0; c < NCOMM; c++) {
-		struct m_comm *mc = &m->comm[c];
-		mc->space = chance(10) ? 1 : 0;
-		mc->everyone = chance(12);
-		mc->archived = chance(5);
-		m->comm_db_id[c] = proptest_community(db, now, c, mc);
-		int norg = (int)(rnd() % 8), nper = (int)(rnd() % 30);
-		for (int i = 0; i < norg + nper; i++) {
-			bool org = i < norg;
-			int who = (int)(rnd() % (org ? NORG : NPERSON));
-			proptest_add_member(db, now, mc, m->comm_db_id[c], org, who, m->org_db_id, m->person_db_id);
-		}
-	}
+	proptest_communities(db, now, m->comm, m->comm_db_id, m->org_db_id, m->person_db_id);
 	for (int t = 0; t < NTOPIC; t++) {
 		struct m_topic *x = &m->topic[t];
 		x->comm = (int)(rnd() % NCOMM);

@@ -72,19 +72,7 @@ static void generate(struct db *db, struct model *m)
 	int64_t now = 1600000000000LL;
 	assert_int_equal(db_begin(db), KR_OK);
 	proptest_orgs_people(db, now, NORG, m->org_db_id, NPERSON, m->person_org, m->person_db_id);
-	for (int c = 0; c < NCOMM; c++) {
-		struct m_comm *mc = &m->comm[c];
-		mc->space = chance(10) ? 1 : 0;
-		mc->everyone = chance(12);
-		mc->archived = chance(5);
-		m->comm_db_id[c] = proptest_community(db, now, c, mc);
-		int norg = (int)(rnd() % 8), nper = (int)(rnd() % 30);
-		for (int i = 0; i < norg + nper; i++) {
-			bool org = i < norg;
-			int who = (int)(rnd() % (org ? NORG : NPERSON));
-			proptest_add_member(db, now, mc, m->comm_db_id[c], org, who, m->org_db_id, m->person_db_id);
-		}
-	}
+	proptest_communities(db, now, m->comm, m->comm_db_id, m->org_db_id, m->person_db_id);
 	for (int o = 0; o < NOBJ; o++) {
 		struct m_obj *x = &m->obj[o];
 		x->comm = (int)(rnd() % NCOMM);
