@@ -27,56 +27,21 @@ conns=${KAIRAN_BENCH_CONNS:-64}
 threads=${KAIRAN_BENCH_THREADS:-2}
 bin=build/release/kairan
 
-for tool in wrk nginx python3; do
-	if ! command -v "$tool" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$tool" ]; then
-		echo "bench: $tool is missing (scripts/bootstrap.sh --test installs wrk and nginx)" >&2
-		exit 1
-	fi
-done
-nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
+. bench/lib.sh
+bench_need wrk nginx python3
 
 mkdir -p bench/out
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 report=bench/out/bench-$engine-$stamp.txt
 
-work=$(mktemp -d /tmp/kairan-bench.XXXXXX)
-chmod 755 "$work"
-kairan_pid=""
-nginx_pid=""
-pg_dir=""
-cleanup() {
-	[ -n "$kairan_pid" ] && kill -TERM "$kairan_pid" 2>/dev/null && wait "$kairan_pid" 2>/dev/null
-	[ -n "$nginx_pid" ] && kill -TERM "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
-	[ -n "$pg_dir" ] && scripts/pg-cluster.sh stop "$pg_dir" >/dev/null 2>&1
-	rm -rf "$work"
-}
-trap cleanup EXIT
-
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
-# fetch URL: the body on stdout; fails unless 200.
-fetch() {
-	python3 -c 'import sys, urllib.request; sys.stdout.buffer.write(urllib.request.urlopen(sys.argv[1], timeout=5).read())' "$1"
-}
-
-wait_http() { # URL
-	for _ in $(seq 1 300); do
-		if fetch "$1" >/dev/null 2>&1; then return 0; fi
-		sleep 0.1
-	done
-	echo "bench: $1 never answered" >&2
-	return 1
-}
+bench_workdir kairan-bench
 
 echo "bench: building $bin" >&2
 make -j"$(nproc)" KIND=release >/dev/null
 
 # --- database -----------------------------------------------------------------
 if [ "$engine" = "postgres" ]; then
-	pg_dir=$(mktemp -d /tmp/kairan-bench-pg.XXXXXX)
-	db=$(scripts/pg-cluster.sh start "$pg_dir" | grep -E '^postgres(ql)?://' | tail -n 1)
+	bench_pg_start
 else
 	engine=sqlite
 	db=$work/bench.db
@@ -88,62 +53,21 @@ t1=$(date +%s)
 
 # --- kairan -------------------------------------------------------------------------
 kport=$(free_port)
-"$bin" serve --db "$db" --listen "127.0.0.1:$kport" 2>"$work/kairan.log" &
-kairan_pid=$!
-wait_http "http://127.0.0.1:$kport/healthz"
+start_kairan
 
 # --- nginx with files the size of Kairan's answers -------------------------------
-mkdir -p "$work/nginx/conf" "$work/nginx/html" "$work/nginx/logs" "$work/nginx/tmp"
+bench_nginx_dir
 size_of() { fetch "http://127.0.0.1:$kport$1" | wc -c; }
 healthz_size=$(size_of /healthz)
 login_size=$(size_of /login)
-head -c "$healthz_size" /dev/zero | tr '\0' 'x' >"$work/nginx/html/healthz.txt"
-head -c "$login_size" /dev/zero | tr '\0' 'x' >"$work/nginx/html/login.html"
-chmod -R a+rX "$work/nginx"
-nport=$(free_port)
-cat >"$work/nginx/conf/nginx.conf" <<EOF
-worker_processes $(nproc);
-pid $work/nginx/logs/nginx.pid;
-error_log $work/nginx/logs/error.log warn;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    client_body_temp_path $work/nginx/tmp/body;
-    proxy_temp_path $work/nginx/tmp/proxy;
-    fastcgi_temp_path $work/nginx/tmp/fastcgi;
-    uwsgi_temp_path $work/nginx/tmp/uwsgi;
-    scgi_temp_path $work/nginx/tmp/scgi;
-    sendfile on;
-    keepalive_requests 100000;
-    server {
-        listen 127.0.0.1:$nport;
-        root $work/nginx/html;
-        default_type text/html;
-    }
-}
-EOF
-"$nginx_bin" -p "$work/nginx" -c "$work/nginx/conf/nginx.conf" -g 'daemon off;' 2>"$work/nginx/logs/stderr" &
-nginx_pid=$!
-wait_http "http://127.0.0.1:$nport/login.html"
+bench_filler "$work/nginx/html/healthz.txt" "$healthz_size"
+bench_filler "$work/nginx/html/login.html" "$login_size"
+bench_nginx_start text/html login.html
 
 # --- measure ----------------------------------------------------------------------
-# wrk URL -> "req/s p99_ms"
-measure() {
-	local out rps p99
-	out=$(wrk -t"$threads" -c"$conns" -d"$duration" --latency "$1")
-	echo "$out" >>"$work/wrk.log"
-	rps=$(echo "$out" | awk '/^Requests\/sec:/ {print $2}')
-	p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
-	# wrk prints latencies as 850.00us / 12.34ms / 1.02s: normalise to ms.
-	p99=$(echo "$p99" | awk '{ v=$1; if (v ~ /us$/) { sub(/us$/,"",v); v=v/1000 } else if (v ~ /ms$/) { sub(/ms$/,"",v) } else if (v ~ /s$/) { sub(/s$/,"",v); v=v*1000 } printf "%.2f", v }')
-	local errs
-	errs=$(echo "$out" | awk '/Non-2xx or 3xx responses:/ {print $NF}')
-	echo "${rps:-0} ${p99:-0} ${errs:-0}"
-}
-
 {
 	echo "Kairan benchmark $stamp"
-	echo "machine: $(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(uname -sr)"
+	echo "machine: $(bench_machine)"
 	echo "engine:  $engine   dataset: kairan demo ($((t1 - t0)) s to build)"
 	echo "load:    wrk -t$threads -c$conns -d$duration --latency (wrk, servers and database share the cores)"
 	echo "nginx:   $("$nginx_bin" -v 2>&1 | sed 's/^nginx version: //'), static files of the same size"
@@ -154,8 +78,8 @@ measure() {
 
 for pair in "/healthz healthz.txt $healthz_size" "/login login.html $login_size"; do
 	set -- $pair
-	read -r k_rps k_p99 k_err <<<"$(measure "http://127.0.0.1:$kport$1")"
-	read -r n_rps n_p99 _ <<<"$(measure "http://127.0.0.1:$nport/$2")"
+	read -r k_rps k_p99 k_err <<<"$(wrk_run "http://127.0.0.1:$kport$1")"
+	read -r n_rps n_p99 _ <<<"$(wrk_run "http://127.0.0.1:$nport/$2")"
 	ratio=$(awk -v a="$k_rps" -v b="$n_rps" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')
 	line=$(printf '%-10s %8s | %12.0f %9s | %12.0f %9s | %7s' "$1" "$3" "$k_rps" "$k_p99" "$n_rps" "$n_p99" "$ratio")
 	if [ "${k_err:-0}" != "0" ]; then line="$line  ($k_err non-2xx from kairan)"; fi

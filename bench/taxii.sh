@@ -53,43 +53,15 @@ bin=build/release/kairan
 raw=build/release/bench/sqlite_raw
 accept="Accept: application/taxii+json;version=2.1"
 
-for tool in wrk nginx python3 curl; do
-	if ! command -v "$tool" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$tool" ]; then
-		echo "bench: $tool is missing (scripts/bootstrap.sh --test installs wrk and nginx)" >&2
-		exit 1
-	fi
-done
-nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
+. bench/lib.sh
+bench_need wrk nginx python3 curl
+wrk_opts=(--timeout "$wrk_timeout")
 
 mkdir -p bench/out/data
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 report=bench/out/taxii-$engine-$stamp.txt
 
-work=$(mktemp -d /tmp/kairan-bench-taxii.XXXXXX)
-chmod 755 "$work"
-kairan_pid=""
-nginx_pid=""
-pg_dir=""
-cleanup() {
-	[ -n "$kairan_pid" ] && kill -TERM "$kairan_pid" 2>/dev/null && wait "$kairan_pid" 2>/dev/null
-	[ -n "$nginx_pid" ] && kill -TERM "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
-	[ -n "$pg_dir" ] && scripts/pg-cluster.sh stop "$pg_dir" >/dev/null 2>&1
-	rm -rf "$work"
-}
-trap cleanup EXIT
-
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
-wait_http() { # URL
-	for _ in $(seq 1 300); do
-		if curl -fsS -o /dev/null "$1" 2>/dev/null; then return 0; fi
-		sleep 0.1
-	done
-	echo "bench: $1 never answered" >&2
-	return 1
-}
+bench_workdir kairan-bench-taxii
 
 # best_of CMD...: runs CMD $repeat times; CMD prints one number; prints the highest.
 best_of() {
@@ -108,17 +80,12 @@ make KIND=release bench-tools >/dev/null
 # --- dataset ------------------------------------------------------------------------
 gen_line="reused"
 if [ "$engine" = "postgres" ]; then
-	pg_dir=$(mktemp -d /tmp/kairan-bench-pg.XXXXXX)
-	db=$(scripts/pg-cluster.sh start "$pg_dir" | grep -E '^postgres(ql)?://' | tail -n 1)
+	bench_pg_start
 	fresh=1
 else
 	engine=sqlite
 	db=$root/bench/out/data/taxii-$nind-$slug.db
-	fresh=1
-	if [ "$reuse" = "1" ] && [ -f "$db" ] && "$bin" migrate --db "$db" >/dev/null 2>&1; then
-		fresh=0
-	fi
-	if [ "$fresh" = "1" ]; then rm -f "$db" "$db-wal" "$db-shm"; fi
+	bench_sqlite_reuse
 fi
 if [ "$fresh" = "1" ]; then
 	echo "bench: generating $nind indicators in $slug on $engine" >&2
@@ -137,15 +104,6 @@ bundle_mb=$(awk -v b="$(wc -c <"$work/post-1.json")" 'BEGIN { printf "%.1f", b /
 # --- kairan -------------------------------------------------------------------------
 kport=$(free_port)
 base="http://127.0.0.1:$kport"
-start_kairan() {
-	"$bin" serve --db "$db" --listen "127.0.0.1:$kport" 2>>"$work/kairan.log" &
-	kairan_pid=$!
-	wait_http "$base/healthz"
-}
-stop_kairan() {
-	kill -TERM "$kairan_pid" 2>/dev/null && wait "$kairan_pid" 2>/dev/null || true
-	kairan_pid=""
-}
 start_kairan
 
 key=$("$bin" apikey create --db "$db" --user "$member" --label "bench $stamp" 2>/dev/null | tail -n 1)
@@ -202,53 +160,11 @@ PY
 read -r n_obj n_val sz_obj sz_val sz_status <<<"$(sizes)"
 
 # --- nginx with a file of the page's bytes ------------------------------------------
-mkdir -p "$work/nginx/conf" "$work/nginx/html" "$work/nginx/logs" "$work/nginx/tmp"
+bench_nginx_dir
 cp "$work/page.json" "$work/nginx/html/page.json"
-chmod -R a+rX "$work/nginx"
-nport=$(free_port)
-cat >"$work/nginx/conf/nginx.conf" <<EOF
-worker_processes $(nproc);
-pid $work/nginx/logs/nginx.pid;
-error_log $work/nginx/logs/error.log warn;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    client_body_temp_path $work/nginx/tmp/body;
-    proxy_temp_path $work/nginx/tmp/proxy;
-    fastcgi_temp_path $work/nginx/tmp/fastcgi;
-    uwsgi_temp_path $work/nginx/tmp/uwsgi;
-    scgi_temp_path $work/nginx/tmp/scgi;
-    sendfile on;
-    keepalive_requests 100000;
-    server {
-        listen 127.0.0.1:$nport;
-        root $work/nginx/html;
-        default_type application/taxii+json;
-    }
-}
-EOF
-"$nginx_bin" -p "$work/nginx" -c "$work/nginx/conf/nginx.conf" -g 'daemon off;' 2>"$work/nginx/logs/stderr" &
-nginx_pid=$!
-wait_http "http://127.0.0.1:$nport/page.json"
+bench_nginx_start application/taxii+json page.json
 
 # --- measurements -------------------------------------------------------------------
-to_ms() { echo "$1" | awk '{ v=$1; if (v ~ /us$/) { sub(/us$/,"",v); v=v/1000 } else if (v ~ /ms$/) { sub(/ms$/,"",v) } else if (v ~ /s$/) { sub(/s$/,"",v); v=v*1000 } printf "%.2f", v }'; }
-
-# wrk_run URL [HEADER...] -> "req/s p99_ms errors"
-wrk_run() {
-	local url=$1 out
-	shift
-	local hdr=()
-	for h in "$@"; do hdr+=(-H "$h"); done
-	out=$(wrk -t"$threads" -c"$conns" -d"$duration" --timeout "$wrk_timeout" --latency "${hdr[@]}" "$url")
-	echo "$out" >>"$work/wrk.log"
-	local rps p99 errs
-	rps=$(echo "$out" | awk '/^Requests\/sec:/ {print $2}')
-	p99=$(to_ms "$(echo "$out" | awk '$1 == "99%" {print $2}')")
-	errs=$(echo "$out" | awk '/Non-2xx or 3xx responses:/ {print $NF}')
-	echo "${rps:-0} ${p99:-0} ${errs:-0}"
-}
-
 # best wrk run of $repeat: "req/s p99 errors"
 wrk_best() {
 	local best="0 0 0" line
@@ -330,7 +246,7 @@ mb_s() { awk -v r="$1" -v b="$2" 'BEGIN { printf "%.1f", r * b / 1e6 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 > 0) printf "%.2f", a / b; else print "n/a" }'; }
 {
 	echo "Kairan STIX/TAXII benchmark $stamp"
-	echo "machine: $(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(uname -sr), load $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "machine: $(bench_machine), load $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "engine:  $engine   collection $slug, $n_obj stored objects, $n_val extracted values"
 	echo "dataset: $gen_line"
 	echo "runs:    best of $repeat; wrk -t$threads -c$conns -d$duration (wrk, servers and database share the cores)"

@@ -63,54 +63,16 @@ else
 fi
 bin=${KAIRAN_BENCH_BIN:-build/release/kairan}
 
-for tool in wrk nginx python3; do
-	if ! command -v "$tool" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$tool" ]; then
-		echo "bench: $tool is missing (scripts/bootstrap.sh --test installs wrk and nginx)" >&2
-		exit 1
-	fi
-done
-nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
+. bench/lib.sh
+bench_need wrk nginx python3
+wrk_opts=(--timeout "$wrk_timeout")
+wrk_timeouts=1
 
 mkdir -p bench/out/data
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 report=bench/out/topics-$engine-$stamp.txt
 
-work=$(mktemp -d /tmp/kairan-bench-topics.XXXXXX)
-chmod 755 "$work"
-kairan_pid=""
-nginx_pid=""
-pg_dir=""
-cleanup() {
-	[ -n "$kairan_pid" ] && kill -TERM "$kairan_pid" 2>/dev/null && wait "$kairan_pid" 2>/dev/null
-	[ -n "$nginx_pid" ] && kill -TERM "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
-	[ -n "$pg_dir" ] && scripts/pg-cluster.sh stop "$pg_dir" >/dev/null 2>&1
-	rm -rf "$work"
-}
-trap cleanup EXIT
-
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
-# fetch URL [HEADER]: the body on stdout; fails unless 200.
-fetch() {
-	python3 -c '
-import sys, urllib.request
-req = urllib.request.Request(sys.argv[1])
-if len(sys.argv) > 2 and sys.argv[2]:
-    k, v = sys.argv[2].split(": ", 1)
-    req.add_header(k, v)
-sys.stdout.buffer.write(urllib.request.urlopen(req, timeout=30).read())' "$@"
-}
-
-wait_http() { # URL
-	for _ in $(seq 1 300); do
-		if fetch "$1" >/dev/null 2>&1; then return 0; fi
-		sleep 0.1
-	done
-	echo "bench: $1 never answered" >&2
-	return 1
-}
+bench_workdir kairan-bench-topics
 
 if [ -z "${KAIRAN_BENCH_BIN:-}" ]; then
 	echo "bench: building $bin" >&2
@@ -124,17 +86,12 @@ if [ "$engine" = "postgres" ] && [ -n "${KAIRAN_BENCH_PG_URL:-}" ]; then
 	fresh=0
 	"$bin" migrate --db "$db" >/dev/null 2>&1
 elif [ "$engine" = "postgres" ]; then
-	pg_dir=$(mktemp -d /tmp/kairan-bench-pg.XXXXXX)
-	db=$(scripts/pg-cluster.sh start "$pg_dir" | grep -E '^postgres(ql)?://' | tail -n 1)
+	bench_pg_start
 	fresh=1
 else
 	engine=sqlite
 	db=${KAIRAN_BENCH_DATASET:-$root/bench/out/data/topics-$ntopics-$ncomm-$slug.db}
-	fresh=1
-	if [ "$reuse" = "1" ] && [ -f "$db" ] && "$bin" migrate --db "$db" >/dev/null 2>&1; then
-		fresh=0
-	fi
-	if [ "$fresh" = "1" ]; then rm -f "$db" "$db-wal" "$db-shm"; fi
+	bench_sqlite_reuse
 fi
 if [ "$fresh" = "1" ]; then
 	echo "bench: generating $ntopics topics ($ncomm in $slug) on $engine" >&2
@@ -147,15 +104,6 @@ fi
 
 # --- kairan -------------------------------------------------------------------------
 kport=$(free_port)
-start_kairan() {
-	"$bin" serve --db "$db" --listen "127.0.0.1:$kport" 2>>"$work/kairan.log" &
-	kairan_pid=$!
-	wait_http "http://127.0.0.1:$kport/healthz"
-}
-stop_kairan() {
-	kill -TERM "$kairan_pid" 2>/dev/null && wait "$kairan_pid" 2>/dev/null || true
-	kairan_pid=""
-}
 start_kairan
 
 # An API key for the member (the JSON paths, and to find a topic id).
@@ -194,60 +142,15 @@ total=$(fetch "http://127.0.0.1:$kport/api/v1/topics?community=$slug&limit=1" "$
 	python3 -c 'import json, sys; print(json.load(sys.stdin).get("total", "?"))' 2>/dev/null || echo "?")
 
 # --- nginx with files the size of Kairan's answers -----------------------------------
-mkdir -p "$work/nginx/conf" "$work/nginx/html" "$work/nginx/logs" "$work/nginx/tmp"
+bench_nginx_dir
 size_of() { fetch "http://127.0.0.1:$kport$1" "$auth" | wc -c; }
 list_size=$(size_of "$list_path")
 topic_size=$(size_of "$topic_path")
-head -c "$list_size" /dev/zero | tr '\0' 'x' >"$work/nginx/html/list.html"
-head -c "$topic_size" /dev/zero | tr '\0' 'x' >"$work/nginx/html/topic.html"
-chmod -R a+rX "$work/nginx"
-nport=$(free_port)
-cat >"$work/nginx/conf/nginx.conf" <<EOF
-worker_processes $(nproc);
-pid $work/nginx/logs/nginx.pid;
-error_log $work/nginx/logs/error.log warn;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    client_body_temp_path $work/nginx/tmp/body;
-    proxy_temp_path $work/nginx/tmp/proxy;
-    fastcgi_temp_path $work/nginx/tmp/fastcgi;
-    uwsgi_temp_path $work/nginx/tmp/uwsgi;
-    scgi_temp_path $work/nginx/tmp/scgi;
-    sendfile on;
-    keepalive_requests 100000;
-    server {
-        listen 127.0.0.1:$nport;
-        root $work/nginx/html;
-        default_type text/html;
-    }
-}
-EOF
-"$nginx_bin" -p "$work/nginx" -c "$work/nginx/conf/nginx.conf" -g 'daemon off;' 2>"$work/nginx/logs/stderr" &
-nginx_pid=$!
-wait_http "http://127.0.0.1:$nport/list.html"
+bench_filler "$work/nginx/html/list.html" "$list_size"
+bench_filler "$work/nginx/html/topic.html" "$topic_size"
+bench_nginx_start text/html list.html
 
 # --- measure ------------------------------------------------------------------------
-# measure URL [HEADER] -> "req/s p99_ms non2xx"
-measure() {
-	local out rps p99 errs
-	if [ -n "${2:-}" ]; then
-		out=$(wrk -t"$threads" -c"$conns" -d"$duration" --timeout "$wrk_timeout" --latency -H "$2" "$1")
-	else
-		out=$(wrk -t"$threads" -c"$conns" -d"$duration" --timeout "$wrk_timeout" --latency "$1")
-	fi
-	echo "$out" >>"$work/wrk.log"
-	rps=$(echo "$out" | awk '/^Requests\/sec:/ {print $2}')
-	p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
-	# wrk prints latencies as 850.00us / 12.34ms / 1.02s: normalise to ms.
-	p99=$(echo "$p99" | awk '{ v=$1; if (v ~ /us$/) { sub(/us$/,"",v); v=v/1000 } else if (v ~ /ms$/) { sub(/ms$/,"",v) } else if (v ~ /s$/) { sub(/s$/,"",v); v=v*1000 } printf "%.2f", v }')
-	errs=$(echo "$out" | awk '/Non-2xx or 3xx responses:/ {print $NF}')
-	local tmo
-	tmo=$(echo "$out" | awk '/Socket errors:/ {print $NF}')
-	[ -n "$tmo" ] && [ "$tmo" != "0" ] && errs="${errs:-0}+${tmo}timeouts"
-	echo "${rps:-0} ${p99:-0} ${errs:-0}"
-}
-
 # After wrk stops, Kairan may still be answering queued requests (a slow
 # path leaves a backlog): a fresh server keeps one path's backlog from
 # being charged to the next.
@@ -292,14 +195,13 @@ bench_search() {
 		p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
 		n=$(echo "$out" | awk '/requests in/ {print $1}')
 		rps=$(echo "$out" | awk '/^Requests\/sec:/ {print $2}')
-		to_ms() { echo "$1" | awk '{ v=$1; if (v ~ /us$/) { sub(/us$/,"",v); v=v/1000 } else if (v ~ /ms$/) { sub(/ms$/,"",v) } else if (v ~ /s$/) { sub(/s$/,"",v); v=v*1000 } printf "%.2f", v }'; }
 		printf '%-28s %10s %10s %10s %10s\n' "q=$q" "$n" "$(to_ms "$p50")" "$(to_ms "$p99")" "$rps" | tee -a "$report"
 	done
 }
 
 {
 	echo "Kairan topic benchmark $stamp"
-	echo "machine: $(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(uname -sr)"
+	echo "machine: $(bench_machine)"
 	echo "engine:  $engine   dataset: $ntopics topics, $ncomm in community $slug (the demo's 330 orgs, 1,800 people)"
 	echo "dataset: $gen_line"
 	echo "viewer:  $member ($mode: $([ "$mode" = web ] && echo 'session cookie' || echo 'API key')), $total topics visible in $slug"
@@ -313,9 +215,9 @@ bench_search() {
 for pair in "$topic_path topic.html $topic_size" "$list_path list.html $list_size"; do
 	set -- $pair
 	one=$(single_ms "http://127.0.0.1:$kport$1" "$auth")
-	read -r k_rps k_p99 k_err <<<"$(measure "http://127.0.0.1:$kport$1" "$auth")"
+	read -r k_rps k_p99 k_err <<<"$(wrk_run "http://127.0.0.1:$kport$1" "$auth")"
 	drain
-	read -r n_rps n_p99 _ <<<"$(measure "http://127.0.0.1:$nport/$2")"
+	read -r n_rps n_p99 _ <<<"$(wrk_run "http://127.0.0.1:$nport/$2")"
 	ratio=$(awk -v a="$k_rps" -v b="$n_rps" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "n/a" }')
 	shown=$1
 	[ ${#shown} -gt 28 ] && shown="${shown:0:25}..."

@@ -35,25 +35,9 @@
 #define MAXSCOPE 6
 #define MAXSHARE 3
 
-static const char *pg_url;
-static uint64_t seed;
+#include "proptest.h" /* after the sizes it reads */
 
-static uint64_t rs;
-static uint32_t rnd(void)
-{
-	rs ^= rs << 13;
-	rs ^= rs >> 7;
-	rs ^= rs << 17;
-	return (uint32_t)(rs >> 11);
-}
-static bool chance(int pct) { return (int)(rnd() % 100) < pct; }
 
-struct m_comm {
-	int64_t space;
-	bool everyone, archived;
-	bool org_member[NORG];
-	bool person_member[NPERSON];
-};
 struct m_topic {
 	int64_t space;
 	int comm, author;
@@ -75,10 +59,7 @@ static const char *const tlps[] = {"clear", "green", "amber", "amber+strict", "r
 
 static bool m_member(const struct model *m, int p, int cm, int64_t space)
 {
-	const struct m_comm *c = &m->comm[cm];
-	if (c->space != space || c->archived)
-		return false;
-	return c->everyone || c->org_member[m->person_org[p]] || c->person_member[p];
+	return proptest_member(&m->comm[cm], m->person_org[p], p, space);
 }
 
 /* The model of who may see a topic: a direct reading of SPEC R5. */
@@ -117,82 +98,13 @@ static void exec_ok(struct db *db, struct db_stmt *st)
 	(void)db;
 }
 
-static int64_t insert_returning(struct db_stmt *st)
-{
-	int rc = db_step(st);
-	assert_int_equal(rc, KR_ROW);
-	int64_t id = db_col_int(st, 0);
-	db_done(st);
-	return id;
-}
-
 static void generate(struct db *db, struct model *m)
 {
 	struct db_stmt *st;
 	int64_t now = 1600000000000LL;
 	assert_int_equal(db_begin(db), KR_OK);
-	for (int o = 0; o < NORG; o++) {
-		assert_int_equal(db_prepare(db, "INSERT INTO orgs (slug, name_ja, name_en, kind, created_at, updated_at)"
-						" VALUES (?1, ?1, ?1, 'other', ?2, ?2) RETURNING id", &st), KR_OK);
-		char slug[32];
-		snprintf(slug, sizeof slug, "o%d", o);
-		db_bind_text(st, 1, slug);
-		db_bind_int(st, 2, now);
-		m->org_db_id[o] = insert_returning(st);
-	}
-	for (int p = 0; p < NPERSON; p++) {
-		m->person_org[p] = (int)(rnd() % NORG);
-		assert_int_equal(db_prepare(db, "INSERT INTO people (org_id, login, email, display_name, created_at,"
-						" updated_at) VALUES (?1, ?2, ?3, ?2, ?4, ?4) RETURNING id", &st), KR_OK);
-		char login[32], email[48];
-		snprintf(login, sizeof login, "p%d", p);
-		snprintf(email, sizeof email, "p%d@x.example", p);
-		db_bind_int(st, 1, m->org_db_id[m->person_org[p]]);
-		db_bind_text(st, 2, login);
-		db_bind_text(st, 3, email);
-		db_bind_int(st, 4, now);
-		m->person_db_id[p] = insert_returning(st);
-	}
-	for (int c = 0; c < NCOMM; c++) {
-		struct m_comm *mc = &m->comm[c];
-		mc->space = chance(10) ? 1 : 0;
-		mc->everyone = chance(12);
-		mc->archived = chance(5);
-		assert_int_equal(db_prepare(db, "INSERT INTO communities (space, slug, kind, name_ja, name_en, everyone,"
-						" created_at, archived_at) VALUES (?1, ?2, 'member', ?2, ?2, ?3, ?4, ?5)"
-						" RETURNING id", &st), KR_OK);
-		char slug[32];
-		snprintf(slug, sizeof slug, "c%d", c);
-		db_bind_int(st, 1, mc->space);
-		db_bind_text(st, 2, slug);
-		db_bind_int(st, 3, mc->everyone ? 1 : 0);
-		db_bind_int(st, 4, now);
-		if (mc->archived)
-			db_bind_int(st, 5, now);
-		else
-			db_bind_null(st, 5);
-		m->comm_db_id[c] = insert_returning(st);
-		int norg = (int)(rnd() % 8), nper = (int)(rnd() % 30);
-		for (int i = 0; i < norg + nper; i++) {
-			bool org = i < norg;
-			int who = (int)(rnd() % (org ? NORG : NPERSON));
-			if (org ? mc->org_member[who] : mc->person_member[who])
-				continue;
-			if (org)
-				mc->org_member[who] = true;
-			else
-				mc->person_member[who] = true;
-			assert_int_equal(db_prepare(db, "INSERT INTO community_members (community_id, member_type,"
-							" member_id, role, added_at) VALUES (?1, ?2, ?3, 'member', ?4)",
-						    &st), KR_OK);
-			db_bind_int(st, 1, m->comm_db_id[c]);
-			db_bind_text(st, 2, org ? "org" : "person");
-			db_bind_int(st, 3, org ? m->org_db_id[who] : m->person_db_id[who]);
-			db_bind_int(st, 4, now);
-			exec_ok(db, st);
-			db_done(st);
-		}
-	}
+	proptest_orgs_people(db, now, NORG, m->org_db_id, NPERSON, m->person_org, m->person_db_id);
+	proptest_communities(db, now, m->comm, m->comm_db_id, m->org_db_id, m->person_db_id);
 	for (int t = 0; t < NTOPIC; t++) {
 		struct m_topic *x = &m->topic[t];
 		x->comm = (int)(rnd() % NCOMM);
@@ -305,32 +217,14 @@ static struct ctx viewer(struct db *db, struct arena *a, const struct model *m, 
 
 static int topic_index(const struct model *m, int64_t id)
 {
-	/* ids are inserted in order, so a binary search finds them */
-	int lo = 0, hi = NTOPIC - 1;
-	while (lo <= hi) {
-		int mid = (lo + hi) / 2;
-		if (m->topic_db_id[mid] == id)
-			return mid;
-		if (m->topic_db_id[mid] < id)
-			lo = mid + 1;
-		else
-			hi = mid - 1;
-	}
-	return -1;
+	return proptest_index(m->topic_db_id, NTOPIC, id);
 }
 
 static void run_property(const char *url)
 {
 	char path[64];
-	snprintf(path, sizeof path, "/tmp/kairan-test-acl-%d.db", (int)getpid());
-	unlink(path);
-	struct db *db;
-	assert_int_equal(db_open(url ? url : path, &db), KR_OK);
-	if (url)
-		assert_int_equal(db_exec(db, "DROP SCHEMA public CASCADE; CREATE SCHEMA public"), KR_OK);
-	assert_int_equal(db_migrate(db), KR_OK);
+	struct db *db = proptest_open(path, "acl", url);
 	struct model *m = calloc(1, sizeof *m);
-	rs = seed;
 	generate(db, m);
 	index_all(db, m);
 	struct arena *a = arena_new();
@@ -501,39 +395,7 @@ static void run_property(const char *url)
 	db_close(db);
 	if (getenv("KAIRAN_TEST_KEEP_DB"))
 		return; /* for EXPLAIN QUERY PLAN and timing by hand */
-	char p2[80];
-	unlink(path);
-	snprintf(p2, sizeof p2, "%s-wal", path);
-	unlink(p2);
-	snprintf(p2, sizeof p2, "%s-shm", path);
-	unlink(p2);
+	proptest_remove(path);
 }
 
-static void test_acl_property_sqlite(void **state)
-{
-	(void)state;
-	run_property(NULL);
-}
-
-static void test_acl_property_pg(void **state)
-{
-	(void)state;
-	if (!pg_url)
-		skip();
-	run_property(pg_url);
-}
-
-int main(void)
-{
-	log_set_level(LOG_WARN);
-	const char *s = getenv("KAIRAN_TEST_SEED");
-	seed = s ? strtoull(s, NULL, 10) : ((uint64_t)time(NULL) ^ ((uint64_t)getpid() << 16));
-	if (!seed)
-		seed = 1;
-	pg_url = getenv("KAIRAN_TEST_PG_URL");
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_acl_property_sqlite),
-		cmocka_unit_test(test_acl_property_pg),
-	};
-	return cmocka_run_group_tests_name("acl", tests, NULL, NULL);
-}
+PROPTEST_MAIN(acl)

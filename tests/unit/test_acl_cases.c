@@ -42,24 +42,15 @@
 #define MAXSR 2
 #define T0 1600000000000LL
 
+#include "proptest.h" /* after the sizes it reads */
+
 /* Search vocabulary: two-character words (the hard case for Japanese
  * search), a longer one and a Latin one.  A case's title and its message
  * each hold a random subset, separated by spaces. */
 static const char *const vocab[] = {"障害", "攻撃", "通信", "改ざん", "ddos"};
 #define NVOCAB 5
 
-static const char *pg_url;
-static uint64_t seed;
 
-static uint64_t rs;
-static uint32_t rnd(void)
-{
-	rs ^= rs << 13;
-	rs ^= rs >> 7;
-	rs ^= rs << 17;
-	return (uint32_t)(rs >> 11);
-}
-static bool chance(int pct) { return (int)(rnd() % 100) < pct; }
 
 struct m_case {
 	int64_t space;
@@ -93,14 +84,6 @@ static bool m_visible(const struct model *m, int p, int k, int64_t space)
 	return false;
 }
 
-static int64_t insert_returning(struct db_stmt *st)
-{
-	int rc = db_step(st);
-	assert_int_equal(rc, KR_ROW);
-	int64_t id = db_col_int(st, 0);
-	db_done(st);
-	return id;
-}
 
 static void exec_ok(struct db_stmt *st)
 {
@@ -242,32 +225,15 @@ static struct ctx viewer(struct db *db, struct arena *a, const struct model *m, 
 
 static int case_index(const struct model *m, int64_t id)
 {
-	int lo = 0, hi = NCASE - 1;
-	while (lo <= hi) {
-		int mid = (lo + hi) / 2;
-		if (m->case_db_id[mid] == id)
-			return mid;
-		if (m->case_db_id[mid] < id)
-			lo = mid + 1;
-		else
-			hi = mid - 1;
-	}
-	return -1;
+	return proptest_index(m->case_db_id, NCASE, id);
 }
 
 static void run_property(const char *url)
 {
 	char path[64];
-	snprintf(path, sizeof path, "/tmp/kairan-test-aclk-%d.db", (int)getpid());
-	unlink(path);
-	struct db *db;
-	assert_int_equal(db_open(url ? url : path, &db), KR_OK);
-	if (url)
-		assert_int_equal(db_exec(db, "DROP SCHEMA public CASCADE; CREATE SCHEMA public"), KR_OK);
-	assert_int_equal(db_migrate(db), KR_OK);
+	struct db *db = proptest_open(path, "aclk", url);
 	struct model *m = calloc(1, sizeof *m);
 	struct arena *a = arena_new();
-	rs = seed;
 	generate(db, a, m);
 	/* The rows were written directly: build the search index the way
 	 * import-db does. */
@@ -489,39 +455,7 @@ static void run_property(const char *url)
 	arena_free(a);
 	free(m);
 	db_close(db);
-	char p2[80];
-	unlink(path);
-	snprintf(p2, sizeof p2, "%s-wal", path);
-	unlink(p2);
-	snprintf(p2, sizeof p2, "%s-shm", path);
-	unlink(p2);
+	proptest_remove(path);
 }
 
-static void test_acl_cases_sqlite(void **state)
-{
-	(void)state;
-	run_property(NULL);
-}
-
-static void test_acl_cases_pg(void **state)
-{
-	(void)state;
-	if (!pg_url)
-		skip();
-	run_property(pg_url);
-}
-
-int main(void)
-{
-	log_set_level(LOG_WARN);
-	const char *s = getenv("KAIRAN_TEST_SEED");
-	seed = s ? strtoull(s, NULL, 10) : ((uint64_t)time(NULL) ^ ((uint64_t)getpid() << 16));
-	if (!seed)
-		seed = 1;
-	pg_url = getenv("KAIRAN_TEST_PG_URL");
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_acl_cases_sqlite),
-		cmocka_unit_test(test_acl_cases_pg),
-	};
-	return cmocka_run_group_tests_name("acl_cases", tests, NULL, NULL);
-}
+PROPTEST_MAIN(acl_cases)

@@ -33,26 +33,11 @@
 #define NOBJ 400
 #define MAXV 3
 
-static const char *pg_url;
-static uint64_t seed;
-static uint64_t rs;
-static uint32_t rnd(void)
-{
-	rs ^= rs << 13;
-	rs ^= rs >> 7;
-	rs ^= rs << 17;
-	return (uint32_t)(rs >> 11);
-}
-static bool chance(int pct) { return (int)(rnd() % 100) < pct; }
+#include "proptest.h" /* after the sizes it reads */
 
 static const char *const tlps[] = {"clear", "green", "amber", "amber+strict", "red"};
 static const char *const kinds[] = {"ipv4-addr", "domain-name", "url"};
 
-struct m_comm {
-	int64_t space;
-	bool everyone, archived;
-	bool org_member[NORG], person_member[NPERSON];
-};
 struct m_obj {
 	int comm, org, tlp, nv;
 	bool latest;
@@ -69,10 +54,7 @@ struct model {
 
 static bool m_member(const struct model *m, int p, int cm, int64_t space)
 {
-	const struct m_comm *c = &m->comm[cm];
-	if (c->space != space || c->archived)
-		return false;
-	return c->everyone || c->org_member[m->person_org[p]] || c->person_member[p];
+	return proptest_member(&m->comm[cm], m->person_org[p], p, space);
 }
 
 static bool m_visible(const struct model *m, int p, int o, int64_t space)
@@ -83,13 +65,6 @@ static bool m_visible(const struct model *m, int p, int o, int64_t space)
 	return x->tlp != 4 || x->org == m->person_org[p];
 }
 
-static int64_t insert_returning(struct db_stmt *st)
-{
-	assert_int_equal(db_step(st), KR_ROW);
-	int64_t id = db_col_int(st, 0);
-	db_done(st);
-	return id;
-}
 
 static void exec_done(struct db_stmt *st)
 {
@@ -103,63 +78,19 @@ static void generate(struct db *db, struct model *m)
 {
 	struct db_stmt *st;
 	int64_t now = 1600000000000LL;
-	char s1[64], s2[64];
+	char s1[64];
 	assert_int_equal(db_begin(db), KR_OK);
-	for (int o = 0; o < NORG; o++) {
-		assert_int_equal(db_prepare(db, "INSERT INTO orgs (slug, name_ja, name_en, kind, created_at, updated_at)"
-						" VALUES (?1, ?1, ?1, 'other', ?2, ?2) RETURNING id", &st), KR_OK);
-		snprintf(s1, sizeof s1, "o%d", o);
-		db_bind_text(st, 1, s1);
-		db_bind_int(st, 2, now);
-		m->org_db_id[o] = insert_returning(st);
-	}
-	for (int p = 0; p < NPERSON; p++) {
-		m->person_org[p] = (int)(rnd() % NORG);
-		assert_int_equal(db_prepare(db, "INSERT INTO people (org_id, login, email, display_name, created_at,"
-						" updated_at) VALUES (?1, ?2, ?3, ?2, ?4, ?4) RETURNING id", &st), KR_OK);
-		snprintf(s1, sizeof s1, "p%d", p);
-		snprintf(s2, sizeof s2, "p%d@x.example", p);
-		db_bind_int(st, 1, m->org_db_id[m->person_org[p]]);
-		db_bind_text(st, 2, s1);
-		db_bind_text(st, 3, s2);
-		db_bind_int(st, 4, now);
-		m->person_db_id[p] = insert_returning(st);
-	}
+	proptest_orgs_people(db, now, NORG, m->org_db_id, NPERSON, m->person_org, m->person_db_id);
 	for (int c = 0; c < NCOMM; c++) {
 		struct m_comm *mc = &m->comm[c];
 		mc->space = c == NCOMM - 1 ? 1 : 0;
 		mc->everyone = c == 0 || chance(10);
 		mc->archived = c == 1;
-		assert_int_equal(db_prepare(db, "INSERT INTO communities (space, slug, kind, name_ja, name_en, everyone,"
-						" created_at, archived_at) VALUES (?1, ?2, 'member', ?2, ?2, ?3, ?4, ?5)"
-						" RETURNING id", &st), KR_OK);
-		snprintf(s1, sizeof s1, "c%d", c);
-		db_bind_int(st, 1, mc->space);
-		db_bind_text(st, 2, s1);
-		db_bind_int(st, 3, mc->everyone ? 1 : 0);
-		db_bind_int(st, 4, now);
-		if (mc->archived)
-			db_bind_int(st, 5, now);
-		else
-			db_bind_null(st, 5);
-		m->comm_db_id[c] = insert_returning(st);
+		m->comm_db_id[c] = proptest_community(db, now, c, mc);
 		for (int i = 0; i < 12; i++) {
 			bool org = i < 3;
 			int who = (int)(rnd() % (org ? NORG : NPERSON));
-			if (org ? mc->org_member[who] : mc->person_member[who])
-				continue;
-			if (org)
-				mc->org_member[who] = true;
-			else
-				mc->person_member[who] = true;
-			assert_int_equal(db_prepare(db, "INSERT INTO community_members (community_id, member_type,"
-							" member_id, role, added_at) VALUES (?1, ?2, ?3, 'member', ?4)", &st),
-					 KR_OK);
-			db_bind_int(st, 1, m->comm_db_id[c]);
-			db_bind_text(st, 2, org ? "org" : "person");
-			db_bind_int(st, 3, org ? m->org_db_id[who] : m->person_db_id[who]);
-			db_bind_int(st, 4, now);
-			exec_done(st);
+			proptest_add_member(db, now, mc, m->comm_db_id[c], org, who, m->org_db_id, m->person_db_id);
 		}
 	}
 	for (int o = 0; o < NOBJ; o++) {
@@ -324,15 +255,8 @@ static void check_list(struct db *db, struct arena *a, const struct model *m, in
 static void run_property(const char *url)
 {
 	char path[64];
-	snprintf(path, sizeof path, "/tmp/kairan-test-stix-query-%d.db", (int)getpid());
-	unlink(path);
-	struct db *db;
-	assert_int_equal(db_open(url ? url : path, &db), KR_OK);
-	if (url)
-		assert_int_equal(db_exec(db, "DROP SCHEMA public CASCADE; CREATE SCHEMA public"), KR_OK);
-	assert_int_equal(db_migrate(db), KR_OK);
+	struct db *db = proptest_open(path, "stix-query", url);
 	struct model *m = calloc(1, sizeof *m);
-	rs = seed;
 	generate(db, m);
 	struct arena *a = arena_new();
 	int lists = 0;
@@ -391,39 +315,7 @@ static void run_property(const char *url)
 	arena_free(a);
 	free(m);
 	db_close(db);
-	char p2[80];
-	unlink(path);
-	snprintf(p2, sizeof p2, "%s-wal", path);
-	unlink(p2);
-	snprintf(p2, sizeof p2, "%s-shm", path);
-	unlink(p2);
+	proptest_remove(path);
 }
 
-static void test_stix_query_sqlite(void **state)
-{
-	(void)state;
-	run_property(NULL);
-}
-
-static void test_stix_query_pg(void **state)
-{
-	(void)state;
-	if (!pg_url)
-		skip();
-	run_property(pg_url);
-}
-
-int main(void)
-{
-	log_set_level(LOG_WARN);
-	const char *s = getenv("KAIRAN_TEST_SEED");
-	seed = s ? strtoull(s, NULL, 10) : ((uint64_t)time(NULL) ^ ((uint64_t)getpid() << 16));
-	if (!seed)
-		seed = 1;
-	pg_url = getenv("KAIRAN_TEST_PG_URL");
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_stix_query_sqlite),
-		cmocka_unit_test(test_stix_query_pg),
-	};
-	return cmocka_run_group_tests_name("stix_query", tests, NULL, NULL);
-}
+PROPTEST_MAIN(stix_query)
