@@ -149,4 +149,4 @@ $(BUILD)/bench/sqlite_raw: bench/sqlite_raw.c
 clean:
 	rm -rf build
 
--include $(OBJ:.o=.d) $(MAIN_OBJ:.o=.d)
+-include $(OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(UNIT_BIN:=.d) $(FUZZ_BIN:=.d)
