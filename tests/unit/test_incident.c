@@ -518,6 +518,26 @@ static void test_paging_and_overdue(void **state)
 	struct incident_filter od = {.overdue = true};
 	assert_int_equal(list_total(&later, &od), 25);
 	assert_int_equal(list_total(&coord, &od), 0);
+	/* The board's counts come from one grouped scan: its overdue count
+	 * and its per-column sums must equal the list's totals. */
+	struct incident_board b;
+	assert_int_equal(incident_board(&later, &all, &b), KR_OK);
+	assert_int_equal(b.total, 25);
+	assert_int_equal(b.overdue, 25);
+	int64_t sum_state = 0, sum_prio = 0;
+	for (size_t i = 0; i < b.n_states; i++)
+		sum_state += b.by_state[i].n;
+	for (size_t i = 0; i < b.n_priorities; i++)
+		sum_prio += b.by_priority[i].n;
+	assert_int_equal(sum_state, 25);
+	assert_int_equal(sum_prio, 25);
+	assert_int_equal(incident_board(&coord, &all, &b), KR_OK);
+	assert_int_equal(b.overdue, 0);
+	assert_int_equal(incident_board(&min1, &all, &b), KR_OK);
+	assert_int_equal(b.total, 12);
+	struct incident_filter newf = {.state = "new"};
+	assert_int_equal(incident_board(&later, &newf, &b), KR_OK);
+	assert_int_equal(b.total, list_total(&later, &newf));
 	struct incident k;
 	assert_int_equal(incident_get(&later, pid, &k), KR_OK);
 	assert_true(k.overdue);
