@@ -1,6 +1,7 @@
 /* feeds.c - JSON API v1 over core/federation.h (see api/feeds.h). */
 #include "api/feeds.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "api/api.h"
@@ -142,4 +143,88 @@ int api_feeds_pull(struct request *r)
 		return req_fail(r, 404, "err.not_found");
 	int rc = feed_pull_soon(&r->ctx, id);
 	return rc ? req_fail_rc(r, rc) : api_send(r, 202, json_pack("{s:b}", "queued", 1));
+}
+
+/* PATCH: only the members given change.  Unknown members are refused
+ * (a misspelt one must not look accepted), as is anything of the wrong
+ * type; "secret": "" keeps the key, null removes it. */
+int api_feeds_update(struct request *r)
+{
+	int64_t id;
+	if (feed_param(r, &id))
+		return req_fail(r, 404, "err.not_found");
+	json_t *b = api_body(r);
+	if (!b)
+		return r->status;
+	static const char *const known[] = {"name", "url", "collection", "owner", "auth_user", "secret",
+					    "tls_verify", "enabled", "interval_s", "page_size"};
+	const char *bad = NULL;
+	const char *key;
+	json_t *v;
+	json_object_foreach (b, key, v) {
+		bool ok = false;
+		for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+			ok = ok || str_eq(key, known[i]);
+		if (!ok && !bad)
+			bad = arena_strdup(r->a, key);
+	}
+	struct feed_edit in = {.tls_verify = -1, .enabled = -1};
+	static const struct {
+		const char *key;
+		size_t off;
+	} strs[] = {
+		{"name", offsetof(struct feed_edit, name)},
+		{"url", offsetof(struct feed_edit, url)},
+		{"collection", offsetof(struct feed_edit, collection)},
+		{"owner", offsetof(struct feed_edit, owner_login)},
+		{"auth_user", offsetof(struct feed_edit, auth_user)},
+	};
+	for (size_t i = 0; !bad && i < sizeof strs / sizeof strs[0]; i++) {
+		bool err = false;
+		const char *s = api_str(b, strs[i].key, &err);
+		if (err)
+			bad = strs[i].key;
+		else
+			*(const char **)((char *)&in + strs[i].off) = s ? arena_strdup(r->a, s) : NULL;
+	}
+	json_t *sv = json_object_get(b, "secret");
+	if (!bad && sv && json_is_null(sv))
+		in.clear_secret = true;
+	else if (!bad && sv && !json_is_string(sv))
+		bad = "secret";
+	else if (!bad && sv)
+		in.auth_secret = arena_strdup(r->a, json_string_value(sv));
+	static const char *const bools[] = {"tls_verify", "enabled"};
+	for (size_t i = 0; !bad && i < 2; i++) {
+		json_t *m = json_object_get(b, bools[i]);
+		if (m && !json_is_boolean(m))
+			bad = bools[i];
+		else if (m)
+			*(i ? &in.enabled : &in.tls_verify) = json_is_true(m) ? 1 : 0;
+	}
+	/* A number out of range goes to the core as such (0 would mean keep). */
+	static const char *const nums[][2] = {{"interval_s", "interval"}, {"page_size", "page_size"}};
+	for (size_t i = 0; !bad && i < 2; i++) {
+		json_t *m = json_object_get(b, nums[i][0]);
+		if (!m)
+			continue;
+		if (!json_is_integer(m) || json_integer_value(m) < 1 || json_integer_value(m) > 100000000)
+			bad = nums[i][1];
+		else
+			*(i ? &in.page_size : &in.interval_s) = (int)json_integer_value(m);
+	}
+	json_decref(b);
+	int rc = KR_EINVAL;
+	if (!bad) {
+		rc = feed_update(&r->ctx, id, &in, NULL, &bad);
+		bad = bad ? arena_strdup(r->a, bad) : NULL;
+	}
+	if (rc == KR_ENOTFOUND || rc == KR_EPERM)
+		return req_fail_rc(r, rc);
+	if (rc)
+		return api_fail(r, rc, bad);
+	struct feed f;
+	if ((rc = feed_get(&r->ctx, id, &f)))
+		return req_fail_rc(r, rc);
+	return api_send(r, 200, feed_json(r, &f));
 }

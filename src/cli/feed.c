@@ -1,4 +1,4 @@
-/* feed.c - `kairan feed add|list|remove|pull`: the TAXII 2.1 feeds this
+/* feed.c - `kairan feed add|list|edit|remove|pull`: the TAXII 2.1 feeds this
  * site pulls from (federation, SPEC R11.5), managed from the shell by
  * the platform itself through the same core use cases as the web page
  * and the API.  The secret (the remote site's API key) is read from
@@ -20,6 +20,10 @@ static const char feed_usage[] =
 	"                       [--user NAME] [--secret-stdin] [--insecure] [--disabled]\n"
 	"                       [--interval SECONDS] [--page-size N] [--db PATH]\n"
 	"       kairan feed list [--db PATH]\n"
+	"       kairan feed edit ID [--name NAME] [--url URL] [--collection SLUG] [--as LOGIN]\n"
+	"                       [--user NAME] [--secret-stdin | --clear-secret]\n"
+	"                       [--insecure | --verify-tls] [--pause | --resume]\n"
+	"                       [--interval SECONDS] [--page-size N] [--db PATH]\n"
 	"       kairan feed remove ID [--db PATH]\n"
 	"       kairan feed pull ID [--db PATH]\n"
 	"Pull STIX objects from another TAXII 2.1 server into a local collection.\n"
@@ -31,11 +35,29 @@ static const char feed_usage[] =
 	"  60..604800) by `kairan serve`, resuming with added_after; --disabled: only\n"
 	"  when asked (`feed pull`, the page's button, the API).\n"
 	"list: one feed a line (id, name, collection, last run, objects, last error).\n"
+	"edit: change only what is given (see `kairan feed edit --help`).\n"
 	"pull: pull now in this process and print how many objects were stored.\n";
+
+static const char edit_usage[] =
+	"usage: kairan feed edit ID [--name NAME] [--url URL] [--collection SLUG] [--as LOGIN]\n"
+	"                           [--user NAME] [--secret-stdin | --clear-secret]\n"
+	"                           [--insecure | --verify-tls] [--pause | --resume]\n"
+	"                           [--interval SECONDS] [--page-size N] [--db PATH]\n"
+	"Change a feed's settings; what is not given stays as it is.  Checked as by\n"
+	"`feed add`; on any error nothing changes.\n"
+	"  --url, --collection  a new remote collection URL or local collection: the next\n"
+	"                       pull starts from the beginning (the added_after resume\n"
+	"                       point is reset, as it belongs to the old source)\n"
+	"  --secret-stdin       read a new remote API key from standard input (empty\n"
+	"                       input keeps the current one); --clear-secret removes it\n"
+	"  --pause              no more scheduled pulls (the pending one is cancelled);\n"
+	"                       `feed pull` still works.  --resume schedules it again\n"
+	"  --interval SECONDS   60..604800; the next pull is timed from the last one\n"
+	"The key is never printed.  Prints the feed's id.\n";
 
 static struct {
 	const char *name, *url, *collection, *as, *user;
-	bool secret_stdin, insecure, disabled;
+	bool secret_stdin, insecure, disabled, clear_secret, verify, pause, resume;
 	int interval, page_size;
 } fo;
 
@@ -52,6 +74,10 @@ static int feed_opt(struct cli *cl, int ch, const char *arg)
 	case 'S': fo.secret_stdin = true; break;
 	case 'I': fo.insecure = true; break;
 	case 'D': fo.disabled = true; break;
+	case 'X': fo.clear_secret = true; break;
+	case 'V': fo.verify = true; break;
+	case 'P': fo.pause = true; break;
+	case 'R': fo.resume = true; break;
 	case 'i':
 		if (parse_i64(arg, FEED_INTERVAL_MIN, FEED_INTERVAL_MAX, &v))
 			return -1;
@@ -98,9 +124,14 @@ int cmd_feed(int argc, char **argv)
 		{"disabled", no_argument, NULL, 'D'},
 		{"interval", required_argument, NULL, 'i'},
 		{"page-size", required_argument, NULL, 'p'},
+		{"clear-secret", no_argument, NULL, 'X'},
+		{"verify-tls", no_argument, NULL, 'V'},
+		{"pause", no_argument, NULL, 'P'},
+		{"resume", no_argument, NULL, 'R'},
 		{0}};
 	const char *sub = argc >= 2 ? argv[1] : "";
-	if (strcmp(sub, "add") && strcmp(sub, "list") && strcmp(sub, "remove") && strcmp(sub, "pull")) {
+	if (strcmp(sub, "add") && strcmp(sub, "list") && strcmp(sub, "remove") && strcmp(sub, "pull") &&
+	    strcmp(sub, "edit")) {
 		bool help = false;
 		for (int i = 1; i < argc; i++)
 			help = help || !strcmp(argv[i], "--help") || !strcmp(argv[i], "-h");
@@ -108,12 +139,18 @@ int cmd_feed(int argc, char **argv)
 		return help ? 0 : 2;
 	}
 	struct cli cl = {0};
-	int prc = cli_parse(&cl, argc - 1, argv + 1, feed_usage, opts, feed_opt);
+	bool edit = !strcmp(sub, "edit");
+	int prc = cli_parse(&cl, argc - 1, argv + 1, edit ? edit_usage : feed_usage, opts, feed_opt);
 	if (prc)
 		return prc < 0 ? 0 : prc;
 	int64_t id = 0;
-	if ((!strcmp(sub, "remove") || !strcmp(sub, "pull")) && feed_id_arg(&cl, &id))
+	if ((!strcmp(sub, "remove") || !strcmp(sub, "pull") || edit) && feed_id_arg(&cl, &id))
 		return 2;
+	if (edit && ((fo.pause && fo.resume) || (fo.insecure && fo.verify) || (fo.secret_stdin && fo.clear_secret) ||
+		     fo.disabled)) {
+		fprintf(stderr, "kairan: feed edit: conflicting options\n%s", edit_usage);
+		return 2;
+	}
 	if (cli_open(&cl, true))
 		return 1;
 	int rc = 0, r;
@@ -148,6 +185,22 @@ int cmd_feed(int argc, char **argv)
 				       (long long)v[i].total_pulled, v[i].enabled ? "enabled" : "disabled",
 				       v[i].last_error[0] ? v[i].last_error : "ok");
 		}
+	} else if (edit) {
+		struct feed_edit in = {
+			.name = fo.name, .url = fo.url, .collection = fo.collection, .owner_login = fo.as,
+			.auth_user = fo.user, .clear_secret = fo.clear_secret,
+			.tls_verify = fo.insecure ? 0 : fo.verify ? 1 : -1,
+			.enabled = fo.pause ? 0 : fo.resume ? 1 : -1,
+			.interval_s = fo.interval, .page_size = fo.page_size,
+		};
+		/* An empty line keeps the key, as a form left blank does. */
+		if (fo.secret_stdin && !(in.auth_secret = cli_read_secret(cl.a)))
+			in.auth_secret = "";
+		const char *bad;
+		if ((r = feed_update(&cl.c, id, &in, NULL, &bad)))
+			rc = cli_fail(r, "feed edit", bad);
+		else
+			printf("%lld\n", (long long)id);
 	} else if (!strcmp(sub, "remove")) {
 		if ((r = feed_remove(&cl.c, id)))
 			rc = cli_fail(r, "feed remove", NULL);

@@ -1,5 +1,9 @@
-/* jobs.c - the background worker of `kairan serve` and the `kairan jobs`
- * command: claim due jobs (mail, digests, TAXII feed pulls) and run them. */
+/* jobs.c - the background workers of `kairan serve` and the `kairan jobs`
+ * command: claim due jobs (mail, digests, TAXII feed pulls) and run them.
+ * `kairan serve` runs two workers, one per lane of core/jobs.h: feed
+ * pulls wait on other servers (a stalled one for up to 30 s a page,
+ * a run for minutes), so they get a thread of their own and mail and
+ * digests never queue behind a slow remote. */
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,8 +21,9 @@
 #include "lib/util.h"
 #include "store/db.h"
 
-/* Run due jobs until none is left (or max); returns how many ran. */
-int jobs_drain(struct db *db, const char *owner, int max)
+/* Run due jobs of one lane until none is left (or max); returns how
+ * many ran.  Each lane queues its own scheduled work first. */
+static int drain_lane(struct db *db, const char *owner, int max, enum job_lane lane)
 {
 	int ran = 0;
 	while (max <= 0 || ran < max) {
@@ -26,11 +31,13 @@ int jobs_drain(struct db *db, const char *owner, int max)
 		struct ctx c = {.db = db, .a = a, .now = now_ms(), .ip = ""};
 		c.who.system = true;
 		if (ran == 0) {
-			notify_schedule_digest(&c);
-			federation_schedule(&c);
+			if (lane != JOB_LANE_FEED)
+				notify_schedule_digest(&c);
+			if (lane != JOB_LANE_OTHER)
+				federation_schedule(&c);
 		}
 		struct job j;
-		int rc = job_claim(&c, owner, &j);
+		int rc = job_claim_lane(&c, owner, lane, &j);
 		if (rc) {
 			arena_free(a);
 			break;
@@ -46,6 +53,11 @@ int jobs_drain(struct db *db, const char *owner, int max)
 	return ran;
 }
 
+int jobs_drain(struct db *db, const char *owner, int max)
+{
+	return drain_lane(db, owner, max, JOB_LANE_ANY);
+}
+
 /* Write the views counted in memory (core/topic.c). */
 static void flush_views(struct db *db)
 {
@@ -58,20 +70,34 @@ static void flush_views(struct db *db)
 }
 
 static volatile int worker_stop;
-static pthread_t worker;
-static bool worker_running;
+static pthread_t worker, feed_worker;
+static bool worker_running, feed_worker_running;
 
+static void worker_owner(char *owner, size_t n)
+{
+	char host[40] = "node";
+	gethostname(host, sizeof host - 1);
+	snprintf(owner, n, "%s:%d", host, (int)getpid());
+}
+
+/* 2 s between idle polls, stoppable within 0.1 s. */
+static void idle_wait(void)
+{
+	for (int i = 0; i < 20 && !worker_stop; i++)
+		usleep(100000);
+}
+
+/* Mail, digests and the other short jobs; also the view counts and the
+ * planner statistics. */
 static void *worker_main(void *arg)
 {
 	(void)arg;
 	int64_t analysed = now_ms();
 	char owner[64];
-	char host[40] = "node";
-	gethostname(host, sizeof host - 1);
-	snprintf(owner, sizeof owner, "%s:%d", host, (int)getpid());
+	worker_owner(owner, sizeof owner);
 	while (!worker_stop) {
 		struct db *db = db_thread();
-		int ran = db ? jobs_drain(db, owner, 50) : 0;
+		int ran = db ? drain_lane(db, owner, 50, JOB_LANE_OTHER) : 0;
 		if (db)
 			flush_views(db);
 		/* Hourly: keep the planner's statistics current as data grows. */
@@ -80,8 +106,7 @@ static void *worker_main(void *arg)
 			analysed = now_ms();
 		}
 		if (!ran)
-			for (int i = 0; i < 20 && !worker_stop; i++)
-				usleep(100000); /* 2 s between idle polls, stoppable */
+			idle_wait();
 	}
 	/* The HTTP server has stopped: the last views are in; write them. */
 	struct db *db = db_thread();
@@ -91,22 +116,46 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
+/* TAXII feed pulls, on a connection of their own. */
+static void *feed_worker_main(void *arg)
+{
+	(void)arg;
+	char owner[64];
+	worker_owner(owner, sizeof owner);
+	while (!worker_stop) {
+		struct db *db = db_thread();
+		int ran = db ? drain_lane(db, owner, 10, JOB_LANE_FEED) : 0;
+		if (!ran)
+			idle_wait();
+	}
+	db_thread_close();
+	return NULL;
+}
+
 int jobs_worker_start(void)
 {
 	worker_stop = 0;
+	federation_global_init(); /* libcurl's global set-up before a second thread uses it */
 	if (pthread_create(&worker, NULL, worker_main, NULL))
 		return KR_ENOMEM;
 	worker_running = true;
+	if (pthread_create(&feed_worker, NULL, feed_worker_main, NULL)) {
+		log_error("msg=\"cannot start the feed worker: feeds are not pulled\"");
+		return KR_ENOMEM;
+	}
+	feed_worker_running = true;
 	return KR_OK;
 }
 
 void jobs_worker_stop(void)
 {
-	if (!worker_running)
-		return;
 	worker_stop = 1;
 	federation_cancel(); /* a TAXII pull in flight must not hold the shutdown */
-	pthread_join(worker, NULL);
+	if (feed_worker_running)
+		pthread_join(feed_worker, NULL);
+	feed_worker_running = false;
+	if (worker_running)
+		pthread_join(worker, NULL);
 	worker_running = false;
 }
 
@@ -115,7 +164,7 @@ int cmd_jobs(int argc, char **argv)
 	struct cli cl = {0};
 	const char *usage = "usage: kairan jobs run [--db PATH]\n"
 			    "       kairan jobs digest [--db PATH]\n"
-			    "run: run every due job (mail, digests) now and exit.\n"
+			    "run: run every due job (mail, digests, feed pulls) now and exit.\n"
 			    "digest: queue today's digest mails now (normally sent daily at 08:00 Asia/Tokyo).\n";
 	if (argc < 2 || (strcmp(argv[1], "run") && strcmp(argv[1], "digest"))) {
 		bool help = argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"));

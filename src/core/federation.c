@@ -389,6 +389,169 @@ int feed_remove(struct ctx *c, int64_t id)
 	return tx_end(c, rc);
 }
 
+/* The feed's owner and local collection by id (feed_get gives their
+ * names; an owner since disabled has no active login to look up). */
+static int feed_refs(struct ctx *c, int64_t id, int64_t *person_id, int64_t *community_id)
+{
+	struct db_stmt *st;
+	int rc = db_prepare(c->db, "SELECT person_id, community_id FROM taxii_feeds WHERE id = ?1 AND space = ?2",
+			    &st);
+	if (rc)
+		return rc;
+	db_bind_int(st, 1, id);
+	db_bind_int(st, 2, c->space);
+	rc = db_step(st);
+	if (rc == KR_ROW) {
+		*person_id = db_col_int(st, 0);
+		*community_id = db_col_int(st, 1);
+		rc = KR_OK;
+	} else if (rc == KR_DONE) {
+		rc = KR_ENOTFOUND;
+	}
+	db_done(st);
+	return rc;
+}
+
+/* Append a changed field's name to the audit detail. */
+static void note_change(struct ctx *c, const char **what, bool differs, const char *field)
+{
+	if (differs)
+		*what = **what ? arena_printf(c->a, "%s %s", *what, field) : field;
+}
+
+int feed_update(struct ctx *c, int64_t id, const struct feed_edit *in, bool *changed, const char **bad)
+{
+	*bad = NULL;
+	if (changed)
+		*changed = false;
+	struct feed cur;
+	int rc = feed_get(c, id, &cur); /* also the rights: coordinators and admins */
+	if (rc)
+		return rc;
+	int64_t owner, community;
+	if ((rc = feed_refs(c, id, &owner, &community)))
+		return rc;
+	const char *name = in->name ? in->name : cur.name;
+	if (!valid_line(name, 1, 100))
+		return *bad = "name", KR_EINVAL;
+	const char *url = cur.url;
+	if (in->url && !(url = feed_url_normalise(c->a, in->url)))
+		return *bad = "url", KR_EINVAL;
+	const char *coll = in->collection ? in->collection : cur.collection;
+	if (!valid_ident(coll, 2, 64))
+		return *bad = "collection", KR_EINVAL;
+	const char *user = in->auth_user ? in->auth_user : cur.auth_user;
+	if (!field_ok(user, 200))
+		return *bad = "auth_user", KR_EINVAL;
+	const char *secret = in->auth_secret && *in->auth_secret ? in->auth_secret : NULL;
+	if (secret && (strlen(secret) > FEED_SECRET_MAX || !utf8_valid(secret, strlen(secret)) ||
+		       strpbrk(secret, "\r\n")))
+		return *bad = "secret", KR_EINVAL;
+	if (secret && in->clear_secret)
+		return *bad = "secret", KR_EINVAL; /* a new key and "remove the key" at once */
+	bool has_secret = in->clear_secret ? false : secret ? true : cur.has_secret;
+	if (has_secret && !*user)
+		user = "taxii"; /* as feed_create: an API key alone */
+	if (in->interval_s && (in->interval_s < FEED_INTERVAL_MIN || in->interval_s > FEED_INTERVAL_MAX))
+		return *bad = "interval", KR_EINVAL;
+	if (in->page_size && (in->page_size < 1 || in->page_size > FEED_PAGE_MAX))
+		return *bad = "page_size", KR_EINVAL;
+	int interval = in->interval_s ? in->interval_s : cur.interval_s;
+	int page = in->page_size ? in->page_size : cur.page_size;
+	bool tls = in->tls_verify < 0 ? cur.tls_verify : in->tls_verify != 0;
+	bool enabled = in->enabled < 0 ? cur.enabled : in->enabled != 0;
+	if (!str_empty(in->owner_login) && person_by_login(c, in->owner_login, &owner))
+		return *bad = "owner", KR_EINVAL;
+	bool moved = !str_eq(url, cur.url) || !str_eq(coll, cur.collection);
+	bool new_owner = !str_empty(in->owner_login) && !str_eq(in->owner_login, cur.owner_login);
+	if (moved || new_owner) {
+		/* As on creation: the owner must be able to post where the
+		 * feed stores (each pull is checked again by stix_ingest). */
+		struct ctx oc = *c;
+		oc.tx_depth = 0;
+		rc = load_viewer(c, owner, &oc.who);
+		if (rc)
+			return rc == KR_ENOTFOUND ? (*bad = "owner", KR_EINVAL) : rc;
+		struct community cm;
+		rc = community_get(&oc, coll, &cm);
+		if (rc == KR_ENOTFOUND || (rc == KR_OK && (!cm.member || !cm.can_post)))
+			return *bad = "collection", KR_EINVAL;
+		if (rc)
+			return rc;
+		community = cm.id;
+	}
+	const char *what = "";
+	note_change(c, &what, !str_eq(name, cur.name), "name");
+	note_change(c, &what, !str_eq(url, cur.url), "url");
+	note_change(c, &what, !str_eq(coll, cur.collection), "collection");
+	note_change(c, &what, new_owner, "owner");
+	note_change(c, &what, !str_eq(user, cur.auth_user), "auth_user");
+	note_change(c, &what, secret || has_secret != cur.has_secret, "secret");
+	note_change(c, &what, tls != cur.tls_verify, "tls_verify");
+	note_change(c, &what, enabled != cur.enabled, enabled ? "resumed" : "paused");
+	note_change(c, &what, interval != cur.interval_s, "interval");
+	note_change(c, &what, page != cur.page_size, "page_size");
+	if (!*what)
+		return KR_OK;
+
+	if ((rc = tx_begin(c)))
+		return rc;
+	struct db_stmt *st;
+	/* added_after is the remote server's own position in one remote
+	 * collection, and says what the local collection already holds: a
+	 * new URL is another collection (or another server) whose clock and
+	 * contents have nothing to do with it, and a new local collection
+	 * holds none of what was pulled so far.  Keeping the old resume
+	 * point would silently skip everything older than it, so the next
+	 * pull starts from the beginning (a version already stored is not
+	 * stored twice). */
+	rc = db_prepare(c->db,
+			"UPDATE taxii_feeds SET name = ?2, url = ?3, community_id = ?4, person_id = ?5, auth_user = ?6,"
+			" auth_secret = CASE WHEN ?7 = 1 THEN ?8 ELSE auth_secret END, tls_verify = ?9, interval_s = ?10,"
+			" page_size = ?11, enabled = ?12, cursor_added = CASE WHEN ?13 = 1 THEN '' ELSE cursor_added END"
+			" WHERE id = ?1",
+			&st);
+	if (rc == KR_OK) {
+		db_bind_int(st, 1, id);
+		db_bind_text(st, 2, name);
+		db_bind_text(st, 3, url);
+		db_bind_int(st, 4, community);
+		db_bind_int(st, 5, owner);
+		db_bind_text(st, 6, user);
+		db_bind_int(st, 7, secret || in->clear_secret ? 1 : 0);
+		db_bind_text(st, 8, secret ? secret : "");
+		db_bind_int(st, 9, tls ? 1 : 0);
+		db_bind_int(st, 10, interval);
+		db_bind_int(st, 11, page);
+		db_bind_int(st, 12, enabled ? 1 : 0);
+		db_bind_int(st, 13, moved ? 1 : 0);
+		rc = db_step(st);
+		if (rc == KR_DONE)
+			rc = KR_OK;
+		else if (rc == KR_ECONFLICT)
+			*bad = "name";
+		else if (rc >= 0)
+			rc = KR_EDB;
+		db_done(st);
+	}
+	/* The pending pull was timed (and backed off) by the old settings;
+	 * federation_schedule queues the next one from the new settings, and
+	 * not at all for a paused feed.  A pull running now is left to end. */
+	if (rc == KR_OK)
+		rc = db_prepare(c->db,
+				"UPDATE jobs SET done_at = ?3, last_error = 'feed edited'"
+				" WHERE kind = ?1 AND payload = ?2 AND done_at IS NULL AND lease_until < ?3",
+				&st);
+	if (rc == KR_OK)
+		rc = feed_jobs_step(c, st, id, NULL);
+	if (rc == KR_OK)
+		rc = audit(c, "federation.edit", "feed", id_text(c, id), 0, arena_printf(c->a, "%s: %s", name, what));
+	rc = tx_end(c, rc);
+	if (rc == KR_OK && changed)
+		*changed = true;
+	return rc;
+}
+
 int feed_pull_soon(struct ctx *c, int64_t id)
 {
 	struct feed f;
@@ -501,8 +664,8 @@ static bool taxii_ctype(const char *ct)
 
 struct feed_secret {
 	const char *user, *secret, *url, *slug;
-	int64_t person_id;
-	bool tls_verify;
+	int64_t person_id, community_id;
+	bool tls_verify, enabled;
 	int page_size;
 	const char *cursor;
 };
@@ -576,7 +739,7 @@ static int load_secret(struct ctx *c, int64_t id, struct feed_secret *s)
 	struct db_stmt *st;
 	int rc = db_prepare(c->db,
 			    "SELECT f.auth_user, f.auth_secret, f.url, cm.slug, f.person_id, f.tls_verify,"
-			    " f.page_size, f.cursor_added FROM taxii_feeds f"
+			    " f.page_size, f.cursor_added, f.community_id, f.enabled FROM taxii_feeds f"
 			    " JOIN communities cm ON cm.id = f.community_id WHERE f.id = ?1 AND f.space = ?2",
 			    &st);
 	if (rc)
@@ -593,6 +756,8 @@ static int load_secret(struct ctx *c, int64_t id, struct feed_secret *s)
 		s->tls_verify = db_col_int(st, 5) != 0;
 		s->page_size = (int)db_col_int(st, 6);
 		s->cursor = db_col_dup(st, 7, c->a);
+		s->community_id = db_col_int(st, 8);
+		s->enabled = db_col_int(st, 9) != 0;
 		rc = KR_OK;
 	} else if (rc == KR_DONE) {
 		rc = KR_ENOTFOUND;
@@ -601,20 +766,40 @@ static int load_secret(struct ctx *c, int64_t id, struct feed_secret *s)
 	return rc;
 }
 
-static int save_cursor(struct ctx *c, int64_t id, const char *cursor)
+/* Keep the resume point, unless the feed was pointed elsewhere (another
+ * URL or local collection: feed_update) while this run was going: then
+ * the run's position means nothing to the feed and KR_ECONFLICT ends it. */
+static int save_cursor(struct ctx *c, int64_t id, const struct feed_secret *s, const char *cursor)
 {
 	int rc = tx_begin(c);
 	if (rc)
 		return rc;
 	struct db_stmt *st;
-	rc = db_prepare(c->db, "UPDATE taxii_feeds SET cursor_added = ?2 WHERE id = ?1", &st);
+	rc = db_prepare(c->db,
+			"UPDATE taxii_feeds SET cursor_added = ?2 WHERE id = ?1 AND url = ?3 AND community_id = ?4", &st);
 	if (rc == KR_OK) {
 		db_bind_int(st, 1, id);
 		db_bind_text(st, 2, cursor);
+		db_bind_text(st, 3, s->url);
+		db_bind_int(st, 4, s->community_id);
 		rc = db_step(st) == KR_DONE ? KR_OK : KR_EDB;
+		if (rc == KR_OK && db_changes(st) == 0)
+			rc = KR_ECONFLICT;
 		db_done(st);
 	}
 	return tx_end(c, rc);
+}
+
+/* Is the feed still scheduled (not paused meanwhile)? */
+static bool still_enabled(struct ctx *c, int64_t id)
+{
+	struct db_stmt *st;
+	if (db_prepare(c->db, "SELECT enabled FROM taxii_feeds WHERE id = ?1", &st))
+		return false;
+	db_bind_int(st, 1, id);
+	bool on = db_step(st) == KR_ROW && db_col_int(st, 0) != 0;
+	db_done(st);
+	return on;
 }
 
 static int save_outcome(struct ctx *c, int64_t id, bool ok, const char *err, int64_t pulled)
@@ -765,8 +950,10 @@ int feed_pull(struct ctx *c, int64_t id, int64_t *pulled, const char **err)
 			break;
 		const char *nc = feed_next_cursor(c->a, s.cursor, last, more);
 		if (!str_eq(nc, s.cursor)) {
-			if ((rc = save_cursor(c, id, nc))) {
-				*err = "cannot save the resume point";
+			if ((rc = save_cursor(c, id, &s, nc))) {
+				*err = rc == KR_ECONFLICT ? "the feed was edited during the pull; the next pull uses "
+							    "its new settings"
+							  : "cannot save the resume point";
 				break;
 			}
 			s.cursor = nc;
@@ -790,6 +977,10 @@ int feed_pull(struct ctx *c, int64_t id, int64_t *pulled, const char **err)
 	}
 record:;
 	int src = save_outcome(c, id, rc == KR_OK, *err ? *err : kr_strerror(rc), *pulled);
+	/* A feed paused during this run does not go on with its backlog
+	 * (a disabled feed pulled on request does). */
+	if (partial && s.enabled && !still_enabled(c, id))
+		partial = false;
 	if (src == KR_OK && partial) {
 		if ((src = tx_begin(c)) == KR_OK)
 			src = tx_end(c, job_enqueue(c, FEED_JOB, id_text(c, id), c->now));

@@ -107,6 +107,27 @@ const char *feed_next_cursor(struct arena *a, const char *prev, const char *last
 int feed_create(struct ctx *c, const struct feed_new *in, int64_t *id_out, const char **bad);
 int feed_list(struct ctx *c, struct feed **out, size_t *n);
 int feed_get(struct ctx *c, int64_t id, struct feed *out);
+/* What an edit changes: NULL pointers and 0 / -1 numbers keep the
+ * current value.  auth_secret "" also keeps the current secret (a form
+ * left blank must not erase it); clear_secret removes it. */
+struct feed_edit {
+	const char *name, *url, *collection, *owner_login, *auth_user, *auth_secret;
+	bool clear_secret;
+	int tls_verify;             /* -1 keep, 0, 1 */
+	int enabled;                /* -1 keep, 0 = paused, 1 = scheduled */
+	int interval_s, page_size;  /* 0 keep */
+};
+
+/* Change a feed's settings, all or nothing, checked as feed_create checks
+ * them (KR_EINVAL with *bad naming the field, KR_EPERM, KR_ENOTFOUND,
+ * KR_ECONFLICT for a taken name).  A new url or local collection resets
+ * the resume point (added_after) to the start.  Any change cancels the
+ * feed's pending (not running) pull, so the schedule is recomputed from
+ * the new settings; a paused feed is then no longer scheduled.  A pull
+ * running meanwhile keeps its old settings but can no longer move the
+ * resume point of the changed feed.  *changed (may be NULL) says whether
+ * anything differed.  Audited (never with the secret). */
+int feed_update(struct ctx *c, int64_t id, const struct feed_edit *in, bool *changed, const char **bad);
 /* Remove a feed (and its pending pull); what it stored stays. */
 int feed_remove(struct ctx *c, int64_t id);
 /* Queue a pull now (moves a pending one forward); KR_ENOTFOUND. */

@@ -27,6 +27,11 @@ int job_enqueue(struct ctx *c, const char *kind, const char *payload, int64_t ru
 
 int job_claim(struct ctx *c, const char *owner, struct job *out)
 {
+	return job_claim_lane(c, owner, JOB_LANE_ANY, out);
+}
+
+int job_claim_lane(struct ctx *c, const char *owner, enum job_lane lane, struct job *out)
+{
 	memset(out, 0, sizeof *out);
 	int rc = tx_begin(c);
 	if (rc)
@@ -35,6 +40,7 @@ int job_claim(struct ctx *c, const char *owner, struct job *out)
 	rc = db_prepare(c->db,
 			"UPDATE jobs SET lease_owner = ?1, lease_until = ?2, attempts = attempts + 1"
 			" WHERE id = (SELECT id FROM jobs WHERE done_at IS NULL AND run_at <= ?3 AND lease_until < ?3"
+			" AND (?4 = 0 OR CASE WHEN substr(kind, 1, 5) = 'feed_' THEN 1 ELSE 2 END = ?4)"
 			" ORDER BY run_at, id LIMIT 1)"
 			" AND done_at IS NULL AND lease_until < ?3"
 			" RETURNING id, kind, payload, attempts",
@@ -43,6 +49,7 @@ int job_claim(struct ctx *c, const char *owner, struct job *out)
 		db_bind_text(st, 1, owner);
 		db_bind_int(st, 2, c->now + JOB_LEASE_MS);
 		db_bind_int(st, 3, c->now);
+		db_bind_int(st, 4, (int64_t)lane);
 		rc = db_step(st);
 		if (rc == KR_ROW) {
 			out->id = db_col_int(st, 0);

@@ -26,6 +26,16 @@ int job_enqueue(struct ctx *c, const char *kind, const char *payload, int64_t ru
  * two claimers never both win (SQLite serialises writers; PostgreSQL
  * re-evaluates the condition after waiting for the row). */
 int job_claim(struct ctx *c, const char *owner, struct job *out);
+/* Which jobs a worker takes.  Feed pulls ("feed_*" kinds) wait on other
+ * servers for minutes; mail and digests must not queue behind them, so
+ * `kairan serve` runs one worker per lane. */
+enum job_lane {
+	JOB_LANE_ANY = 0,   /* every kind (`kairan jobs run`) */
+	JOB_LANE_FEED = 1,  /* only feed_* jobs */
+	JOB_LANE_OTHER = 2, /* everything but feed_* jobs */
+};
+/* job_claim restricted to one lane; the same guarantees. */
+int job_claim_lane(struct ctx *c, const char *owner, enum job_lane lane, struct job *out);
 int job_done(struct ctx *c, int64_t id);
 /* Retry later with back-off (1 min, 2, 4 ... capped at 1 h); after
  * JOB_MAX_ATTEMPTS the job is marked done with its last error. */

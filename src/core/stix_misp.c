@@ -253,6 +253,150 @@ static int misp_bool(json_t *v, bool *out)
 	return KR_OK;
 }
 
+/* MISP's sharing level ("distribution", a number or a numeric string;
+ * absent, null or 5 "inherit": the enclosing level's).  0 is "your
+ * organisation only".  It is mapped to TLP:RED, not to TLP:AMBER+STRICT
+ * whose words ("their organisation only") would fit: the STIX store
+ * enforces TLP:RED as "visible to the source organisation only" - and the
+ * source organisation of an import is the importer's - while every other
+ * level, AMBER+STRICT included, is visible to every member of the
+ * collection's community.  AMBER+STRICT would therefore hand an
+ * organisation-only event to the whole community; RED keeps it inside
+ * the importer's organisation, and also out of exports, rules, mail and
+ * TAXII to others (SPEC R5.3).  Levels 1-4 (community, connected
+ * communities, all, a sharing group) have no narrower meaning here than
+ * the collection the import goes to, so the tlp tags decide as before
+ * (a sharing group's member list names MISP organisations, which Kairan
+ * cannot map; the TLP tag should say how far it may go).  Anything else
+ * is refused rather than guessed. */
+static int read_distribution(struct gen *g, json_t *holder, struct tlp *tlp, const char *where)
+{
+	json_t *v = json_object_get(holder, "distribution");
+	if (!v || json_is_null(v))
+		return KR_OK;
+	int64_t d = -1;
+	if (json_is_integer(v))
+		d = json_integer_value(v);
+	else if (json_is_string(v) && strlen(json_string_value(v)) == 1 && json_string_value(v)[0] >= '0' &&
+		 json_string_value(v)[0] <= '9')
+		d = json_string_value(v)[0] - '0';
+	if (d < 0 || d > 5) {
+		problem(g, "%s: distribution must be one of MISP's sharing levels 0 to 5", where);
+		return KR_EINVAL;
+	}
+	if (d == 0)
+		tlp_join(tlp, STIX_TLP_RED);
+	return KR_OK;
+}
+
+/* MISP's first_seen / last_seen: ISO 8601 with microseconds and an
+ * offset ("2023-11-14T09:35:05.123456+00:00"; MISP stores UTC), "Z", or
+ * no zone (UTC).  Returns 0 when absent or null, 1 with *us set, -1 when
+ * malformed. */
+static int misp_seen(json_t *v, int64_t *us)
+{
+	if (!v || json_is_null(v))
+		return 0;
+	const char *s = json_string_value(v);
+	if (!s)
+		return -1;
+	size_t n = strlen(s);
+	if (n < 19 || n > 40 || (s[10] != 'T' && s[10] != 't' && s[10] != ' '))
+		return -1;
+	char t[48];
+	memcpy(t, s, 19);
+	t[10] = 'T';
+	size_t k = 19, i = 19;
+	char frac[7] = "000000";
+	if (s[i] == '.') {
+		size_t d = 0;
+		for (i++; s[i] >= '0' && s[i] <= '9'; i++)
+			if (d < 6)
+				frac[d++] = s[i];
+		if (d == 0)
+			return -1;
+	}
+	t[k++] = '.';
+	memcpy(t + k, frac, 6);
+	k += 6;
+	t[k++] = 'Z';
+	t[k] = 0;
+	int64_t off_min = 0;
+	if (s[i] == 'Z' || s[i] == 'z') {
+		i++;
+	} else if (s[i] == '+' || s[i] == '-') {
+		int sign = s[i] == '-' ? -1 : 1;
+		const char *z = s + i + 1;
+		int hh, mm = 0;
+		if (!(z[0] >= '0' && z[0] <= '9' && z[1] >= '0' && z[1] <= '9'))
+			return -1;
+		hh = (z[0] - '0') * 10 + (z[1] - '0');
+		z += 2;
+		if (*z == ':')
+			z++;
+		if (*z) {
+			if (!(z[0] >= '0' && z[0] <= '9' && z[1] >= '0' && z[1] <= '9'))
+				return -1;
+			mm = (z[0] - '0') * 10 + (z[1] - '0');
+			z += 2;
+		}
+		if (hh > 23 || mm > 59)
+			return -1;
+		off_min = sign * (hh * 60 + mm);
+		i = (size_t)(z - s);
+	}
+	if (s[i] != 0)
+		return -1;
+	for (int j = 0; j < 19; j++)
+		if ((j == 4 || j == 7) ? t[j] != '-' : (j == 13 || j == 16) ? t[j] != ':' : j == 10 ? false
+			: !(t[j] >= '0' && t[j] <= '9'))
+			return -1;
+	if (stix_parse_time(t, us))
+		return -1;
+	*us -= off_min * 60 * 1000000LL;
+	return 1;
+}
+
+/* When the value was first and last seen (epoch microseconds, 0 = not
+ * given). */
+struct seen {
+	int64_t first, last;
+};
+
+/* Read first_seen / last_seen of an attribute or object; KR_EINVAL with a
+ * problem when malformed or last before first. */
+static int read_seen(struct gen *g, json_t *holder, struct seen *out, const char *where)
+{
+	out->first = out->last = 0;
+	int64_t us;
+	int r = misp_seen(json_object_get(holder, "first_seen"), &us);
+	if (r < 0) {
+		problem(g, "%s: first_seen must be an ISO 8601 time (e.g. 2023-11-14T09:35:05.000000+00:00)", where);
+		return KR_EINVAL;
+	}
+	if (r > 0)
+		out->first = us;
+	r = misp_seen(json_object_get(holder, "last_seen"), &us);
+	if (r < 0) {
+		problem(g, "%s: last_seen must be an ISO 8601 time (e.g. 2023-11-14T09:35:05.000000+00:00)", where);
+		return KR_EINVAL;
+	}
+	if (r > 0)
+		out->last = us;
+	if (out->first && out->last && out->last < out->first) {
+		problem(g, "%s: last_seen is earlier than first_seen", where);
+		return KR_EINVAL;
+	}
+	return KR_OK;
+}
+
+static const char *us_time(struct gen *g, int64_t us)
+{
+	char t[40];
+	stix_format_time(us, t, sizeof t);
+	return arena_strdup(g->a, t);
+}
+
 /* Tags: tlp:* into *tlp, the others into labels (bounded).  where names
  * the holder for problems. */
 static int read_tags(struct gen *g, json_t *holder, struct tlp *tlp, json_t *labels, const char *where)
@@ -596,20 +740,38 @@ static void set_common(json_t *o, int tlp, json_t *labels)
 
 /* One indicator or observed-data from terms; its id goes into refs. */
 static int emit_sdo(struct gen *g, bool to_ids, const char *misp_uuid_s, const char *name, const char *comment,
-		    int64_t ts, int tlp, json_t *labels, const struct term *t, int n, json_t *report_refs,
-		    const char *origin)
+		    int64_t ts, struct seen seen, int tlp, json_t *labels, const struct term *t, int n,
+		    json_t *report_refs, const char *origin)
 {
 	const char *when = stix_time(g, ts);
 	int rc;
+	/* first_seen / last_seen.  On an indicator, first_seen becomes
+	 * valid_from: STIX 2.1 (4.7) defines it as the time from which the
+	 * indicator is considered a valid sign of what it detects, and the
+	 * first sighting is the earliest such evidence (MISP's misp-stix does
+	 * the same).  last_seen is NOT valid_until: valid_until is the time at
+	 * which the indicator "should no longer be considered valid" - an
+	 * expiry the producer decides - while last_seen is only the latest
+	 * sighting, usually in the past; mapped there, every indicator would
+	 * be expired on arrival and dropped by detection exports that honour
+	 * valid_until (misp-stix maps it so; we do not).  It is kept in the
+	 * custom property x_misp_last_seen (STIX 2.1 section 11.1) so nothing
+	 * is lost.  On observed-data the two map one to one onto
+	 * first_observed / last_observed (as misp-stix does), each standing in
+	 * for the other when only one is given, the attribute's timestamp when
+	 * neither is. */
 	if (to_ids) {
 		const char *id = arena_printf(g->a, "indicator--%s", uuid5(g, STIX_MISP_NS,
 					arena_printf(g->a, "indicator:%s", misp_uuid_s)));
 		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:[s], s:s, s:s, s:s, s:s}", "type", "indicator",
 				      "spec_version", "2.1", "id", id, "created", when, "modified", when, "name", name,
 				      "indicator_types", "malicious-activity", "pattern", pattern_of(g, t, n),
-				      "pattern_type", "stix", "pattern_version", "2.1", "valid_from", when);
+				      "pattern_type", "stix", "pattern_version", "2.1", "valid_from",
+				      seen.first ? us_time(g, seen.first) : when);
 		if (!o)
 			return KR_ENOMEM;
+		if (seen.last)
+			json_object_set_new(o, "x_misp_last_seen", json_string(us_time(g, seen.last)));
 		if (comment && *comment)
 			json_object_set_new(o, "description", json_string(comment));
 		json_object_set_new(o, "external_references",
@@ -631,9 +793,11 @@ static int emit_sdo(struct gen *g, bool to_ids, const char *misp_uuid_s, const c
 	}
 	const char *id = arena_printf(g->a, "observed-data--%s", uuid5(g, STIX_MISP_NS,
 				arena_printf(g->a, "observed-data:%s", misp_uuid_s)));
+	int64_t fo = seen.first ? seen.first : seen.last, lo = seen.last ? seen.last : seen.first;
 	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:o}", "type", "observed-data", "spec_version",
-			      "2.1", "id", id, "created", when, "modified", when, "first_observed", when,
-			      "last_observed", when, "number_observed", 1, "object_refs", refs);
+			      "2.1", "id", id, "created", when, "modified", when, "first_observed",
+			      fo ? us_time(g, fo) : when, "last_observed", lo ? us_time(g, lo) : when,
+			      "number_observed", 1, "object_refs", refs);
 	if (!o)
 		return KR_ENOMEM;
 	json_object_set_new(o, "external_references",
@@ -652,6 +816,7 @@ struct attr {
 	const char *type, *value, *uuid, *comment, *label;
 	bool to_ids;
 	int64_t ts;
+	struct seen seen;
 	struct tlp tlp;
 	json_t *labels;
 };
@@ -705,7 +870,11 @@ static int read_attr(struct gen *g, json_t *a, const char *where, int64_t event_
 		return KR_EINVAL;
 	}
 	out->comment = json_string_value(cv);
+	if (read_seen(g, a, &out->seen, out->label))
+		return KR_EINVAL;
 	out->tlp = event_tlp;
+	if (read_distribution(g, a, &out->tlp, out->label))
+		return KR_EINVAL;
 	out->labels = json_array();
 	if (read_tags(g, a, &out->tlp, out->labels, out->label)) {
 		json_decref(out->labels);
@@ -740,7 +909,7 @@ static int do_attribute(struct gen *g, json_t *a, const char *where, int64_t eve
 		skip(g, skipr);
 	} else {
 		rc = emit_sdo(g, at.to_ids, at.uuid, arena_printf(g->a, "%s: %s", at.type, at.value), at.comment, at.ts,
-			      at.tlp.level, at.labels, t, n, report_refs, at.label);
+			      at.seen, at.tlp.level, at.labels, t, n, report_refs, at.label);
 	}
 	json_decref(at.labels);
 	return rc;
@@ -774,6 +943,10 @@ static int do_object(struct gen *g, json_t *ob, const char *where, int64_t event
 		return KR_EINVAL;
 	}
 	struct tlp tlp = event_tlp;
+	/* The object's own first/last seen, else the span of its attributes'. */
+	struct seen seen, span = {0, 0};
+	if (read_seen(g, ob, &seen, label) || read_distribution(g, ob, &tlp, label))
+		return KR_EINVAL;
 	json_t *labels = json_array();
 	int rc = read_tags(g, ob, &tlp, labels, label);
 	json_t *attrs = json_object_get(ob, "Attribute");
@@ -815,6 +988,12 @@ static int do_object(struct gen *g, json_t *ob, const char *where, int64_t event
 			tlp_join(&tlp, at.tlp.level);
 			if (at.ts > ts)
 				ts = at.ts;
+			int64_t af = at.seen.first ? at.seen.first : at.seen.last;
+			int64_t al = at.seen.last ? at.seen.last : at.seen.first;
+			if (af && (!span.first || af < span.first))
+				span.first = af;
+			if (al > span.last)
+				span.last = al;
 			if (!first)
 				first = at.value;
 			size_t x;
@@ -827,9 +1006,12 @@ static int do_object(struct gen *g, json_t *ob, const char *where, int64_t event
 	}
 	if (rc == KR_OK && n == 0)
 		skip(g, "object without a mapped attribute");
-	else if (rc == KR_OK)
+	else if (rc == KR_OK) {
+		if (!seen.first && !seen.last)
+			seen = span;
 		rc = emit_sdo(g, to_ids, uuid, arena_printf(g->a, "%s: %s", name, first), comment, ts ? ts : event_ts,
-			      tlp.level, labels, t, n, report_refs, label);
+			      seen, tlp.level, labels, t, n, report_refs, label);
+	}
 	json_decref(labels);
 	return rc;
 }
@@ -871,6 +1053,8 @@ static int do_event(struct gen *g, json_t *ev, int no)
 		return KR_EINVAL;
 	}
 	struct tlp tlp = {-1};
+	if (read_distribution(g, ev, &tlp, where))
+		return KR_EINVAL;
 	json_t *labels = json_array();
 	int rc = read_tags(g, ev, &tlp, labels, where);
 	json_t *attrs = json_object_get(ev, "Attribute"), *objs = json_object_get(ev, "Object");

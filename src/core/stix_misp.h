@@ -19,6 +19,14 @@
  *     property are ORed), otherwise observed-data;
  *   - tlp:* tags (event, object, attribute; the most restrictive wins) ->
  *     the TLP 2.0 marking refs; other tags -> labels;
+ *   - distribution 0 ("your organisation only", on the event, an object
+ *     or an attribute) -> TLP:RED, the one level the store keeps to the
+ *     importer's organisation; 1-5 leave the tags to decide; other
+ *     values are refused (see read_distribution in stix_misp.c);
+ *   - first_seen / last_seen (ISO 8601, any offset) -> an indicator's
+ *     valid_from and custom x_misp_last_seen (never valid_until: that is
+ *     an expiry, not a sighting), observed-data's first/last_observed; an
+ *     object without its own takes the span of its attributes';
  *   - the event -> a report whose object_refs are the objects made.
  * STIX ids are UUIDv5 of the MISP uuids (observables: the STIX 2.1 SCO
  * namespace over their id-contributing properties) and the timestamps are

@@ -1,6 +1,8 @@
 /* feeds.c - the coordinators' page of TAXII 2.1 feeds (federation, SPEC
  * R11.5): every feed with the outcome of its last pull, a form to add
- * one, and per feed "pull now" and "remove".  The remote API key is
+ * one, and per feed "pull now", "edit" (its own page: every setting but
+ * the owner; the key is never shown, a blank key field keeps it) and
+ * "remove".  The remote API key is
  * write-only here as everywhere: the page says only whether one is set.
  * Access is the route's (ACC_COORD) and core/federation.c's. */
 #include "web/feeds.h"
@@ -20,6 +22,7 @@ static const char *bad_label(const char *bad)
 		{"name", "feed.f.name"}, {"url", "feed.f.url"}, {"collection", "feed.f.collection"},
 		{"owner", "feed.f.owner"}, {"auth_user", "feed.f.user"}, {"secret", "feed.f.secret"},
 		{"interval", "feed.f.interval"}, {"page_size", "feed.f.page_size"},
+		{"tls_verify", "feed.f.insecure"}, {"enabled", "feed.f.enabled"},
 	};
 	for (size_t i = 0; bad && i < sizeof keys / sizeof keys[0]; i++)
 		if (str_eq(bad, keys[i][0]))
@@ -66,6 +69,8 @@ static void feed_rows(struct request *r, const struct feed *v, size_t n)
 			    url_path(r->a, "/admin/feeds/%lld/pull", (long long)f->id));
 		web_csrf(r);
 		html_printf(&r->out, "<button type=\"submit\">%s</button></form>", web_t(r, "feed.pull_now"));
+		html_printf(&r->out, "<a class=\"button\" href=\"%s\">%s</a> ",
+			    url_path(r->a, "/admin/feeds/%lld/edit", (long long)f->id), web_t(r, "feed.edit"));
 		html_printf(&r->out, "<form method=\"post\" action=\"%s\">",
 			    url_path(r->a, "/admin/feeds/%lld/remove", (long long)f->id));
 		web_csrf(r);
@@ -191,4 +196,123 @@ int web_feed_remove(struct request *r)
 	if (rc)
 		return req_fail_rc(r, rc);
 	return web_redirect_flash(r, "/admin/feeds", "flash.feed_removed");
+}
+
+/* ---- editing one feed ---- */
+
+/* The edit page: the current settings, or what was sent when err_key
+ * says why it was refused (nothing was changed then). */
+static int edit_page(struct request *r, const struct feed *f, const char *err_key, const char *bad, int status)
+{
+	bool again = err_key != NULL;
+	page_begin(r, "feed.edit_title");
+	html_printf(&r->out,
+		    "<p class=\"crumbs\"><a href=\"/admin\">%s</a> / <a href=\"/admin/feeds\">%s</a></p>"
+		    "<h1>%s: %s</h1><p class=\"hint\">%s</p>",
+		    web_t(r, "adm.title"), web_t(r, "feed.title"), web_t(r, "feed.edit_title"), f->name,
+		    web_t(r, "feed.edit_help"));
+	if (err_key)
+		web_form_error(r, err_key, bad_label(bad));
+	const char *action = url_path(r->a, "/admin/feeds/%lld/edit", (long long)f->id);
+	html_printf(&r->out, "<section class=\"card\" id=\"edit-feed\"><form method=\"post\" action=\"%s\">", action);
+	web_csrf(r);
+	web_input(r, "name", "feed.f.name", "text", again ? web_field(r, "name") : f->name, true);
+	web_input(r, "url", "feed.f.url", "url", again ? web_field(r, "url") : f->url, true);
+	struct community *cms = NULL;
+	size_t n = 0;
+	if (community_list_mine(&r->ctx, &cms, &n))
+		n = 0;
+	const char *cur = again ? web_field(r, "collection") : f->collection;
+	bool listed = false;
+	html_printf(&r->out, "<div class=\"field\"><label for=\"f-collection\">%s *</label>"
+			     "<select id=\"f-collection\" name=\"collection\" required>",
+		    web_t(r, "feed.f.collection"));
+	for (size_t i = 0; i < n; i++)
+		if (cms[i].can_post) {
+			listed = listed || str_eq(cur, cms[i].slug);
+			html_printf(&r->out, "<option value=\"%s\"%s>%s</option>", cms[i].slug,
+				    str_eq(cur, cms[i].slug) ? " selected" : "",
+				    web_org_name(r, cms[i].name_ja, cms[i].name_en));
+		}
+	/* The feed's collection stays choosable even where the editor may
+	 * not post (the owner may). */
+	if (!listed && *cur)
+		html_printf(&r->out, "<option value=\"%s\" selected>%s</option>", cur, cur);
+	html_raw(&r->out, "</select></div>");
+	web_input(r, "auth_user", "feed.f.user", "text", again ? web_field(r, "auth_user") : f->auth_user, false);
+	html_printf(&r->out, "<p class=\"hint\">%s %s</p>", web_t(r, "feed.f.secret"),
+		    web_t(r, f->has_secret ? "feed.secret_keep" : "feed.secret_none"));
+	web_input(r, "secret", "feed.f.secret_new", "password", NULL, false);
+	bool clear = again && str_eq(web_field(r, "clear_secret"), "1");
+	html_printf(&r->out,
+		    "<div class=\"field check\"><input id=\"f-clear_secret\" name=\"clear_secret\" type=\"checkbox\" "
+		    "value=\"1\"%s><label for=\"f-clear_secret\">%s</label></div>",
+		    clear ? " checked" : "", web_t(r, "feed.f.clear_secret"));
+	web_input(r, "interval", "feed.f.interval", "number",
+		  again ? web_field(r, "interval") : arena_printf(r->a, "%d", f->interval_s), true);
+	web_input(r, "page_size", "feed.f.page_size", "number",
+		  again ? web_field(r, "page_size") : arena_printf(r->a, "%d", f->page_size), true);
+	bool insecure = again ? str_eq(web_field(r, "insecure"), "1") : !f->tls_verify;
+	bool enabled = again ? str_eq(web_field(r, "enabled"), "1") : f->enabled;
+	html_printf(&r->out,
+		    "<div class=\"field check\"><input id=\"f-insecure\" name=\"insecure\" type=\"checkbox\" "
+		    "value=\"1\"%s><label for=\"f-insecure\">%s</label></div>"
+		    "<div class=\"field check\"><input id=\"f-enabled\" name=\"enabled\" type=\"checkbox\" "
+		    "value=\"1\"%s><label for=\"f-enabled\">%s</label></div>"
+		    "<p class=\"hint\">%s</p>"
+		    "<button type=\"submit\" class=\"primary\">%s</button></form></section>",
+		    insecure ? " checked" : "", web_t(r, "feed.f.insecure"), enabled ? " checked" : "",
+		    web_t(r, "feed.f.enabled"), web_t(r, "feed.edit_reset"), web_t(r, "feed.save"));
+	return page_end_status(r, status);
+}
+
+int web_feed_edit_form(struct request *r)
+{
+	int64_t id;
+	struct feed f;
+	if (feed_id(r, &id))
+		return req_fail(r, 404, "err.not_found");
+	int rc = feed_get(&r->ctx, id, &f);
+	return rc ? req_fail_rc(r, rc) : edit_page(r, &f, NULL, NULL, 200);
+}
+
+int web_feed_edit(struct request *r)
+{
+	int64_t id;
+	struct feed f;
+	if (feed_id(r, &id))
+		return req_fail(r, 404, "err.not_found");
+	int rc = feed_get(&r->ctx, id, &f);
+	if (rc)
+		return req_fail_rc(r, rc);
+	/* The form shows every setting, so every field is taken as sent:
+	 * an unticked box means off.  Only a blank key keeps the key. */
+	struct feed_edit in = {
+		.name = web_field(r, "name"),
+		.url = web_field(r, "url"),
+		.collection = web_field(r, "collection"),
+		.auth_user = web_field(r, "auth_user"),
+		.auth_secret = req_form(r, "secret"),
+		.clear_secret = str_eq(web_field(r, "clear_secret"), "1"),
+		.tls_verify = str_eq(web_field(r, "insecure"), "1") ? 0 : 1,
+		.enabled = str_eq(web_field(r, "enabled"), "1") ? 1 : 0,
+		.interval_s = num_field(r, "interval"),
+		.page_size = num_field(r, "page_size"),
+	};
+	const char *bad = NULL;
+	/* Empty number fields would mean "keep" to the core: here they are
+	 * required, so an empty one is an error like a bad one. */
+	if (in.interval_s <= 0)
+		rc = KR_EINVAL, bad = "interval";
+	else if (in.page_size <= 0)
+		rc = KR_EINVAL, bad = "page_size";
+	else
+		rc = feed_update(&r->ctx, id, &in, NULL, &bad);
+	if (rc == KR_ECONFLICT)
+		return edit_page(r, &f, "feed.name_taken", "name", 409);
+	if (rc == KR_ENOTFOUND || rc == KR_EPERM)
+		return req_fail_rc(r, rc);
+	if (rc)
+		return edit_page(r, &f, web_rc_key(rc), bad, web_status_for(rc));
+	return web_redirect_flash(r, "/admin/feeds", "flash.feed_saved");
 }

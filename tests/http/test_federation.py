@@ -87,6 +87,7 @@ def setup_server(s):
     """The target: a second coordinator and a plain member."""
     s.add_org("telco", "Telco Co", sector="telecom")
     s.add_user("member1", "telco")
+    s.add_user("telcoadmin", "telco", org_admin=True)
 
 
 @pytest.fixture(scope="module")
@@ -368,6 +369,17 @@ class Fake(http.server.BaseHTTPRequestHandler):
             Fake.stalled.set()
             Fake.release.wait(60)
             return
+        if mode == "hang":
+            # Like stall, with events of its own (test_stop's are set for good).
+            self.send_response(200)
+            self.send_header("Content-Type", TAXII)
+            self.send_header("Content-Length", "100")
+            self.end_headers()
+            self.wfile.write(b"{")
+            self.wfile.flush()
+            Fake.hung.set()
+            Fake.unhang.wait(60)
+            return
         if mode == "good":
             return self.send(200, TAXII, json.dumps(good),
                              headers=[("X-TAXII-Date-Added-Last", "2025-03-01T00:00:00.000Z")])
@@ -384,6 +396,8 @@ class Fake(http.server.BaseHTTPRequestHandler):
 def fake():
     Fake.stalled = threading.Event()
     Fake.release = threading.Event()
+    Fake.hung = threading.Event()
+    Fake.unhang = threading.Event()
     Fake.obj = indicator("192.0.2.101")
     Fake.obj2 = indicator("192.0.2.102")
     Fake.obj3 = indicator("192.0.2.103")
@@ -393,6 +407,7 @@ def fake():
     th.start()
     yield "http://127.0.0.1:%d" % srv.server_address[1]
     Fake.release.set()
+    Fake.unhang.set()
     srv.shutdown()
     srv.server_close()
 
@@ -462,6 +477,7 @@ def test_coordinator_page(server, source, src_coll, admin):
     assert m.get("/admin/feeds").status_code == 403
     # The admin's own language is Japanese (the default locale).
     c, _clock, _codes = server.login_enrol("admin", ADMIN_PASSWORD)
+    SEEDED["admin_client"] = c          # enrolled once per module: later tests reuse it
     pg = c.page("/admin")
     assert "/admin/feeds" in pg.links
     pg = c.page("/admin/feeds")
@@ -582,3 +598,283 @@ def test_stop_does_not_wait_for_a_hanging_remote(fake):
         s.drop()
         if not os.environ.get("KAIRAN_KEEP"):
             shutil.rmtree(workdir, ignore_errors=True)
+
+
+# --- editing a feed (issue 5) -------------------------------------------------------
+
+
+def test_feed_edit_api(server, source, skeys, src_coll, admin, fake):
+    r = admin.post("/api/v1/feeds", json={
+        "name": "edit-me", "url": fake + "/good/collections/c1/", "collection": "consultation",
+        "secret": "edit-secret-1", "enabled": False})
+    assert r.status_code == 201, r.text
+    fid = r.json()["id"]
+    r = admin.post("/api/v1/feeds", json={
+        "name": "edit-other", "url": fake + "/good/collections/c9/", "collection": "consultation",
+        "enabled": False})
+    assert r.status_code == 201, r.text
+    other_id = r.json()["id"]
+    server.cli("feed pull", str(fid))
+    f0 = admin.get("/api/v1/feeds/%d" % fid).json()
+    assert f0["added_after"] == "2025-03-01T00:00:00.000Z" and f0["has_secret"], f0
+
+    # Rights as for adding and removing: coordinators and admins only.
+    for login in ("member1", "telcoadmin"):
+        other = server.api(server.apikey(login, label="edit-" + login))
+        r = other.request("PATCH", "/api/v1/feeds/%d" % fid, json={"interval_s": 120})
+        assert r.status_code == 403, (login, r.text)
+    assert admin.request("PATCH", "/api/v1/feeds/999999", json={"interval_s": 120}).status_code == 404
+    assert admin.request("PATCH", "/api/v1/feeds/abc", json={"interval_s": 120}).status_code == 404
+
+    # Bad input: 400 naming the field, nothing changed (a valid member in
+    # the same body is not applied either).
+    for body, field in (({"url": "ftp://example.test/c/"}, "url"),
+                        ({"url": "http://u:p@example.test/c/"}, "url"),
+                        ({"url": 7}, "url"),
+                        ({"interval_s": 5}, "interval"),
+                        ({"interval_s": "3600"}, "interval"),
+                        ({"page_size": 0}, "page_size"),
+                        ({"collection": "no-such-community"}, "collection"),
+                        ({"owner": "nobody-here"}, "owner"),
+                        ({"enabled": "no"}, "enabled"),
+                        ({"tls_verify": 0}, "tls_verify"),
+                        ({"secret": 5}, "secret"),
+                        ({"auth_user": "a:b"}, "auth_user"),
+                        ({"added_after": None}, "added_after"),
+                        ({"name": ""}, "name")):
+        r = admin.request("PATCH", "/api/v1/feeds/%d" % fid, json=dict(body, page_size=7)
+                          if "page_size" not in body else body)
+        assert r.status_code == 400, (body, r.text)
+        assert r.json()["error"]["field"] == field, (body, r.text)
+        assert admin.get("/api/v1/feeds/%d" % fid).json() == f0, body
+    r = admin.request("PATCH", "/api/v1/feeds/%d" % fid, data="not json",
+                      headers={"Content-Type": "application/json"})
+    assert r.status_code == 400
+    r = admin.request("PATCH", "/api/v1/feeds/%d" % fid, json={"name": "edit-other"})
+    assert r.status_code == 409, r.text
+    assert admin.delete("/api/v1/feeds/%d" % other_id).status_code == 204
+
+    # Settings that keep the source keep the resume point and the key.
+    r = admin.request("PATCH", "/api/v1/feeds/%d" % fid,
+                      json={"interval_s": 120, "page_size": 50, "secret": "", "auth_user": "reader"})
+    assert r.status_code == 200, r.text
+    f = r.json()
+    assert f["interval_s"] == 120 and f["page_size"] == 50 and f["auth_user"] == "reader"
+    assert f["has_secret"] is True and f["added_after"] == f0["added_after"]
+    assert "edit-secret" not in r.text
+    # The key went on being sent as it was.
+    server.cli("feed pull", str(fid))
+    auth = [x for x in Fake.seen if x[0].startswith("/good/")][-1][1]
+    assert auth == "Basic " + base64.b64encode(b"reader:edit-secret-1").decode()
+    # A new key replaces it (never shown); null removes it.
+    r = admin.request("PATCH", "/api/v1/feeds/%d" % fid, json={"secret": "edit-secret-2"})
+    assert r.status_code == 200 and r.json()["has_secret"] and "edit-secret-2" not in r.text
+    server.cli("feed pull", str(fid))
+    auth = [x for x in Fake.seen if x[0].startswith("/good/")][-1][1]
+    assert auth == "Basic " + base64.b64encode(b"reader:edit-secret-2").decode()
+    assert "edit-secret-2" not in admin.get("/api/v1/feeds").text
+    r = admin.request("PATCH", "/api/v1/feeds/%d" % fid, json={"secret": None})
+    assert r.status_code == 200 and r.json()["has_secret"] is False
+
+    # A new URL: from the beginning, and the next pull asks without added_after.
+    r = admin.request("PATCH", "/api/v1/feeds/%d" % fid, json={"url": fake + "/good/collections/c2"})
+    assert r.status_code == 200, r.text
+    f = r.json()
+    assert f["url"] == fake + "/good/collections/c2/" and f["added_after"] is None
+    server.cli("feed pull", str(fid))
+    path = [x for x in Fake.seen if x[0].startswith("/good/collections/c2/")][-1][0]
+    assert "added_after" not in path, path
+    assert admin.get("/api/v1/feeds/%d" % fid).json()["added_after"] == "2025-03-01T00:00:00.000Z"
+    # A new local collection, the same.
+    r = admin.request("PATCH", "/api/v1/feeds/%d" % fid, json={"collection": "general"})
+    assert r.status_code == 200 and r.json()["collection"] == "general"
+    assert r.json()["added_after"] is None
+    # Pause and resume.
+    r = admin.request("PATCH", "/api/v1/feeds/%d" % fid, json={"enabled": True})
+    assert r.status_code == 200 and r.json()["enabled"] is True
+    r = admin.request("PATCH", "/api/v1/feeds/%d" % fid, json={"enabled": False})
+    assert r.status_code == 200 and r.json()["enabled"] is False
+    assert admin.delete("/api/v1/feeds/%d" % fid).status_code == 204
+    assert admin.request("PATCH", "/api/v1/feeds/%d" % fid, json={"enabled": True}).status_code == 404
+
+
+def test_pause_and_resume_with_the_worker(server, admin, fake):
+    """A paused feed is left alone by the server's worker; resumed, the
+    worker pulls it at once (never pulled before); paused again, no further
+    request reaches the remote.  (That pausing cancels an already queued
+    pull is checked exactly in tests/unit/test_federation.c.)"""
+    r = admin.post("/api/v1/feeds", json={
+        "name": "sched", "url": fake + "/good/collections/s1/", "collection": "consultation",
+        "enabled": False, "interval_s": 60})
+    assert r.status_code == 201, r.text
+    fid = r.json()["id"]
+    seen = lambda: len([x for x in Fake.seen if x[0].startswith("/good/collections/s1/")])
+    time.sleep(3)
+    assert seen() == 0 and admin.get("/api/v1/feeds/%d" % fid).json()["runs"] == 0
+    r = admin.request("PATCH", "/api/v1/feeds/%d" % fid, json={"enabled": True})
+    assert r.status_code == 200 and r.json()["enabled"] is True
+    f = wait_run(admin, fid, 0, timeout=30)
+    assert f["last_error"] is None and seen() == 1, f
+    r = admin.request("PATCH", "/api/v1/feeds/%d" % fid, json={"enabled": False, "interval_s": 60})
+    assert r.status_code == 200
+    time.sleep(4)
+    assert seen() == 1
+    assert admin.get("/api/v1/feeds/%d" % fid).json()["runs"] == f["runs"]
+    assert admin.delete("/api/v1/feeds/%d" % fid).status_code == 204
+
+
+def test_feed_edit_page(server, source, src_coll, admin, fake):
+    from conftest import ADMIN_PASSWORD
+    r = admin.post("/api/v1/feeds", json={
+        "name": "web-edit", "url": fake + "/good/collections/w1/", "collection": "consultation",
+        "secret": "web-edit-secret", "enabled": True, "interval_s": 3600})
+    assert r.status_code == 201, r.text
+    fid = r.json()["id"]
+    m = server.login("member1")
+    assert m.get("/admin/feeds/%d/edit" % fid).status_code == 403
+    c = SEEDED.get("admin_client")
+    if c is None:
+        c, _clock, _codes = server.login_enrol("admin", ADMIN_PASSWORD)
+        SEEDED["admin_client"] = c
+    pg = c.page("/admin/feeds")
+    assert "/admin/feeds/%d/edit" % fid in pg.links
+    edit = "/admin/feeds/%d/edit" % fid
+    pg = c.page(edit)
+    assert pg.status == 200 and pg.lang == "ja"
+    assert "web-edit-secret" not in pg.resp.text
+    form = pg.form(action=edit, has=("name", "url", "collection", "secret", "interval"))
+    assert form.fields["secret"] == "" and form.fields["interval"] == "3600"
+    assert form.fields.get("enabled") == "1"
+    before = admin.get("/api/v1/feeds/%d" % fid).json()
+    # Bad input: the form again with the field named, nothing changed.
+    for bad, label in (({"url": "ftp://x/"}, "コレクションの URL"),
+                       ({"interval": "5"}, "取り込み間隔"),
+                       ({"interval": "abc"}, "取り込み間隔"),
+                       ({"interval": ""}, "取り込み間隔"),
+                       ({"page_size": "0"}, "1ページの件数")):
+        r = c.submit(edit, dict(bad, auth_user="changed"), action=edit, has=("name", "url"))
+        assert r.status_code == 422, (bad, r.status_code)
+        assert label in r.text, bad
+        assert admin.get("/api/v1/feeds/%d" % fid).json() == before, bad
+    r = admin.post("/api/v1/feeds", json={
+        "name": "web-edit-other", "url": fake + "/good/collections/w9/", "collection": "consultation",
+        "enabled": False})
+    assert r.status_code == 201, r.text
+    r = c.submit(edit, {"name": "web-edit-other"}, action=edit, has=("name",))
+    assert r.status_code == 409
+    assert admin.get("/api/v1/feeds/%d" % fid).json() == before
+    # Without the CSRF token nothing happens.
+    r = c.submit(edit, {"interval": "120"}, action=edit, has=("name",), drop=("csrf",))
+    assert r.status_code in (400, 403)
+    assert admin.get("/api/v1/feeds/%d" % fid).json() == before
+    # Blank key, untick "enabled": saved, paused, key kept, not shown.
+    r = c.submit(edit, {"interval": "120", "page_size": "20"}, action=edit, has=("name",),
+                 drop=("enabled",))
+    assert r.status_code == 303, r.text[:2000]
+    f = admin.get("/api/v1/feeds/%d" % fid).json()
+    assert f["interval_s"] == 120 and f["page_size"] == 20 and f["enabled"] is False
+    assert f["has_secret"] is True and f["url"] == before["url"]
+    assert f["added_after"] == before["added_after"]
+    pg = c.page(r.headers["Location"])
+    assert "web-edit-secret" not in pg.resp.text
+    # A new URL from the page resets the resume point; remove the key.
+    r = c.submit(edit, {"url": fake + "/good/collections/w2/", "clear_secret": "1"}, action=edit,
+                 has=("name",))
+    assert r.status_code == 303
+    f = admin.get("/api/v1/feeds/%d" % fid).json()
+    assert f["url"].endswith("/w2/") and f["added_after"] is None and f["has_secret"] is False
+    assert f["enabled"] is False       # the unticked box stayed unticked
+    assert c.page("/admin/feeds/999999/edit").status == 404
+    assert admin.delete("/api/v1/feeds/%d" % fid).status_code == 204
+
+
+def test_feed_edit_cli(server, admin, fake):
+    p = server.cli("feed add", "--name", "cli-edit", "--url", fake + "/good/collections/k1/",
+                   "--collection", "consultation", "--as", "admin", "--disabled")
+    fid = int(p.stdout.strip())
+    h = server.cli("feed edit", "--help").stdout
+    assert "--clear-secret" in h and "--pause" in h and "added_after" in h
+    p = server.cli("feed edit", str(fid), "--interval", "300", "--resume", "--secret-stdin",
+                   input="cli-edit-secret\n")
+    assert p.stdout.strip() == str(fid) and "cli-edit-secret" not in p.stdout + p.stderr
+    f = admin.get("/api/v1/feeds/%d" % fid).json()
+    assert f["interval_s"] == 300 and f["enabled"] is True and f["has_secret"] is True
+    p = server.cli("feed edit", str(fid), "--pause")
+    f = admin.get("/api/v1/feeds/%d" % fid).json()
+    assert f["enabled"] is False and f["has_secret"] is True and f["interval_s"] == 300
+    assert "disabled" in [l for l in server.cli("feed list").stdout.splitlines() if "cli-edit" in l][0]
+    # Bad input: refused, nothing changed.
+    p = server.cli("feed edit", str(fid), "--url", "ftp://x/", "--interval", "600", check=False)
+    assert p.returncode != 0 and "url" in p.stderr, p.stderr
+    p = server.cli("feed edit", str(fid), "--interval", "5", check=False)
+    assert p.returncode == 2, p.stderr
+    p = server.cli("feed edit", str(fid), "--pause", "--resume", check=False)
+    assert p.returncode == 2
+    p = server.cli("feed edit", "999999", "--pause", check=False)
+    assert p.returncode != 0 and p.returncode != 2, p.stderr
+    p = server.cli("feed edit", check=False)
+    assert p.returncode == 2
+    assert admin.get("/api/v1/feeds/%d" % fid).json() == f
+    p = server.cli("feed edit", str(fid), "--clear-secret", "--url", fake + "/good/collections/k2")
+    f = admin.get("/api/v1/feeds/%d" % fid).json()
+    assert f["has_secret"] is False and f["url"].endswith("/k2/") and f["added_after"] is None
+    server.cli("feed remove", str(fid))
+
+
+# --- the feed worker does not hold up mail --------------------------------------------
+
+
+def test_mail_goes_out_while_a_remote_hangs(fake):
+    """A feed pull hangs (the remote sends headers and stops): mail queued
+    meanwhile still goes out within seconds, long before the 30 s stall
+    timeout, because pulls have a worker of their own; and the server
+    still stops at once."""
+    from conftest import free_port
+    from smtp_sink import SmtpSink
+    workdir = tempfile.mkdtemp(prefix="kairan-http-fedmail-")
+    old = {k: os.environ.get(k) for k in ("KAIRAN_SMTP_URL", "KAIRAN_MAIL_FROM")}
+    with SmtpSink(free_port()) as sink:
+        os.environ["KAIRAN_SMTP_URL"] = sink.url
+        os.environ["KAIRAN_MAIL_FROM"] = "kairan@cc.example"
+        s = Server(workdir, "test_federation_mail")
+        try:
+            s.init()
+            s.add_org("m-rail", "Mail Rail", kind="critical_service", sector="railway")
+            s.add_user("m-coord", "cc", role="coordinator")
+            s.add_user("m-rail1", "m-rail")
+            s.cli("feed add", "--name", "hangs", "--url", fake + "/hang/collections/c1/",
+                  "--collection", "consultation", "--as", "admin")
+            s.start()
+            assert Fake.hung.wait(30), "the worker never asked the remote"
+            api = s.api(s.apikey("m-coord"))
+            t0 = time.time()
+            r = api.post("/api/v1/topics", json={
+                "community": "professional", "title": "mail while a feed hangs", "tag": "important",
+                "category": "alert", "tlp": "green", "body": "body", "scope": "manual",
+                "scope_orgs": ["m-rail"], "must_read": True})
+            assert r.status_code == 201, r.text
+            msgs = sink.wait_for(lambda m: any("m-rail1@example.test" in x for mm in m for x in mm["to"]),
+                                 timeout=20)
+            took = time.time() - t0
+            assert any("m-rail1@example.test" in x for mm in msgs for x in mm["to"]), msgs
+            assert took < 15, took
+            # The remote is still hanging: the pull has not ended.
+            assert not Fake.unhang.is_set()
+            assert "hangs" in s.cli("feed list").stdout
+            assert "never" in [l for l in s.cli("feed list").stdout.splitlines() if "hangs" in l][0]
+            t1 = time.time()
+            s.stop()
+            assert time.time() - t1 < 25
+        finally:
+            Fake.unhang.set()
+            for k, v in old.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+            if s.proc and s.proc.poll() is None:
+                s.proc.kill()
+                s.proc.wait()
+            s.drop()
+            if not os.environ.get("KAIRAN_KEEP"):
+                shutil.rmtree(workdir, ignore_errors=True)

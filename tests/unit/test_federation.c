@@ -318,6 +318,218 @@ static void test_create_checks(void **state)
 	assert_string_equal(v[0].auth_user, "");
 }
 
+/* Editing: all or nothing, the resume point reset by a new source only,
+ * the secret kept unless replaced or removed, pausing cancelling the
+ * pending pull and the schedule leaving a paused feed alone. */
+static const char *cursor_of(struct testenv *f, int64_t id)
+{
+	struct db_stmt *st;
+	assert_int_equal(db_prepare(f->db, "SELECT cursor_added FROM taxii_feeds WHERE id = ?1", &st), KR_OK);
+	db_bind_int(st, 1, id);
+	assert_int_equal(db_step(st), KR_ROW);
+	const char *v = db_col_dup(st, 0, f->a);
+	db_done(st);
+	return v;
+}
+
+static void set_cursor(struct testenv *f, int64_t id, const char *v)
+{
+	struct db_stmt *st;
+	assert_int_equal(db_prepare(f->db, "UPDATE taxii_feeds SET cursor_added = ?2 WHERE id = ?1", &st), KR_OK);
+	db_bind_int(st, 1, id);
+	db_bind_text(st, 2, v);
+	assert_int_equal(db_step(st), KR_DONE);
+	db_done(st);
+}
+
+static const char *secret_of(struct testenv *f, int64_t id)
+{
+	struct db_stmt *st;
+	assert_int_equal(db_prepare(f->db, "SELECT auth_secret FROM taxii_feeds WHERE id = ?1", &st), KR_OK);
+	db_bind_int(st, 1, id);
+	assert_int_equal(db_step(st), KR_ROW);
+	const char *v = db_col_dup(st, 0, f->a);
+	db_done(st);
+	return v;
+}
+
+#define KEEP {.tls_verify = -1, .enabled = -1}
+
+static void test_edit(void **state)
+{
+	struct testenv *f = *state;
+	struct ctx coord = as(f, "coord"), rail1 = as(f, "rail1");
+	struct feed_new in = {.name = "ed", .url = "http://127.0.0.1:1/c/", .collection = "consultation",
+			      .auth_secret = "old-key", .tls_verify = true};
+	int64_t id, other;
+	const char *bad;
+	assert_int_equal(feed_create(&coord, &in, &id, &bad), KR_OK);
+	in.name = "taken";
+	assert_int_equal(feed_create(&coord, &in, &other, &bad), KR_OK);
+	const char *at = "2025-01-01T00:00:00.000Z";
+	set_cursor(f, id, at);
+	assert_int_equal(federation_schedule(&f->sys), KR_OK);
+	assert_int_equal(pending(f, NULL), 2);
+
+	/* Nothing given: nothing changes, the pending pulls stay. */
+	struct feed_edit e = KEEP;
+	bool changed = true;
+	assert_int_equal(feed_update(&coord, id, &e, &changed, &bad), KR_OK);
+	assert_false(changed);
+	assert_int_equal(pending(f, NULL), 2);
+	/* Rights and existence first. */
+	assert_int_equal(feed_update(&rail1, id, &e, &changed, &bad), KR_EPERM);
+	assert_int_equal(feed_update(&coord, id + 1000, &e, &changed, &bad), KR_ENOTFOUND);
+
+	/* Bad values: refused by field, nothing written. */
+	static const struct {
+		const char *field, *value, *bad;
+	} cases[] = {
+		{"name", "", "name"}, {"url", "ftp://h/c/", "url"}, {"url", "http://u:p@h/c/", "url"},
+		{"collection", "no-such", "collection"}, {"owner", "nobody", "owner"},
+		{"auth_user", "a:b", "auth_user"}, {"secret", "x\r\ny", "secret"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct feed_edit b = KEEP;
+		b.interval_s = 120; /* would be valid: must not be applied either */
+		const char *v = cases[i].value;
+		if (!strcmp(cases[i].field, "name"))
+			b.name = v;
+		else if (!strcmp(cases[i].field, "url"))
+			b.url = v;
+		else if (!strcmp(cases[i].field, "collection"))
+			b.collection = v;
+		else if (!strcmp(cases[i].field, "owner"))
+			b.owner_login = v;
+		else if (!strcmp(cases[i].field, "auth_user"))
+			b.auth_user = v;
+		else
+			b.auth_secret = v;
+		bad = NULL;
+		assert_int_equal(feed_update(&coord, id, &b, &changed, &bad), KR_EINVAL);
+		assert_string_equal(bad, cases[i].bad);
+	}
+	struct feed_edit b = KEEP;
+	b.interval_s = 59;
+	assert_int_equal(feed_update(&coord, id, &b, &changed, &bad), KR_EINVAL);
+	assert_string_equal(bad, "interval");
+	b = (struct feed_edit)KEEP;
+	b.page_size = FEED_PAGE_MAX + 1;
+	assert_int_equal(feed_update(&coord, id, &b, &changed, &bad), KR_EINVAL);
+	assert_string_equal(bad, "page_size");
+	b = (struct feed_edit)KEEP;
+	b.auth_secret = "new";
+	b.clear_secret = true;
+	assert_int_equal(feed_update(&coord, id, &b, &changed, &bad), KR_EINVAL);
+	assert_string_equal(bad, "secret");
+	b = (struct feed_edit)KEEP;
+	b.name = "taken";
+	assert_int_equal(feed_update(&coord, id, &b, &changed, &bad), KR_ECONFLICT);
+	assert_string_equal(bad, "name");
+	struct feed got;
+	assert_int_equal(feed_get(&coord, id, &got), KR_OK);
+	assert_string_equal(got.name, "ed");
+	assert_int_equal(got.interval_s, FEED_INTERVAL_DEFAULT);
+	assert_string_equal(secret_of(f, id), "old-key");
+	assert_string_equal(cursor_of(f, id), at);
+	assert_int_equal(pending(f, NULL), 2);
+
+	/* Settings that keep the source: the resume point stays; a blank
+	 * key keeps the key.  The pending pull is re-timed. */
+	b = (struct feed_edit)KEEP;
+	b.interval_s = 120;
+	b.auth_user = "reader";
+	b.auth_secret = "";
+	b.tls_verify = 0;
+	assert_int_equal(feed_update(&coord, id, &b, &changed, &bad), KR_OK);
+	assert_true(changed);
+	assert_int_equal(feed_get(&coord, id, &got), KR_OK);
+	assert_int_equal(got.interval_s, 120);
+	assert_string_equal(got.auth_user, "reader");
+	assert_false(got.tls_verify);
+	assert_true(got.has_secret);
+	assert_string_equal(secret_of(f, id), "old-key");
+	assert_string_equal(cursor_of(f, id), at);
+	assert_int_equal(pending(f, NULL), 1);
+	assert_int_equal(federation_schedule(&f->sys), KR_OK);
+	assert_int_equal(pending(f, NULL), 2);
+
+	/* A new key replaces the old; null-like "clear" removes it. */
+	b = (struct feed_edit)KEEP;
+	b.auth_secret = "new-key";
+	assert_int_equal(feed_update(&coord, id, &b, &changed, &bad), KR_OK);
+	assert_string_equal(secret_of(f, id), "new-key");
+	assert_string_equal(cursor_of(f, id), at);
+	b = (struct feed_edit)KEEP;
+	b.clear_secret = true;
+	assert_int_equal(feed_update(&coord, id, &b, &changed, &bad), KR_OK);
+	assert_string_equal(secret_of(f, id), "");
+	assert_int_equal(feed_get(&coord, id, &got), KR_OK);
+	assert_false(got.has_secret);
+
+	/* A new URL, or a new local collection: from the beginning. */
+	b = (struct feed_edit)KEEP;
+	b.url = "http://127.0.0.1:1/other";
+	assert_int_equal(feed_update(&coord, id, &b, &changed, &bad), KR_OK);
+	assert_string_equal(cursor_of(f, id), "");
+	assert_int_equal(feed_get(&coord, id, &got), KR_OK);
+	assert_string_equal(got.url, "http://127.0.0.1:1/other/");
+	set_cursor(f, id, at);
+	b = (struct feed_edit)KEEP;
+	b.url = "http://127.0.0.1:1/other/"; /* the same after normalising: no reset */
+	assert_int_equal(feed_update(&coord, id, &b, &changed, &bad), KR_OK);
+	assert_false(changed);
+	assert_string_equal(cursor_of(f, id), at);
+	b = (struct feed_edit)KEEP;
+	b.collection = "general";
+	assert_int_equal(feed_update(&coord, id, &b, &changed, &bad), KR_OK);
+	assert_string_equal(cursor_of(f, id), "");
+	assert_int_equal(feed_get(&coord, id, &got), KR_OK);
+	assert_string_equal(got.collection, "general");
+	/* The owner must be able to post there. */
+	b = (struct feed_edit)KEEP;
+	b.owner_login = "rail1";
+	assert_int_equal(feed_update(&coord, id, &b, &changed, &bad), KR_EINVAL);
+	assert_string_equal(bad, "collection");
+
+	/* Pausing cancels the pending pull and the schedule leaves it be;
+	 * resuming schedules it again. */
+	assert_int_equal(federation_schedule(&f->sys), KR_OK);
+	assert_int_equal(pending(f, NULL), 2);
+	b = (struct feed_edit)KEEP;
+	b.enabled = 0;
+	assert_int_equal(feed_update(&coord, id, &b, &changed, &bad), KR_OK);
+	assert_int_equal(pending(f, NULL), 1);
+	assert_int_equal(federation_schedule(&f->sys), KR_OK);
+	assert_int_equal(pending(f, NULL), 1);
+	assert_int_equal(feed_get(&coord, id, &got), KR_OK);
+	assert_false(got.enabled);
+	b.enabled = 1;
+	assert_int_equal(feed_update(&coord, id, &b, &changed, &bad), KR_OK);
+	assert_int_equal(federation_schedule(&f->sys), KR_OK);
+	assert_int_equal(pending(f, NULL), 2);
+}
+
+/* The lanes: a feed worker takes only feed pulls, the other worker
+ * everything else, `kairan jobs run` both. */
+static void test_lanes(void **state)
+{
+	struct testenv *f = *state;
+	assert_int_equal(job_enqueue(&f->sys, "feed_pull", "1", f->sys.now - 10), KR_OK);
+	assert_int_equal(job_enqueue(&f->sys, "mail", "m1", f->sys.now), KR_OK);
+	struct job j;
+	assert_int_equal(job_claim_lane(&f->sys, "o", JOB_LANE_OTHER, &j), KR_OK);
+	assert_string_equal(j.kind, "mail");
+	assert_int_equal(job_claim_lane(&f->sys, "o", JOB_LANE_OTHER, &j), KR_ENOTFOUND);
+	assert_int_equal(job_claim_lane(&f->sys, "f", JOB_LANE_FEED, &j), KR_OK);
+	assert_string_equal(j.kind, "feed_pull");
+	assert_int_equal(job_claim_lane(&f->sys, "f", JOB_LANE_FEED, &j), KR_ENOTFOUND);
+	assert_int_equal(job_enqueue(&f->sys, "digest", "d", f->sys.now), KR_OK);
+	assert_int_equal(job_claim_lane(&f->sys, "f", JOB_LANE_FEED, &j), KR_ENOTFOUND);
+	assert_int_equal(job_claim(&f->sys, "any", &j), KR_OK);
+	assert_string_equal(j.kind, "digest");
+}
+
 int main(void)
 {
 	log_set_level(getenv("KAIRAN_TEST_LOG") ? LOG_DEBUG : (enum log_level)(LOG_ERROR + 1));
@@ -329,6 +541,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_schedule, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_create_checks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_edit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lanes, setup, teardown),
 	};
 	int failed = cmocka_run_group_tests_name("federation/pure", pure, NULL, NULL);
 	failed += cmocka_run_group_tests_name("federation/sqlite", tests, NULL, NULL);

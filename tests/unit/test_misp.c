@@ -8,7 +8,11 @@
  * keys, huge attribute lists, values with quotes) are refused with the
  * place named or mapped safely.  With a database (both engines): import
  * is all or nothing, a second import adds nothing, and the rule and feed
- * exports leave TLP:RED out and keep sids stable. */
+ * exports leave TLP:RED out and keep sids stable.  first_seen/last_seen
+ * become valid_from (indicators; last_seen kept as x_misp_last_seen, not
+ * valid_until) and first/last_observed (observed-data); MISP distribution
+ * 0 ("your organisation only") becomes TLP:RED at any level, which the
+ * store shows to the importer's organisation alone. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,6 +26,7 @@
 #include "testenv.h"
 #include <jansson.h>
 
+#include "core/acl.h"
 #include "core/community.h"
 #include "core/org.h"
 #include "core/person.h"
@@ -528,6 +533,170 @@ static void test_feed_over_days(void **state)
 	json_decref(mj);
 }
 
+#define RED_ID "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1"
+#define GREEN_ID "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"
+
+static const char *marking(json_t *o)
+{
+	return json_string_value(json_array_get(json_object_get(o, "object_marking_refs"), 0));
+}
+
+static const char *prop(json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+static const char seen_event[] =
+	"{\"Event\":{\"uuid\":\"5e6b322a-9f80-4e2f-9f2a-3cab0a0a0b01\",\"timestamp\":\"1700000100\","
+	"\"distribution\":\"1\",\"Tag\":[{\"name\":\"tlp:green\"}],\"Attribute\":["
+	"{\"type\":\"ip-dst\",\"to_ids\":true,\"value\":\"192.0.2.11\",\"timestamp\":\"1700000000\","
+	"\"first_seen\":\"2023-11-14T09:35:05.123456+09:00\",\"last_seen\":\"2023-11-20T00:00:00Z\"},"
+	"{\"type\":\"domain\",\"to_ids\":false,\"value\":\"seen-both.example\",\"timestamp\":\"1700000000\","
+	"\"first_seen\":\"2023-11-01T00:00:00.000000+00:00\",\"last_seen\":\"2023-11-02 12:00:00\"},"
+	"{\"type\":\"domain\",\"to_ids\":false,\"value\":\"seen-last.example\",\"timestamp\":\"1700000000\","
+	"\"first_seen\":null,\"last_seen\":\"2023-11-03T00:00:00.5-0130\"},"
+	"{\"type\":\"ip-dst\",\"to_ids\":true,\"value\":\"192.0.2.12\",\"timestamp\":\"1700000000\",\"distribution\":\"0\"},"
+	"{\"type\":\"ip-dst\",\"to_ids\":true,\"value\":\"192.0.2.13\",\"timestamp\":\"1700000000\",\"distribution\":5},"
+	"{\"type\":\"ip-dst\",\"to_ids\":true,\"value\":\"192.0.2.14\",\"timestamp\":\"1700000000\"}],"
+	"\"Object\":[{\"name\":\"domain-ip\",\"uuid\":\"7a1c7e2e-2222-4b4b-9c9c-0000000000b1\",\"distribution\":0,"
+	"\"timestamp\":\"1700000050\",\"Attribute\":[{\"type\":\"domain\",\"to_ids\":true,\"value\":\"obj.example\","
+	"\"first_seen\":\"2023-10-01T00:00:00Z\"},{\"type\":\"ip-dst\",\"to_ids\":false,\"value\":\"192.0.2.15\","
+	"\"first_seen\":\"2023-09-01T00:00:00Z\",\"last_seen\":\"2023-12-01T00:00:00Z\"}]}]}}";
+
+static void test_seen_and_distribution(void **state)
+{
+	(void)state;
+	struct arena *a = arena_new();
+	struct stix_misp m;
+	json_t *env = parse_ok(a, seen_event, &m);
+	/* An indicator: valid_from is first_seen (in UTC); last_seen is
+	 * not an expiry. */
+	json_t *i1 = by_name(env, "ip-dst: 192.0.2.11");
+	assert_non_null(i1);
+	assert_string_equal(prop(i1, "valid_from"), "2023-11-14T00:35:05.123456Z");
+	assert_null(json_object_get(i1, "valid_until"));
+	assert_string_equal(prop(i1, "x_misp_last_seen"), "2023-11-20T00:00:00.000000Z");
+	assert_string_equal(prop(i1, "created"), "2023-11-14T22:13:20.000000Z");
+	/* Without first_seen, valid_from stays the attribute's timestamp. */
+	json_t *i4 = by_name(env, "ip-dst: 192.0.2.14");
+	assert_string_equal(prop(i4, "valid_from"), prop(i4, "created"));
+	assert_null(json_object_get(i4, "x_misp_last_seen"));
+	/* Observed data: first/last observed; one stands in for the other. */
+	size_t i;
+	json_t *o, *both = NULL, *last = NULL, *obj = NULL;
+	json_array_foreach (json_object_get(env, "objects"), i, o) {
+		if (!str_eq(prop(o, "type"), "observed-data"))
+			continue;
+		const char *fo = prop(o, "first_observed");
+		if (str_eq(fo, "2023-11-01T00:00:00.000000Z"))
+			both = o;
+		else if (str_eq(fo, "2023-11-03T01:30:00.500000Z"))
+			last = o;
+	}
+	assert_non_null(both);
+	assert_string_equal(prop(both, "last_observed"), "2023-11-02T12:00:00.000000Z");
+	assert_non_null(last);
+	assert_string_equal(prop(last, "last_observed"), "2023-11-03T01:30:00.500000Z");
+	/* Distribution 0 at the attribute: RED although the event is green;
+	 * 5 (inherit) and none: the event's green. */
+	assert_string_equal(marking(by_name(env, "ip-dst: 192.0.2.12")), RED_ID);
+	assert_string_equal(marking(by_name(env, "ip-dst: 192.0.2.13")), GREEN_ID);
+	assert_string_equal(marking(i4), GREEN_ID);
+	/* ... at the object: its indicator is RED; its valid_from the
+	 * earliest first_seen of its attributes. */
+	obj = by_name(env, "domain-ip: obj.example");
+	assert_non_null(obj);
+	assert_string_equal(marking(obj), RED_ID);
+	assert_string_equal(prop(obj, "valid_from"), "2023-09-01T00:00:00.000000Z");
+	assert_string_equal(prop(obj, "x_misp_last_seen"), "2023-12-01T00:00:00.000000Z");
+	json_array_foreach (json_object_get(env, "objects"), i, o)
+		if (str_eq(prop(o, "type"), "report"))
+			assert_string_equal(marking(o), GREEN_ID);
+	json_decref(env);
+
+	/* ... at the event: everything RED, the tlp:green tag notwithstanding. */
+	const char *ev0 = "{\"Event\":{\"uuid\":\"5e6b322a-9f80-4e2f-9f2a-3cab0a0a0b02\",\"timestamp\":1700000000,"
+			  "\"distribution\":\"0\",\"Tag\":[{\"name\":\"tlp:green\"}],\"Attribute\":["
+			  "{\"type\":\"ip-dst\",\"to_ids\":true,\"value\":\"192.0.2.21\",\"distribution\":\"3\"},"
+			  "{\"type\":\"domain\",\"to_ids\":false,\"value\":\"org-only.example\"}]}}";
+	env = parse_ok(a, ev0, &m);
+	size_t sdos = 0;
+	json_array_foreach (json_object_get(env, "objects"), i, o) {
+		const char *t = prop(o, "type");
+		if (str_eq(t, "indicator") || str_eq(t, "observed-data") || str_eq(t, "report")) {
+			assert_string_equal(marking(o), RED_ID);
+			sdos++;
+		}
+	}
+	assert_int_equal(sdos, 3);
+	json_decref(env);
+
+	/* Bad values are refused with the place named. */
+	static const struct {
+		const char *attr, *needle;
+	} bad[] = {
+		{"\"first_seen\":\"yesterday\"", "attribute 1 (ip-dst 192.0.2.31): first_seen must be an ISO 8601 time"},
+		{"\"last_seen\":\"2023-13-01T00:00:00Z\"", "last_seen must be an ISO 8601 time"},
+		{"\"last_seen\":\"2023-11-01T00:00:00+25:00\"", "last_seen must be an ISO 8601 time"},
+		{"\"first_seen\":1700000000", "first_seen must be an ISO 8601 time"},
+		{"\"first_seen\":\"2023-11-02T00:00:00Z\",\"last_seen\":\"2023-11-01T00:00:00Z\"",
+		 "last_seen is earlier than first_seen"},
+		{"\"distribution\":\"7\"", "distribution must be one of MISP's sharing levels 0 to 5"},
+		{"\"distribution\":-1", "distribution must be one of"},
+		{"\"distribution\":\"org\"", "distribution must be one of"},
+		{"\"distribution\":true", "distribution must be one of"},
+	};
+	for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+		const char *doc = arena_printf(a,
+					      "{\"Event\":{\"uuid\":\"5e6b322a-9f80-4e2f-9f2a-3cab0a0a0b03\",\"timestamp\":1,"
+					      "\"Attribute\":[{\"type\":\"ip-dst\",\"to_ids\":true,\"value\":\"192.0.2.31\",%s}]}}",
+					      bad[k].attr);
+		assert_int_equal(stix_misp_parse(a, doc, strlen(doc), &m), KR_EINVAL);
+		assert_true(has_problem(&m, bad[k].needle));
+	}
+	const char *evbad = "{\"Event\":{\"uuid\":\"5e6b322a-9f80-4e2f-9f2a-3cab0a0a0b04\",\"timestamp\":1,"
+			    "\"distribution\":9,\"Attribute\":[{\"type\":\"ip-dst\",\"value\":\"192.0.2.32\"}]}}";
+	assert_int_equal(stix_misp_parse(a, evbad, strlen(evbad), &m), KR_EINVAL);
+	assert_true(has_problem(&m, "event 1: distribution must be one of"));
+	arena_free(a);
+}
+
+/* The row id of the latest version of a STIX object. */
+static int64_t row_of(struct testenv *f, const char *stix_id)
+{
+	struct db_stmt *st;
+	assert_int_equal(db_prepare(f->db, "SELECT id FROM stix_objects WHERE stix_id = ?1 AND is_latest = 1", &st),
+			 KR_OK);
+	db_bind_text(st, 1, stix_id);
+	assert_int_equal(db_step(st), KR_ROW);
+	int64_t id = db_col_int(st, 0);
+	db_done(st);
+	return id;
+}
+
+/* Distribution 0 stored: the importer's organisation sees it, another
+ * member organisation of the collection does not; the same import's
+ * green objects both do. */
+static void test_org_only_stays_in_the_org(void **state)
+{
+	struct testenv *f = *state;
+	struct ctx rail = as(f, "rail1"), other = as(f, "other1");
+	struct stix_misp m;
+	struct stix_status st;
+	assert_int_equal(stix_import_misp(&rail, "consultation", seen_event, strlen(seen_event), &m, &st), KR_OK);
+	json_t *env = json_loads(m.doc, 0, NULL);
+	assert_non_null(env);
+	const char *red = prop(by_name(env, "ip-dst: 192.0.2.12"), "id");
+	const char *obj = prop(by_name(env, "domain-ip: obj.example"), "id");
+	const char *green = prop(by_name(env, "ip-dst: 192.0.2.13"), "id");
+	assert_int_equal(acl_stix_visible(&rail, row_of(f, red)), KR_OK);
+	assert_int_equal(acl_stix_visible(&rail, row_of(f, obj)), KR_OK);
+	assert_int_equal(acl_stix_visible(&other, row_of(f, green)), KR_OK);
+	assert_int_equal(acl_stix_visible(&other, row_of(f, red)), KR_ENOTFOUND);
+	assert_int_equal(acl_stix_visible(&other, row_of(f, obj)), KR_ENOTFOUND);
+	json_decref(env);
+}
+
 int main(void)
 {
 	log_set_level(getenv("KAIRAN_TEST_LOG") ? LOG_DEBUG : LOG_WARN);
@@ -536,10 +705,12 @@ int main(void)
 		cmocka_unit_test(test_real_event),
 		cmocka_unit_test(test_shapes),
 		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_seen_and_distribution),
 	};
 	const struct CMUnitTest db[] = {
 		cmocka_unit_test_setup_teardown(test_import_and_exports, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_feed_over_days, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_org_only_stays_in_the_org, setup, teardown),
 	};
 	int failed = cmocka_run_group_tests_name("misp/parser", pure, NULL, NULL);
 	failed += cmocka_run_group_tests_name("misp/sqlite", db, NULL, NULL);
