@@ -40,25 +40,80 @@ int api_communities_get(struct request *r)
 	return api_send(r, 200, community_json(&m));
 }
 
-static json_t *topic_json(struct request *r, const struct topic *t, bool full)
+/* A topic's members, written straight into the answer (no jansson tree:
+ * the list is the API's most read answer).  The object is left open so a
+ * caller can add members; the order is the one clients have always seen. */
+static void topic_members(struct jw *w, const struct topic *t, bool full)
 {
-	json_t *v = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:s, s:s, s:s, s:s, s:b, s:b, s:I, s:I, s:I, s:I,"
-			      " s:o, s:o, s:o, s:o}",
-			      "id", t->public_id, "community", t->community, "author", t->author, "author_org",
-			      t->author_org, "title", t->title, "tag", t->tag, "audience", t->audience, "category",
-			      t->category, "tlp", tlp_name(t->tlp), "scope", t->scope, "must_read", t->must_read,
-			      "pinned", t->pinned, "views", (json_int_t)t->views, "readers", (json_int_t)t->readers,
-			      "likes", (json_int_t)t->likes, "comments", (json_int_t)t->comments, "created_at",
-			      api_time(r, t->created_at), "updated_at", api_time(r, t->updated_at), "edited_at",
-			      api_time(r, t->edited_at), "last_activity_at", api_time(r, t->last_activity_at));
+	jw_obj(w);
+	jw_key(w, "id"), jw_str(w, t->public_id);
+	jw_key(w, "community"), jw_str(w, t->community);
+	jw_key(w, "author"), jw_str(w, t->author);
+	jw_key(w, "author_org"), jw_str(w, t->author_org);
+	jw_key(w, "title"), jw_str(w, t->title);
+	jw_key(w, "tag"), jw_str(w, t->tag);
+	jw_key(w, "audience"), jw_str(w, t->audience);
+	jw_key(w, "category"), jw_str(w, t->category);
+	jw_key(w, "tlp"), jw_str(w, tlp_name(t->tlp));
+	jw_key(w, "scope"), jw_str(w, t->scope);
+	jw_key(w, "must_read"), jw_bool(w, t->must_read);
+	jw_key(w, "pinned"), jw_bool(w, t->pinned);
+	jw_key(w, "views"), jw_int(w, t->views);
+	jw_key(w, "readers"), jw_int(w, t->readers);
+	jw_key(w, "likes"), jw_int(w, t->likes);
+	jw_key(w, "comments"), jw_int(w, t->comments);
+	jw_key(w, "created_at"), jw_time(w, t->created_at);
+	jw_key(w, "updated_at"), jw_time(w, t->updated_at);
+	jw_key(w, "edited_at"), jw_time(w, t->edited_at);
+	jw_key(w, "last_activity_at"), jw_time(w, t->last_activity_at);
 	if (full) {
-		json_object_set_new(v, "body", json_string(t->body ? t->body : ""));
-		json_object_set_new(v, "version", json_integer(t->version));
-		json_object_set_new(v, "liked", json_boolean(t->liked));
-		json_object_set_new(v, "confirmed", json_boolean(t->confirmed));
-		json_object_set_new(v, "can_edit", json_boolean(t->can_edit));
+		jw_key(w, "body"), jw_str(w, t->body ? t->body : "");
+		jw_key(w, "version"), jw_int(w, t->version);
+		jw_key(w, "liked"), jw_bool(w, t->liked);
+		jw_key(w, "confirmed"), jw_bool(w, t->confirmed);
+		jw_key(w, "can_edit"), jw_bool(w, t->can_edit);
 	}
-	return v;
+}
+
+/* The answer for one topic, with `reconfirm` when asked (PATCH). */
+static int send_topic(struct request *r, int status, const struct topic *t, const bool *reconfirm)
+{
+	struct jw w;
+	buf_reset(&r->out);
+	jw_init(&w, &r->out);
+	topic_members(&w, t, true);
+	if (reconfirm)
+		jw_key(&w, "reconfirm"), jw_bool(&w, *reconfirm);
+	jw_obj_end(&w);
+	return api_send_out(r, status, &w);
+}
+
+/* A list page: {"items": [...], "next_cursor", "total", "total_more",
+ * then "first" (list) or "newest_first" (search)}. */
+static int send_page(struct request *r, const struct topic_page *pg, bool search)
+{
+	struct jw w;
+	buf_reset(&r->out);
+	jw_init(&w, &r->out);
+	jw_obj(&w);
+	jw_key(&w, "items");
+	jw_arr(&w);
+	for (size_t i = 0; i < pg->n; i++) {
+		topic_members(&w, &pg->items[i], false);
+		if (search)
+			jw_key(&w, "type"), jw_str(&w, "topic");
+		jw_obj_end(&w);
+	}
+	jw_arr_end(&w);
+	jw_key(&w, "next_cursor"), jw_str(&w, pg->next_cursor);
+	jw_key(&w, "total"), jw_int(&w, pg->total);
+	jw_key(&w, "total_more"), jw_bool(&w, pg->total_more);
+	if (search)
+		jw_key(&w, "newest_first"), jw_bool(&w, pg->newest_first);
+	else
+		jw_key(&w, "first"), jw_int(&w, pg->first);
+	jw_obj_end(&w);
+	return api_send_out(r, 200, &w);
 }
 
 /* Filters shared by the JSON list and the CSV export. */
@@ -100,12 +155,7 @@ int api_topics_list(struct request *r)
 		return req_fail(r, 400, "err.bad_request");
 	if (rc)
 		return req_fail_rc(r, rc);
-	json_t *a = json_array();
-	for (size_t i = 0; i < pg.n; i++)
-		json_array_append_new(a, topic_json(r, &pg.items[i], false));
-	return api_send(r, 200, json_pack("{s:o, s:o, s:I, s:b, s:I}", "items", a, "next_cursor",
-					    pg.next_cursor ? json_string(pg.next_cursor) : json_null(), "total",
-					    (json_int_t)pg.total, "total_more", pg.total_more, "first", (json_int_t)pg.first));
+	return send_page(r, &pg, false);
 }
 
 int api_topics_get(struct request *r)
@@ -115,20 +165,34 @@ int api_topics_get(struct request *r)
 	if (rc)
 		return req_fail_rc(r, rc);
 	topic_record_view(&r->ctx, t.id);
-	json_t *v = topic_json(r, &t, true);
+	struct jw w;
+	buf_reset(&r->out);
+	jw_init(&w, &r->out);
+	topic_members(&w, &t, true);
 	struct attachment *att;
 	size_t n;
-	if (attachment_list(&r->ctx, t.id, &att, &n) == KR_OK) {
-		json_t *a = json_array();
-		for (size_t i = 0; i < n; i++)
-			json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:I, s:s, s:o}", "id", att[i].public_id,
-							   "filename", att[i].filename, "content_type", att[i].ctype,
-							   "size", (json_int_t)att[i].size, "sha256", att[i].sha256,
-							   "comment", att[i].comment_id ? json_integer(att[i].comment_id)
-											  : json_null()));
-		json_object_set_new(v, "attachments", a);
+	/* Visibility was decided by topic_get just now. */
+	if (attachment_list_loaded(&r->ctx, &t, &att, &n) == KR_OK) {
+		jw_key(&w, "attachments");
+		jw_arr(&w);
+		for (size_t i = 0; i < n; i++) {
+			jw_obj(&w);
+			jw_key(&w, "id"), jw_str(&w, att[i].public_id);
+			jw_key(&w, "filename"), jw_str(&w, att[i].filename);
+			jw_key(&w, "content_type"), jw_str(&w, att[i].ctype);
+			jw_key(&w, "size"), jw_int(&w, att[i].size);
+			jw_key(&w, "sha256"), jw_str(&w, att[i].sha256);
+			jw_key(&w, "comment");
+			if (att[i].comment_id)
+				jw_int(&w, att[i].comment_id);
+			else
+				jw_null(&w);
+			jw_obj_end(&w);
+		}
+		jw_arr_end(&w);
 	}
-	return api_send(r, 200, v);
+	jw_obj_end(&w);
+	return api_send_out(r, 200, &w);
 }
 
 /* Read topic fields from a JSON body; scope lists as string arrays. */
@@ -191,7 +255,7 @@ int api_topics_create(struct request *r)
 	struct topic t;
 	if ((rc = topic_get(&r->ctx, pid, &t)))
 		return req_fail_rc(r, rc);
-	return api_send(r, 201, topic_json(r, &t, true));
+	return send_topic(r, 201, &t, NULL);
 }
 
 int api_topics_update(struct request *r)
@@ -233,9 +297,7 @@ int api_topics_update(struct request *r)
 	struct topic t;
 	if ((rc = topic_get(&r->ctx, cur.public_id, &t)))
 		return req_fail_rc(r, rc);
-	json_t *v = topic_json(r, &t, true);
-	json_object_set_new(v, "reconfirm", json_boolean(reconfirm));
-	return api_send(r, 200, v);
+	return send_topic(r, 200, &t, &reconfirm);
 }
 
 int api_topics_delete(struct request *r)
@@ -402,14 +464,5 @@ int api_search(struct request *r)
 		return req_fail(r, 400, "err.bad_request");
 	if (rc)
 		return req_fail_rc(r, rc);
-	json_t *a = json_array();
-	for (size_t i = 0; i < pg.n; i++) {
-		json_t *t = topic_json(r, &pg.items[i], false);
-		json_object_set_new(t, "type", json_string("topic"));
-		json_array_append_new(a, t);
-	}
-	return api_send(r, 200, json_pack("{s:o, s:o, s:I, s:b, s:b}", "items", a, "next_cursor",
-					    pg.next_cursor ? json_string(pg.next_cursor) : json_null(), "total",
-					    (json_int_t)pg.total, "total_more", pg.total_more, "newest_first",
-					    pg.newest_first));
+	return send_page(r, &pg, true);
 }
