@@ -1,6 +1,8 @@
 /* topics.c - API handlers for communities, topics, comments and
  * attachments.  Visibility is the core's (acl): a hidden topic is a 404
  * exactly like a missing one. */
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "api/api.h"
@@ -144,6 +146,71 @@ int api_topic_filter(struct request *r, struct topic_filter *f)
 	return 0;
 }
 
+/* Written list answers, reused while topic_list serves the same page from
+ * its cache: pg->cache_key and cache_version name the page exactly (see
+ * src/core/topic.c; the key holds the viewer, so an answer is only ever
+ * replayed to the viewer it was written for), and the answer depends on
+ * nothing else.  At most AC_SLOTS entries, replaced by hash; a minute at
+ * most, like the page cache itself. */
+#define AC_SLOTS 256
+#define AC_TTL_MS 60000
+struct ac_entry {
+	uint64_t hash;
+	char *key, *json;
+	size_t len;
+	int64_t at;
+};
+static pthread_mutex_t ac_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct ac_entry ac_slots[AC_SLOTS];
+
+static uint64_t ac_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static int send_page_cached(struct request *r, const struct topic_page *pg)
+{
+	if (!pg->cache_key || !pg->cache_version)
+		return send_page(r, pg, false);
+	const char *key = arena_printf(r->a, "%s|%s", pg->cache_version, pg->cache_key);
+	uint64_t h = ac_hash(key);
+	bool hit = false;
+	pthread_mutex_lock(&ac_mu);
+	struct ac_entry *e = &ac_slots[h % AC_SLOTS];
+	if (e->key && e->hash == h && now_ms() - e->at < AC_TTL_MS && strcmp(e->key, key) == 0) {
+		buf_reset(&r->out);
+		buf_add(&r->out, e->json, e->len);
+		hit = true;
+	}
+	pthread_mutex_unlock(&ac_mu);
+	if (hit) {
+		r->out_ctype = "application/json; charset=utf-8";
+		r->status = 200;
+		return 200;
+	}
+	int status = send_page(r, pg, false);
+	if (status != 200 || !r->out.p)
+		return status;
+	char *json = malloc(r->out.len + 1), *key_copy = strdup(key);
+	if (!json || !key_copy) {
+		free(json);
+		free(key_copy);
+		return status;
+	}
+	memcpy(json, r->out.p, r->out.len + 1);
+	pthread_mutex_lock(&ac_mu);
+	e = &ac_slots[h % AC_SLOTS];
+	char *old_json = e->json, *old_key = e->key;
+	*e = (struct ac_entry){.hash = h, .key = key_copy, .json = json, .len = r->out.len, .at = now_ms()};
+	pthread_mutex_unlock(&ac_mu);
+	free(old_json);
+	free(old_key);
+	return status;
+}
+
 int api_topics_list(struct request *r)
 {
 	struct topic_filter f;
@@ -155,7 +222,7 @@ int api_topics_list(struct request *r)
 		return req_fail(r, 400, "err.bad_request");
 	if (rc)
 		return req_fail_rc(r, rc);
-	return send_page(r, &pg, false);
+	return send_page_cached(r, &pg);
 }
 
 int api_topics_get(struct request *r)

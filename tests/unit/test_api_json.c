@@ -4,6 +4,7 @@
  * random strings (controls, quotes, backslashes, slashes, DEL, UTF-8 of
  * every length, broken UTF-8), integers at the edges, nesting. */
 #include <setjmp.h>
+#include <stdio.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -13,6 +14,7 @@
 
 #include "api/api.h"
 #include "lib/buf.h"
+#include "lib/util.h"
 
 static uint64_t rs = 0x2020;
 static uint32_t rnd(void)
@@ -119,11 +121,35 @@ static void test_values(void **state)
 	buf_free(&b);
 }
 
+/* jw_time writes what api_time (time_rfc3339) writes, over leap years,
+ * century rules and the ends of the range. */
+static void test_times(void **state)
+{
+	(void)state;
+	int64_t fixed[] = {1, 999, 1000, 86399999, 86400000, 951782400000LL, 951868800000LL, 4107542399999LL,
+			   4107542400000LL, 253402300799999LL, 253402300800000LL, INT64_MAX / 2};
+	for (int i = 0; i < 200000 + 12; i++) {
+		int64_t ms = i < 12 ? fixed[i] : (int64_t)(((uint64_t)rnd() << 32 | rnd()) % 253402300800000ULL) + 1;
+		struct buf b = BUF_INIT;
+		struct jw w;
+		jw_init(&w, &b);
+		jw_time(&w, ms);
+		char t[64];
+		time_rfc3339(ms, t, sizeof t);
+		char *want = NULL;
+		assert_true(asprintf(&want, "\"%s\"", t) > 0);
+		assert_string_equal(b.p, want);
+		free(want);
+		buf_free(&b);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_strings),
 		cmocka_unit_test(test_values),
+		cmocka_unit_test(test_times),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
