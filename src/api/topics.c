@@ -228,7 +228,9 @@ int api_topics_list(struct request *r)
 int api_topics_get(struct request *r)
 {
 	struct topic t;
-	int rc = topic_get(&r->ctx, r->params[0], &t);
+	struct attachment *att;
+	size_t n;
+	int rc = topic_get_full(&r->ctx, r->params[0], &t, &att, &n);
 	if (rc)
 		return req_fail_rc(r, rc);
 	topic_record_view(&r->ctx, t.id);
@@ -236,28 +238,23 @@ int api_topics_get(struct request *r)
 	buf_reset(&r->out);
 	jw_init(&w, &r->out);
 	topic_members(&w, &t, true);
-	struct attachment *att;
-	size_t n;
-	/* Visibility was decided by topic_get just now. */
-	if (attachment_list_loaded(&r->ctx, &t, &att, &n) == KR_OK) {
-		jw_key(&w, "attachments");
-		jw_arr(&w);
-		for (size_t i = 0; i < n; i++) {
-			jw_obj(&w);
-			jw_key(&w, "id"), jw_str(&w, att[i].public_id);
-			jw_key(&w, "filename"), jw_str(&w, att[i].filename);
-			jw_key(&w, "content_type"), jw_str(&w, att[i].ctype);
-			jw_key(&w, "size"), jw_int(&w, att[i].size);
-			jw_key(&w, "sha256"), jw_str(&w, att[i].sha256);
-			jw_key(&w, "comment");
-			if (att[i].comment_id)
-				jw_int(&w, att[i].comment_id);
-			else
-				jw_null(&w);
-			jw_obj_end(&w);
-		}
-		jw_arr_end(&w);
+	jw_key(&w, "attachments");
+	jw_arr(&w);
+	for (size_t i = 0; i < n; i++) {
+		jw_obj(&w);
+		jw_key(&w, "id"), jw_str(&w, att[i].public_id);
+		jw_key(&w, "filename"), jw_str(&w, att[i].filename);
+		jw_key(&w, "content_type"), jw_str(&w, att[i].ctype);
+		jw_key(&w, "size"), jw_int(&w, att[i].size);
+		jw_key(&w, "sha256"), jw_str(&w, att[i].sha256);
+		jw_key(&w, "comment");
+		if (att[i].comment_id)
+			jw_int(&w, att[i].comment_id);
+		else
+			jw_null(&w);
+		jw_obj_end(&w);
 	}
+	jw_arr_end(&w);
 	jw_obj_end(&w);
 	return api_send_out(r, 200, &w);
 }
