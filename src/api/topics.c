@@ -1,6 +1,8 @@
 /* topics.c - API handlers for communities, topics, comments and
  * attachments.  Visibility is the core's (acl): a hidden topic is a 404
  * exactly like a missing one. */
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "api/api.h"
@@ -40,25 +42,80 @@ int api_communities_get(struct request *r)
 	return api_send(r, 200, community_json(&m));
 }
 
-static json_t *topic_json(struct request *r, const struct topic *t, bool full)
+/* A topic's members, written straight into the answer (no jansson tree:
+ * the list is the API's most read answer).  The object is left open so a
+ * caller can add members; the order is the one clients have always seen. */
+static void topic_members(struct jw *w, const struct topic *t, bool full)
 {
-	json_t *v = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:s, s:s, s:s, s:s, s:b, s:b, s:I, s:I, s:I, s:I,"
-			      " s:o, s:o, s:o, s:o}",
-			      "id", t->public_id, "community", t->community, "author", t->author, "author_org",
-			      t->author_org, "title", t->title, "tag", t->tag, "audience", t->audience, "category",
-			      t->category, "tlp", tlp_name(t->tlp), "scope", t->scope, "must_read", t->must_read,
-			      "pinned", t->pinned, "views", (json_int_t)t->views, "readers", (json_int_t)t->readers,
-			      "likes", (json_int_t)t->likes, "comments", (json_int_t)t->comments, "created_at",
-			      api_time(r, t->created_at), "updated_at", api_time(r, t->updated_at), "edited_at",
-			      api_time(r, t->edited_at), "last_activity_at", api_time(r, t->last_activity_at));
+	jw_obj(w);
+	jw_key(w, "id"), jw_str(w, t->public_id);
+	jw_key(w, "community"), jw_str(w, t->community);
+	jw_key(w, "author"), jw_str(w, t->author);
+	jw_key(w, "author_org"), jw_str(w, t->author_org);
+	jw_key(w, "title"), jw_str(w, t->title);
+	jw_key(w, "tag"), jw_str(w, t->tag);
+	jw_key(w, "audience"), jw_str(w, t->audience);
+	jw_key(w, "category"), jw_str(w, t->category);
+	jw_key(w, "tlp"), jw_str(w, tlp_name(t->tlp));
+	jw_key(w, "scope"), jw_str(w, t->scope);
+	jw_key(w, "must_read"), jw_bool(w, t->must_read);
+	jw_key(w, "pinned"), jw_bool(w, t->pinned);
+	jw_key(w, "views"), jw_int(w, t->views);
+	jw_key(w, "readers"), jw_int(w, t->readers);
+	jw_key(w, "likes"), jw_int(w, t->likes);
+	jw_key(w, "comments"), jw_int(w, t->comments);
+	jw_key(w, "created_at"), jw_time(w, t->created_at);
+	jw_key(w, "updated_at"), jw_time(w, t->updated_at);
+	jw_key(w, "edited_at"), jw_time(w, t->edited_at);
+	jw_key(w, "last_activity_at"), jw_time(w, t->last_activity_at);
 	if (full) {
-		json_object_set_new(v, "body", json_string(t->body ? t->body : ""));
-		json_object_set_new(v, "version", json_integer(t->version));
-		json_object_set_new(v, "liked", json_boolean(t->liked));
-		json_object_set_new(v, "confirmed", json_boolean(t->confirmed));
-		json_object_set_new(v, "can_edit", json_boolean(t->can_edit));
+		jw_key(w, "body"), jw_str(w, t->body ? t->body : "");
+		jw_key(w, "version"), jw_int(w, t->version);
+		jw_key(w, "liked"), jw_bool(w, t->liked);
+		jw_key(w, "confirmed"), jw_bool(w, t->confirmed);
+		jw_key(w, "can_edit"), jw_bool(w, t->can_edit);
 	}
-	return v;
+}
+
+/* The answer for one topic, with `reconfirm` when asked (PATCH). */
+static int send_topic(struct request *r, int status, const struct topic *t, const bool *reconfirm)
+{
+	struct jw w;
+	buf_reset(&r->out);
+	jw_init(&w, &r->out);
+	topic_members(&w, t, true);
+	if (reconfirm)
+		jw_key(&w, "reconfirm"), jw_bool(&w, *reconfirm);
+	jw_obj_end(&w);
+	return api_send_out(r, status, &w);
+}
+
+/* A list page: {"items": [...], "next_cursor", "total", "total_more",
+ * then "first" (list) or "newest_first" (search)}. */
+static int send_page(struct request *r, const struct topic_page *pg, bool search)
+{
+	struct jw w;
+	buf_reset(&r->out);
+	jw_init(&w, &r->out);
+	jw_obj(&w);
+	jw_key(&w, "items");
+	jw_arr(&w);
+	for (size_t i = 0; i < pg->n; i++) {
+		topic_members(&w, &pg->items[i], false);
+		if (search)
+			jw_key(&w, "type"), jw_str(&w, "topic");
+		jw_obj_end(&w);
+	}
+	jw_arr_end(&w);
+	jw_key(&w, "next_cursor"), jw_str(&w, pg->next_cursor);
+	jw_key(&w, "total"), jw_int(&w, pg->total);
+	jw_key(&w, "total_more"), jw_bool(&w, pg->total_more);
+	if (search)
+		jw_key(&w, "newest_first"), jw_bool(&w, pg->newest_first);
+	else
+		jw_key(&w, "first"), jw_int(&w, pg->first);
+	jw_obj_end(&w);
+	return api_send_out(r, 200, &w);
 }
 
 /* Filters shared by the JSON list and the CSV export. */
@@ -89,6 +146,71 @@ int api_topic_filter(struct request *r, struct topic_filter *f)
 	return 0;
 }
 
+/* Written list answers, reused while topic_list serves the same page from
+ * its cache: pg->cache_key and cache_version name the page exactly (see
+ * src/core/topic.c; the key holds the viewer, so an answer is only ever
+ * replayed to the viewer it was written for), and the answer depends on
+ * nothing else.  At most AC_SLOTS entries, replaced by hash; a minute at
+ * most, like the page cache itself. */
+#define AC_SLOTS 256
+#define AC_TTL_MS 60000
+struct ac_entry {
+	uint64_t hash;
+	char *key, *json;
+	size_t len;
+	int64_t at;
+};
+static pthread_mutex_t ac_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct ac_entry ac_slots[AC_SLOTS];
+
+static uint64_t ac_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static int send_page_cached(struct request *r, const struct topic_page *pg)
+{
+	if (!pg->cache_key || !pg->cache_version)
+		return send_page(r, pg, false);
+	const char *key = arena_printf(r->a, "%s|%s", pg->cache_version, pg->cache_key);
+	uint64_t h = ac_hash(key);
+	bool hit = false;
+	pthread_mutex_lock(&ac_mu);
+	struct ac_entry *e = &ac_slots[h % AC_SLOTS];
+	if (e->key && e->hash == h && now_ms() - e->at < AC_TTL_MS && strcmp(e->key, key) == 0) {
+		buf_reset(&r->out);
+		buf_add(&r->out, e->json, e->len);
+		hit = true;
+	}
+	pthread_mutex_unlock(&ac_mu);
+	if (hit) {
+		r->out_ctype = "application/json; charset=utf-8";
+		r->status = 200;
+		return 200;
+	}
+	int status = send_page(r, pg, false);
+	if (status != 200 || !r->out.p)
+		return status;
+	char *json = malloc(r->out.len + 1), *key_copy = strdup(key);
+	if (!json || !key_copy) {
+		free(json);
+		free(key_copy);
+		return status;
+	}
+	memcpy(json, r->out.p, r->out.len + 1);
+	pthread_mutex_lock(&ac_mu);
+	e = &ac_slots[h % AC_SLOTS];
+	char *old_json = e->json, *old_key = e->key;
+	*e = (struct ac_entry){.hash = h, .key = key_copy, .json = json, .len = r->out.len, .at = now_ms()};
+	pthread_mutex_unlock(&ac_mu);
+	free(old_json);
+	free(old_key);
+	return status;
+}
+
 int api_topics_list(struct request *r)
 {
 	struct topic_filter f;
@@ -100,35 +222,41 @@ int api_topics_list(struct request *r)
 		return req_fail(r, 400, "err.bad_request");
 	if (rc)
 		return req_fail_rc(r, rc);
-	json_t *a = json_array();
-	for (size_t i = 0; i < pg.n; i++)
-		json_array_append_new(a, topic_json(r, &pg.items[i], false));
-	return api_send(r, 200, json_pack("{s:o, s:o, s:I, s:b, s:I}", "items", a, "next_cursor",
-					    pg.next_cursor ? json_string(pg.next_cursor) : json_null(), "total",
-					    (json_int_t)pg.total, "total_more", pg.total_more, "first", (json_int_t)pg.first));
+	return send_page_cached(r, &pg);
 }
 
 int api_topics_get(struct request *r)
 {
 	struct topic t;
-	int rc = topic_get(&r->ctx, r->params[0], &t);
+	struct attachment *att;
+	size_t n;
+	int rc = topic_get_full(&r->ctx, r->params[0], &t, &att, &n);
 	if (rc)
 		return req_fail_rc(r, rc);
 	topic_record_view(&r->ctx, t.id);
-	json_t *v = topic_json(r, &t, true);
-	struct attachment *att;
-	size_t n;
-	if (attachment_list(&r->ctx, t.id, &att, &n) == KR_OK) {
-		json_t *a = json_array();
-		for (size_t i = 0; i < n; i++)
-			json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:I, s:s, s:o}", "id", att[i].public_id,
-							   "filename", att[i].filename, "content_type", att[i].ctype,
-							   "size", (json_int_t)att[i].size, "sha256", att[i].sha256,
-							   "comment", att[i].comment_id ? json_integer(att[i].comment_id)
-											  : json_null()));
-		json_object_set_new(v, "attachments", a);
+	struct jw w;
+	buf_reset(&r->out);
+	jw_init(&w, &r->out);
+	topic_members(&w, &t, true);
+	jw_key(&w, "attachments");
+	jw_arr(&w);
+	for (size_t i = 0; i < n; i++) {
+		jw_obj(&w);
+		jw_key(&w, "id"), jw_str(&w, att[i].public_id);
+		jw_key(&w, "filename"), jw_str(&w, att[i].filename);
+		jw_key(&w, "content_type"), jw_str(&w, att[i].ctype);
+		jw_key(&w, "size"), jw_int(&w, att[i].size);
+		jw_key(&w, "sha256"), jw_str(&w, att[i].sha256);
+		jw_key(&w, "comment");
+		if (att[i].comment_id)
+			jw_int(&w, att[i].comment_id);
+		else
+			jw_null(&w);
+		jw_obj_end(&w);
 	}
-	return api_send(r, 200, v);
+	jw_arr_end(&w);
+	jw_obj_end(&w);
+	return api_send_out(r, 200, &w);
 }
 
 /* Read topic fields from a JSON body; scope lists as string arrays. */
@@ -191,7 +319,7 @@ int api_topics_create(struct request *r)
 	struct topic t;
 	if ((rc = topic_get(&r->ctx, pid, &t)))
 		return req_fail_rc(r, rc);
-	return api_send(r, 201, topic_json(r, &t, true));
+	return send_topic(r, 201, &t, NULL);
 }
 
 int api_topics_update(struct request *r)
@@ -233,9 +361,7 @@ int api_topics_update(struct request *r)
 	struct topic t;
 	if ((rc = topic_get(&r->ctx, cur.public_id, &t)))
 		return req_fail_rc(r, rc);
-	json_t *v = topic_json(r, &t, true);
-	json_object_set_new(v, "reconfirm", json_boolean(reconfirm));
-	return api_send(r, 200, v);
+	return send_topic(r, 200, &t, &reconfirm);
 }
 
 int api_topics_delete(struct request *r)
@@ -402,14 +528,5 @@ int api_search(struct request *r)
 		return req_fail(r, 400, "err.bad_request");
 	if (rc)
 		return req_fail_rc(r, rc);
-	json_t *a = json_array();
-	for (size_t i = 0; i < pg.n; i++) {
-		json_t *t = topic_json(r, &pg.items[i], false);
-		json_object_set_new(t, "type", json_string("topic"));
-		json_array_append_new(a, t);
-	}
-	return api_send(r, 200, json_pack("{s:o, s:o, s:I, s:b, s:b}", "items", a, "next_cursor",
-					    pg.next_cursor ? json_string(pg.next_cursor) : json_null(), "total",
-					    (json_int_t)pg.total, "total_more", pg.total_more, "newest_first",
-					    pg.newest_first));
+	return send_page(r, &pg, true);
 }

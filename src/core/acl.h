@@ -125,6 +125,18 @@ struct acl_membership {
 	bool owner;
 };
 int acl_community_membership(struct ctx *c, int64_t community_id, struct acl_membership *out);
+/* acl_community_membership's `moderator` as SQL, for a statement that
+ * binds the viewer (?1-?3, acl_viewer_binds): true when community C is a
+ * live community of the viewer's space listing the viewer's organisation
+ * or the viewer with role moderator or owner.  A condition; as a column
+ * wrap it in CASE WHEN ... THEN 1 ELSE 0 END.  test_acl holds it equal to
+ * the C face. */
+#define ACL_MODERATOR_OF(C)                                                                    \
+	"EXISTS (SELECT 1 FROM communities mo_ CROSS JOIN community_members mm_"                  \
+	" WHERE mo_.id = " C " AND mo_.space = ?3 AND mo_.archived_at IS NULL"                    \
+	" AND mm_.community_id = mo_.id AND mm_.role IN ('moderator', 'owner')"                   \
+	" AND ((mm_.member_type = 'org' AND mm_.member_id = ?2)"                                  \
+	" OR (mm_.member_type = 'person' AND mm_.member_id = ?1)))"
 
 /* May the viewer see this topic?  Loads the topic's scope, shares and the
  * viewer's memberships and decides in C, independently of ACL_TOPIC_PRED;

@@ -63,6 +63,15 @@ struct topic {
 int topic_create(struct ctx *c, const struct topic_input *in, const char **public_id, const char **bad);
 /* A visible topic (KR_ENOTFOUND when hidden or missing). */
 int topic_get(struct ctx *c, const char *public_id, struct topic *out);
+/* topic_get and the topic's attachments (attachment_list_loaded) for the
+ * JSON API's topic answer, in fewer statements: the viewer's standing is
+ * decided in the topic's own statement, and attachments are read only
+ * when the topic has any (on PostgreSQL each statement is a round trip).
+ * Same results and errors as the two calls; *att is NULL and *natt 0
+ * without attachments. */
+struct attachment;
+int topic_get_full(struct ctx *c, const char *public_id, struct topic *out, struct attachment **att,
+		   size_t *natt);
 /* Record a view by the viewer (views and distinct readers).  Counted in
  * memory; topic_flush_views writes the counts (the job worker calls it
  * every few seconds and at shutdown, tests and loaders call it directly). */

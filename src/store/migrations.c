@@ -5,6 +5,7 @@
  * epoch milliseconds (UTC), booleans INTEGER 0/1.  Never edit a migration
  * that has shipped: add a new one. */
 #include "store/db_engine.h"
+#include "store/topic_list_indexes.h"
 
 static const char m1_identity[] =
 	/* Organisations (R1.1).  slug is the public id used in URLs and the API. */
@@ -169,11 +170,7 @@ static const char m1_identity[] =
  * deadlock; only when 16 writers are in flight does one wait for row 0.
  * Not dumped (derived state, like the search index). */
 #define M8_INDEXES \
-	"CREATE INDEX topics_list_activity ON topics (community_id, space, deleted_at, last_activity_at);" \
-	"CREATE INDEX topics_list_created ON topics (community_id, space, deleted_at, created_at);" \
-	"CREATE INDEX topics_list_views ON topics (community_id, space, deleted_at, view_count);" \
-	"CREATE INDEX topics_list_likes ON topics (community_id, space, deleted_at, like_count);" \
-	"CREATE INDEX topics_list_acl ON topics (community_id, space, deleted_at, scope, tlp, author_id);" \
+	TOPIC_LIST_INDEXES \
 	"CREATE INDEX communities_everyone ON communities (space, everyone, archived_at);" \
 	"CREATE TABLE topic_list_version (id BIGINT PRIMARY KEY, v BIGINT NOT NULL);"
 #define M8_SQ_BUMP " BEGIN UPDATE topic_list_version SET v = random() & 4611686018427387903 WHERE id = 0; END;"

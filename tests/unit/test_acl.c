@@ -386,6 +386,56 @@ static void run_property(const char *url)
 			want += m_visible(m, p, t, m->topic[t].space);
 		assert_int_equal(n, want);
 	}
+	/* 4. The moderator face: ACL_MODERATOR_OF (SQL) equals
+	 * acl_community_membership's moderator (C) once some memberships are
+	 * moderator or owner, and topic_get_full (which folds it into the
+	 * topic's statement) answers like topic_get. */
+	struct db_stmt *ust;
+	assert_int_equal(db_prepare(db, "UPDATE community_members SET role = CASE WHEN (member_id + community_id) % 5 = 0"
+					" THEN 'moderator' WHEN (member_id + community_id) % 5 = 1 THEN 'owner' ELSE role END",
+				    &ust), KR_OK);
+	exec_ok(db, ust);
+	db_done(ust);
+	int mods = 0, full_checked = 0;
+	for (int i = 0; i < pairs; i++) {
+		int p = (int)(rnd() % NPERSON), cm = (int)(rnd() % NCOMM);
+		int64_t space = chance(10) ? 1 : 0;
+		struct ctx c = viewer(db, a, m, p, space);
+		struct acl_membership ms;
+		assert_int_equal(acl_community_membership(&c, m->comm_db_id[cm], &ms), KR_OK);
+		struct db_stmt *st;
+		assert_int_equal(db_prepare(db, "SELECT CASE WHEN " ACL_MODERATOR_OF("?4") " THEN 1 ELSE 0 END", &st),
+				 KR_OK);
+		acl_viewer_binds(&c, st);
+		db_bind_int(st, 4, m->comm_db_id[cm]);
+		assert_int_equal(db_step(st), KR_ROW);
+		bool sql = db_col_int(st, 0) != 0;
+		db_done(st);
+		if (sql != ms.moderator)
+			fail_msg("seed %llu: ACL_MODERATOR_OF(p%d, c%d) = %d, acl_community_membership %d",
+				 (unsigned long long)seed, p, cm, sql, ms.moderator);
+		mods += sql;
+		int t = (int)(rnd() % NTOPIC);
+		char pid[32];
+		snprintf(pid, sizeof pid, "20200101-%06d", t);
+		struct topic g, f;
+		struct attachment *att;
+		size_t natt;
+		int rg = topic_get(&c, pid, &g), rf = topic_get_full(&c, pid, &f, &att, &natt);
+		assert_int_equal(rg, rf);
+		if (rg == KR_OK) {
+			assert_int_equal(g.id, f.id);
+			assert_int_equal(g.can_moderate, f.can_moderate);
+			assert_int_equal(g.can_edit, f.can_edit);
+			assert_int_equal(g.liked, f.liked);
+			assert_int_equal(g.confirmed, f.confirmed);
+			assert_string_equal(g.title, f.title);
+			assert_string_equal(g.body, f.body);
+			assert_int_equal(natt, 0);
+			full_checked++;
+		}
+	}
+	assert_true(mods > 5 && full_checked > 20);
 	print_message("acl property (%s): seed %llu, %d list viewers, %d visible / %d hidden pairs;"
 		      " lists %lld ms, items %lld ms, recipients %lld ms\n",
 		      url ? "postgres" : "sqlite", (unsigned long long)seed, checked_lists, visible, hidden,
