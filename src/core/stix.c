@@ -1401,7 +1401,7 @@ static void bind_set(struct db_stmt *st, int first, const struct matchset *m)
 	"SELECT o.id, o.stix_id, o.type, o.spec_version, o.created, o.modified, o.json, o.date_added_us," \
 	" o.tlp"
 #define STIX_JSON_COLS "SELECT o.id, o.date_added_us, o.json"
-#define STIX_QUERY_FROM " FROM stix_objects o WHERE o.community_id = ?4 AND " ACL_STIX_PRED
+#define STIX_QUERY_FROM " FROM stix_objects o WHERE " ACL_STIX_COLLECTION_PRED("?4")
 #define STIX_RANGE_SAME " AND o.date_added_us = ?5 AND o.id > ?6"
 /* ?6 does not bound this range; naming it keeps every parameter typed
  * (PostgreSQL) and costs one test per statement, not per row. */
