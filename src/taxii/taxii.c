@@ -329,14 +329,17 @@ struct envelope {
 static int envelope_add(void *arg, const struct stix_obj_text *o)
 {
 	struct envelope *e = arg;
+	struct buf *b = e->out;
 	if (e->n == 0) {
 		size_t want = (o->json_len + 1) * e->limit + 16;
-		buf_grow(e->out, want < ENVELOPE_RESERVE_MAX ? want : ENVELOPE_RESERVE_MAX);
-	} else {
-		buf_addc(e->out, ',');
+		buf_grow(b, want < ENVELOPE_RESERVE_MAX ? want : ENVELOPE_RESERVE_MAX);
 	}
-	buf_add(e->out, o->json, o->json_len);
-	e->n++;
+	buf_grow(b, o->json_len + 1); /* then one copy, no per-byte work */
+	if (e->n++)
+		b->p[b->len++] = ',';
+	memcpy(b->p + b->len, o->json, o->json_len);
+	b->len += o->json_len;
+	b->p[b->len] = 0;
 	return KR_OK;
 }
 
