@@ -1211,6 +1211,39 @@ int stix_ingest(struct ctx *c, const char *collection, const char *doc, size_t l
 
 /* ---- collections ---- */
 
+/* Which community a collection uuid named the last time this thread saw
+ * it.  The uuid is derived from (space, slug) and not stored, so without
+ * a hint finding one collection means listing every community of the
+ * viewer; with one it is a lookup by primary key.  A hint is never
+ * trusted: the row it points to must still hash to the uuid in the
+ * viewer's space, and the viewer's membership is decided afresh by acl
+ * on every request (a stale or wrong hint costs the full listing, never
+ * a wrong answer).  Per thread, so no lock: each HTTP worker owns its
+ * table. */
+#define COLL_HINTS 64
+struct coll_hint {
+	char uuid[40];
+	int64_t community_id;
+};
+static _Thread_local struct coll_hint coll_hints[COLL_HINTS];
+
+static struct coll_hint *coll_hint_slot(const char *uuid)
+{
+	uint32_t h = 2166136261u; /* FNV-1a: spreads the (already random) uuids */
+	for (const char *p = uuid; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	return &coll_hints[h % COLL_HINTS];
+}
+
+static void coll_hint_put(const char *uuid, int64_t community_id)
+{
+	if (strlen(uuid) >= sizeof coll_hints[0].uuid)
+		return;
+	struct coll_hint *s = coll_hint_slot(uuid);
+	strcpy(s->uuid, uuid);
+	s->community_id = community_id;
+}
+
 int stix_collections(struct ctx *c, struct stix_collection **out, size_t *n)
 {
 	*out = NULL;
@@ -1232,14 +1265,70 @@ int stix_collections(struct ctx *c, struct stix_collection **out, size_t *n)
 			.can_read = true,
 			.can_write = cms[i].can_post,
 		};
+		coll_hint_put(v[i].uuid, v[i].community_id);
 	}
 	*out = v;
 	*n = nc;
 	return KR_OK;
 }
 
+/* The collection a hint points to, when it is still that collection and
+ * the viewer belongs to it: KR_OK; KR_ENOTFOUND when the hint is of no
+ * use (the caller then lists); a database error otherwise.  The rights
+ * are the ones stix_collections gives: membership (the C face of
+ * ACL_MY_COMMUNITIES, which community_list_mine applies) reads, and
+ * community.can_post's rule writes. */
+static int collection_by_hint(struct ctx *c, const char *uuid, int64_t community_id, struct stix_collection *out)
+{
+	struct db_stmt *st;
+	int rc = db_prepare(c->db,
+			    "SELECT slug, name_ja, name_en, description, post_policy FROM communities"
+			    " WHERE id = ?1 AND space = ?2 AND archived_at IS NULL",
+			    &st);
+	if (rc)
+		return rc;
+	db_bind_int(st, 1, community_id);
+	db_bind_int(st, 2, c->space);
+	rc = db_step(st);
+	if (rc != KR_ROW) {
+		db_done(st);
+		return rc == KR_DONE ? KR_ENOTFOUND : rc;
+	}
+	bool ja = str_eq(c->who.locale, "ja");
+	*out = (struct stix_collection){
+		.community_id = community_id,
+		.slug = db_col_dup(st, 0, c->a),
+		.title = db_col_dup(st, ja ? 1 : 2, c->a),
+		.description = db_col_dup(st, 3, c->a),
+	};
+	bool members_post = str_eq(db_col_text(st, 4), "members");
+	db_done(st);
+	out->uuid = collection_uuid(c->a, c->space, out->slug ? out->slug : "");
+	if (!str_eq(out->uuid, uuid))
+		return KR_ENOTFOUND;
+	struct acl_membership ms;
+	if ((rc = acl_community_membership(c, community_id, &ms)))
+		return rc;
+	if (!ms.member)
+		return KR_ENOTFOUND;
+	out->can_read = true;
+	out->can_write = members_post || ms.moderator;
+	return KR_OK;
+}
+
 int stix_collection_get(struct ctx *c, const char *uuid, struct stix_collection *out)
 {
+	if (c->who.person_id <= 0)
+		return KR_EPERM; /* as community_list_mine */
+	if (!uuid)
+		return KR_ENOTFOUND;
+	struct coll_hint *h = coll_hint_slot(uuid);
+	if (h->community_id > 0 && str_eq(h->uuid, uuid)) {
+		int rc = collection_by_hint(c, uuid, h->community_id, out);
+		if (rc != KR_ENOTFOUND)
+			return rc;
+		memset(out, 0, sizeof *out);
+	}
 	struct stix_collection *v;
 	size_t n;
 	int rc = stix_collections(c, &v, &n);
@@ -1291,15 +1380,35 @@ static void bind_set(struct db_stmt *st, int first, const struct matchset *m)
 	}
 }
 
-/* The TAXII listing query, in two shapes: a whole collection (by date
- * added) and one object id (by the stix_id index).  ?1-?3 viewer, ?4
- * community, ?5/?6 keyset lower bound, ?7 object id, ?8-?26 versions,
- * ?27-?77 match filters (a flag, then STIX_MAX_MATCH values each), ?78
- * the limit. */
-#define STIX_QUERY_HEAD                                                                            \
+/* The TAXII listing query, in three shapes: the plain page (latest
+ * versions, no filter), one object id (by the stix_id index), and a
+ * whole collection with filters (by date added); each with two select
+ * lists: every column TAXII needs (stix_query) or only what an envelope
+ * needs (stix_query_each: the row id and date for the cursor and the
+ * headers, and the stored text).  ?1-?3 viewer, ?4 community, ?5/?6
+ * keyset lower bound, ?7 object id (?7 the limit in the plain shape),
+ * ?8-?26 versions, ?27-?77 match filters (a flag, then STIX_MAX_MATCH
+ * values each), ?78 the limit.
+ *
+ * The keyset bound (date_added_us, id) > (?5, ?6) is asked as two ranges,
+ * one statement each: the rest of the cursor's date (date = ?5 AND
+ * id > ?6), then the later dates (date > ?5).  Each is one seek on the
+ * (community_id, date_added_us, id) index on both engines; SQLite uses
+ * only the first member of a row-value bound to seek, so a page deep in a
+ * large document (its objects share one date_added) would otherwise walk
+ * every row of that document before it. */
+#define STIX_ROW_COLS                                                                              \
 	"SELECT o.id, o.stix_id, o.type, o.spec_version, o.created, o.modified, o.json, o.date_added_us," \
-	" o.tlp FROM stix_objects o WHERE o.community_id = ?4 AND " ACL_STIX_PRED                 \
-	" AND (o.date_added_us, o.id) > (?5, ?6)"
+	" o.tlp"
+#define STIX_JSON_COLS "SELECT o.id, o.date_added_us, o.json"
+#define STIX_QUERY_FROM " FROM stix_objects o WHERE " ACL_STIX_COLLECTION_PRED("?4")
+#define STIX_RANGE_SAME " AND o.date_added_us = ?5 AND o.id > ?6"
+/* ?6 does not bound this range; naming it keeps every parameter typed
+ * (PostgreSQL) and costs one test per statement, not per row. */
+#define STIX_RANGE_LATER " AND o.date_added_us > ?5 AND CAST(?6 AS BIGINT) IS NOT NULL"
+#define STIX_QUERY_PLAIN " AND o.is_latest = 1 ORDER BY o.date_added_us, o.id LIMIT ?7"
+#define STIX_QUERY_ONE " AND o.stix_id = ?7"
+#define STIX_QUERY_ANY " AND (CAST(?7 AS TEXT) IS NULL OR o.stix_id = ?7)"
 #define STIX_QUERY_TAIL                                                                            \
 	" AND (CAST(?8 AS BIGINT) = 1 OR (CAST(?9 AS BIGINT) = 1 AND o.is_latest = 1)"                \
 	" OR (CAST(?10 AS BIGINT) = 1 AND o.is_first = 1) OR o.version_us IN (?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26))"                  \
@@ -1308,13 +1417,23 @@ static void bind_set(struct db_stmt *st, int first, const struct matchset *m)
 	" AND (CAST(?61 AS BIGINT) = 0 OR o.spec_version IN (?62, ?63, ?64, ?65, ?66, ?67, ?68, ?69, ?70, ?71, ?72, ?73, ?74, ?75, ?76, ?77))"                                   \
 	" ORDER BY o.date_added_us, o.id LIMIT ?78"
 
-int stix_query(struct ctx *c, const struct stix_query *q, struct stix_page *out, const char **bad)
+enum query_shape { SHAPE_PLAIN, SHAPE_ONE, SHAPE_ANY };
+
+/* A stix_query checked and turned into the statement's bound values. */
+struct query_plan {
+	int64_t lo_added, lo_id;
+	bool cursor; /* (lo_added, lo_id) is a row's key: the same-date range first */
+	int limit;
+	struct matchset mid, mtype, mspec;
+	bool v_all, v_last, v_first;
+	int64_t vts[STIX_MAX_MATCH];
+	size_t nvts;
+	enum query_shape shape;
+};
+
+static int plan_query(struct ctx *c, const struct stix_query *q, struct query_plan *p, const char **bad)
 {
-	const char *dummy;
-	if (!bad)
-		bad = &dummy;
-	*bad = NULL;
-	memset(out, 0, sizeof *out);
+	memset(p, 0, sizeof *p);
 	int64_t after = -1;
 	if (q->added_after && stix_parse_time(q->added_after, &after))
 		return *bad = "added_after", KR_EINVAL;
@@ -1326,106 +1445,245 @@ int stix_query(struct ctx *c, const struct stix_query *q, struct stix_page *out,
 			return *bad = "next", KR_EINVAL;
 		cur_id = id;
 	}
-	int limit;
-	if (page_limit(q->limit, STIX_PAGE_DEFAULT, STIX_PAGE_MAX, &limit))
+	if (page_limit(q->limit, STIX_PAGE_DEFAULT, STIX_PAGE_MAX, &p->limit))
 		return *bad = "limit", KR_EINVAL;
-	struct matchset mid, mtype, mver, mspec;
-	if (split_match(c->a, q->match_id, &mid))
+	struct matchset mver;
+	if (split_match(c->a, q->match_id, &p->mid))
 		return *bad = "match[id]", KR_EINVAL;
-	if (split_match(c->a, q->match_type, &mtype))
+	if (split_match(c->a, q->match_type, &p->mtype))
 		return *bad = "match[type]", KR_EINVAL;
-	if (split_match(c->a, q->match_spec_version, &mspec))
+	if (split_match(c->a, q->match_spec_version, &p->mspec))
 		return *bad = "match[spec_version]", KR_EINVAL;
 	if (split_match(c->a, q->match_version, &mver))
 		return *bad = "match[version]", KR_EINVAL;
 	/* version: last / first / all / timestamps */
-	bool v_all = !mver.on && q->all_versions, v_last = !mver.on && !q->all_versions, v_first = false;
-	int64_t vts[STIX_MAX_MATCH];
-	size_t nvts = 0;
+	p->v_all = !mver.on && q->all_versions;
+	p->v_last = !mver.on && !q->all_versions;
 	for (size_t i = 0; i < mver.n; i++) {
 		if (!strcmp(mver.v[i], "all"))
-			v_all = true;
+			p->v_all = true;
 		else if (!strcmp(mver.v[i], "last"))
-			v_last = true;
+			p->v_last = true;
 		else if (!strcmp(mver.v[i], "first"))
-			v_first = true;
-		else if (stix_parse_time(mver.v[i], &vts[nvts++]))
+			p->v_first = true;
+		else if (stix_parse_time(mver.v[i], &p->vts[p->nvts++]))
 			return *bad = "match[version]", KR_EINVAL;
 	}
 	/* The lower bound of (date_added_us, id): the cursor, or just after
-	 * added_after, whichever is later.  One row-value comparison lets both
-	 * engines range-scan the (community_id, date_added_us, id) index, so
-	 * paging cost does not grow with the collection (never OFFSET). */
-	int64_t lo_added = cur_added, lo_id = cur_id;
+	 * added_after, whichever is later (never OFFSET: paging cost does
+	 * not grow with the collection).  Without either, every date is
+	 * later than -1. */
+	p->lo_added = cur_added;
+	p->lo_id = cur_id;
+	p->cursor = q->next != NULL;
 	if (after >= 0 && after >= cur_added) {
-		lo_added = after;
-		lo_id = INT64_MAX;
+		p->lo_added = after;
+		p->lo_id = INT64_MAX;
+		p->cursor = false;
 	}
-	struct db_stmt *st;
-	/* The plain page (latest versions, no match filters) is what TAXII
-	 * clients poll: a statement without the filter terms, so no row pays
-	 * for evaluating them. */
-	bool plain = !q->object_id && !mid.on && !mtype.on && !mspec.on && v_last && !v_all && !v_first && nvts == 0;
-	int rc;
-	if (plain)
-		rc = db_prepare(c->db, "" STIX_QUERY_HEAD " AND o.is_latest = 1 ORDER BY o.date_added_us, o.id LIMIT ?7",
-				&st);
-	else if (q->object_id)
-		rc = db_prepare(c->db, "" STIX_QUERY_HEAD " AND o.stix_id = ?7" STIX_QUERY_TAIL, &st);
-	else
-		rc = db_prepare(c->db, "" STIX_QUERY_HEAD " AND (CAST(?7 AS TEXT) IS NULL OR o.stix_id = ?7)"
-				STIX_QUERY_TAIL, &st);
-	if (rc)
-		return rc;
+	/* The plain page is what TAXII clients poll: no row pays for
+	 * evaluating filter terms it does not have. */
+	bool plain = !q->object_id && !p->mid.on && !p->mtype.on && !p->mspec.on && p->v_last && !p->v_all &&
+		     !p->v_first && p->nvts == 0;
+	p->shape = plain ? SHAPE_PLAIN : q->object_id ? SHAPE_ONE : SHAPE_ANY;
+	return KR_OK;
+}
+
+/* The statement of one range of a page (see above): literal SQL only. */
+static int prepare_range(struct ctx *c, bool json_cols, enum query_shape shape, bool same_date,
+			 struct db_stmt **st)
+{
+	if (json_cols) {
+		switch (shape) {
+		case SHAPE_PLAIN:
+			return same_date ? db_prepare(c->db, "" STIX_JSON_COLS STIX_QUERY_FROM STIX_RANGE_SAME
+							     STIX_QUERY_PLAIN, st)
+					 : db_prepare(c->db, "" STIX_JSON_COLS STIX_QUERY_FROM STIX_RANGE_LATER
+							     STIX_QUERY_PLAIN, st);
+		case SHAPE_ONE:
+			return same_date ? db_prepare(c->db, "" STIX_JSON_COLS STIX_QUERY_FROM STIX_RANGE_SAME
+							     STIX_QUERY_ONE STIX_QUERY_TAIL, st)
+					 : db_prepare(c->db, "" STIX_JSON_COLS STIX_QUERY_FROM STIX_RANGE_LATER
+							     STIX_QUERY_ONE STIX_QUERY_TAIL, st);
+		case SHAPE_ANY:
+			return same_date ? db_prepare(c->db, "" STIX_JSON_COLS STIX_QUERY_FROM STIX_RANGE_SAME
+							     STIX_QUERY_ANY STIX_QUERY_TAIL, st)
+					 : db_prepare(c->db, "" STIX_JSON_COLS STIX_QUERY_FROM STIX_RANGE_LATER
+							     STIX_QUERY_ANY STIX_QUERY_TAIL, st);
+		}
+	} else {
+		switch (shape) {
+		case SHAPE_PLAIN:
+			return same_date ? db_prepare(c->db, "" STIX_ROW_COLS STIX_QUERY_FROM STIX_RANGE_SAME
+							     STIX_QUERY_PLAIN, st)
+					 : db_prepare(c->db, "" STIX_ROW_COLS STIX_QUERY_FROM STIX_RANGE_LATER
+							     STIX_QUERY_PLAIN, st);
+		case SHAPE_ONE:
+			return same_date ? db_prepare(c->db, "" STIX_ROW_COLS STIX_QUERY_FROM STIX_RANGE_SAME
+							     STIX_QUERY_ONE STIX_QUERY_TAIL, st)
+					 : db_prepare(c->db, "" STIX_ROW_COLS STIX_QUERY_FROM STIX_RANGE_LATER
+							     STIX_QUERY_ONE STIX_QUERY_TAIL, st);
+		case SHAPE_ANY:
+			return same_date ? db_prepare(c->db, "" STIX_ROW_COLS STIX_QUERY_FROM STIX_RANGE_SAME
+							     STIX_QUERY_ANY STIX_QUERY_TAIL, st)
+					 : db_prepare(c->db, "" STIX_ROW_COLS STIX_QUERY_FROM STIX_RANGE_LATER
+							     STIX_QUERY_ANY STIX_QUERY_TAIL, st);
+		}
+	}
+	return KR_EINVAL;
+}
+
+static void bind_plan(struct ctx *c, struct db_stmt *st, const struct stix_query *q, const struct query_plan *p,
+		      int64_t rows)
+{
 	acl_viewer_binds(c, st);
 	db_bind_int(st, 4, q->community_id);
-	db_bind_int(st, 5, lo_added);
-	db_bind_int(st, 6, lo_id);
-	if (plain) {
-		db_bind_int(st, 7, limit + 1);
-	} else {
-		db_bind_text(st, 7, q->object_id);
-		db_bind_int(st, 8, v_all);
-		db_bind_int(st, 9, v_last);
-		db_bind_int(st, 10, v_first);
-		for (int i = 0; i < STIX_MAX_MATCH; i++)
-			db_bind_int(st, 11 + i, (size_t)i < nvts ? vts[i] : INT64_MIN);
-		bind_set(st, 27, &mid);
-		bind_set(st, 44, &mtype);
-		bind_set(st, 61, &mspec);
-		db_bind_int(st, 78, limit + 1);
+	db_bind_int(st, 5, p->lo_added);
+	db_bind_int(st, 6, p->lo_id);
+	if (p->shape == SHAPE_PLAIN) {
+		db_bind_int(st, 7, rows);
+		return;
 	}
-	out->rows = arena_alloc(c->a, sizeof(struct stix_row) * (size_t)(limit + 1));
-	while ((rc = db_step(st)) == KR_ROW) {
-		if (out->n == (size_t)limit) {
-			out->more = true;
-			break;
+	db_bind_text(st, 7, q->object_id);
+	db_bind_int(st, 8, p->v_all);
+	db_bind_int(st, 9, p->v_last);
+	db_bind_int(st, 10, p->v_first);
+	for (int i = 0; i < STIX_MAX_MATCH; i++)
+		db_bind_int(st, 11 + i, (size_t)i < p->nvts ? p->vts[i] : INT64_MIN);
+	bind_set(st, 27, &p->mid);
+	bind_set(st, 44, &p->mtype);
+	bind_set(st, 61, &p->mspec);
+	db_bind_int(st, 78, rows);
+}
+
+/* Walks a page: row(arg, st) for each of up to p->limit rows in order,
+ * *more when another row follows them.  One extra row is asked for to
+ * know that, so the later range is still asked (for one row) when the
+ * same-date range filled the page.  Stops at row's first error. */
+static int walk_page(struct ctx *c, const struct stix_query *q, const struct query_plan *p, bool json_cols,
+		     int (*row)(void *arg, struct db_stmt *st), void *arg, size_t *n, bool *more)
+{
+	*n = 0;
+	*more = false;
+	for (int same = p->cursor ? 1 : 0; same >= 0 && !*more; same--) {
+		struct db_stmt *st;
+		int rc = prepare_range(c, json_cols, p->shape, same == 1, &st);
+		if (rc)
+			return rc;
+		bind_plan(c, st, q, p, (int64_t)p->limit + 1 - (int64_t)*n);
+		while ((rc = db_step(st)) == KR_ROW) {
+			if (*n == (size_t)p->limit) {
+				*more = true;
+				break;
+			}
+			++*n;
+			if ((rc = row(arg, st)) != KR_OK)
+				break;
 		}
-		struct stix_row *r = &out->rows[out->n++];
-		r->row_id = db_col_int(st, 0);
-		r->stix_id = db_col_dup(st, 1, c->a);
-		r->type = db_col_dup(st, 2, c->a);
-		r->spec_version = db_col_dup(st, 3, c->a);
-		r->date_added_us = db_col_int(st, 7);
-		if (!db_col_null(st, 5))
-			r->version = db_col_dup(st, 5, c->a);
-		else if (!db_col_null(st, 4))
-			r->version = db_col_dup(st, 4, c->a);
-		else {
-			char t[40];
-			stix_format_time(r->date_added_us, t, sizeof t);
-			r->version = arena_strdup(c->a, t);
-		}
-		r->json = db_col_dup(st, 6, c->a);
-		r->tlp = db_col_dup(st, 8, c->a);
+		db_done(st);
+		if (rc < 0)
+			return rc;
 	}
-	db_done(st);
-	if (rc < 0)
+	return KR_OK;
+}
+
+static const char *page_cursor(struct arena *a, int64_t date_added_us, int64_t row_id)
+{
+	return cursor_make(a, arena_printf(a, "%lld", (long long)date_added_us), row_id);
+}
+
+struct rows_walk {
+	struct ctx *c;
+	struct stix_page *out;
+};
+
+static int add_row(void *arg, struct db_stmt *st)
+{
+	struct rows_walk *w = arg;
+	struct arena *a = w->c->a;
+	struct stix_row *r = &w->out->rows[w->out->n++];
+	r->row_id = db_col_int(st, 0);
+	r->stix_id = db_col_dup(st, 1, a);
+	r->type = db_col_dup(st, 2, a);
+	r->spec_version = db_col_dup(st, 3, a);
+	r->date_added_us = db_col_int(st, 7);
+	if (!db_col_null(st, 5))
+		r->version = db_col_dup(st, 5, a);
+	else if (!db_col_null(st, 4))
+		r->version = db_col_dup(st, 4, a);
+	else {
+		char t[40];
+		stix_format_time(r->date_added_us, t, sizeof t);
+		r->version = arena_strdup(a, t);
+	}
+	r->json = db_col_dup(st, 6, a);
+	r->tlp = db_col_dup(st, 8, a);
+	return KR_OK;
+}
+
+int stix_query(struct ctx *c, const struct stix_query *q, struct stix_page *out, const char **bad)
+{
+	const char *dummy;
+	if (!bad)
+		bad = &dummy;
+	*bad = NULL;
+	memset(out, 0, sizeof *out);
+	struct query_plan p;
+	int rc = plan_query(c, q, &p, bad);
+	if (rc)
+		return rc;
+	out->rows = arena_alloc(c->a, sizeof(struct stix_row) * (size_t)p.limit);
+	struct rows_walk w = {c, out};
+	size_t n;
+	if ((rc = walk_page(c, q, &p, false, add_row, &w, &n, &out->more)))
 		return rc;
 	if (out->more) {
 		struct stix_row *l = &out->rows[out->n - 1];
-		out->next = cursor_make(c->a, arena_printf(c->a, "%lld", (long long)l->date_added_us), l->row_id);
+		out->next = page_cursor(c->a, l->date_added_us, l->row_id);
 	}
+	return KR_OK;
+}
+
+struct each_walk {
+	stix_each_fn fn;
+	void *arg;
+	struct stix_page_info *info;
+	struct stix_obj_text o; /* the last row handed out */
+};
+
+static int each_row(void *arg, struct db_stmt *st)
+{
+	struct each_walk *w = arg;
+	w->o.row_id = db_col_int(st, 0);
+	w->o.date_added_us = db_col_int(st, 1);
+	/* The text as the engine holds it for this row: no copy here; the
+	 * callback copies it where it belongs, once. */
+	w->o.json = db_col_text(st, 2);
+	w->o.json_len = db_col_len(st, 2);
+	if (w->info->n++ == 0)
+		w->info->first_added_us = w->o.date_added_us;
+	w->info->last_added_us = w->o.date_added_us;
+	return w->fn(w->arg, &w->o);
+}
+
+int stix_query_each(struct ctx *c, const struct stix_query *q, stix_each_fn fn, void *arg,
+		    struct stix_page_info *info, const char **bad)
+{
+	const char *dummy;
+	if (!bad)
+		bad = &dummy;
+	*bad = NULL;
+	memset(info, 0, sizeof *info);
+	struct query_plan p;
+	int rc = plan_query(c, q, &p, bad);
+	if (rc)
+		return rc;
+	struct each_walk w = {.fn = fn, .arg = arg, .info = info};
+	size_t n;
+	if ((rc = walk_page(c, q, &p, true, each_row, &w, &n, &info->more)))
+		return rc;
+	if (info->more)
+		info->next = page_cursor(c->a, w.o.date_added_us, w.o.row_id);
 	return KR_OK;
 }
 

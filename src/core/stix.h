@@ -126,6 +126,29 @@ struct stix_page {
 };
 int stix_query(struct ctx *c, const struct stix_query *q, struct stix_page *out, const char **bad);
 
+/* The same page without copying it: fn is called once per row in page
+ * order with the row's stored JSON text (json, json_len bytes: the
+ * compact text as received, valid JSON; it is NOT NUL-terminated for the
+ * caller's purposes and lives only until fn returns, so fn copies what it
+ * keeps).  fn returns KR_OK to go on or a negative KR_E* to stop (returned
+ * as is).  info tells how many rows were handed out, whether there are
+ * more (next then set, arena) and the date_added of the first and last of
+ * them.  Errors as stix_query. */
+struct stix_obj_text {
+	int64_t row_id, date_added_us;
+	const char *json;
+	size_t json_len;
+};
+struct stix_page_info {
+	size_t n;
+	bool more;
+	const char *next;
+	int64_t first_added_us, last_added_us; /* set when n > 0 */
+};
+typedef int (*stix_each_fn)(void *arg, const struct stix_obj_text *o);
+int stix_query_each(struct ctx *c, const struct stix_query *q, stix_each_fn fn, void *arg,
+		    struct stix_page_info *info, const char **bad);
+
 /* Delete the versions of object_id matching match_version /
  * match_spec_version (absent: all) that the viewer may see.  Allowed for
  * people of the contributing organisation with write access, and for the

@@ -100,6 +100,7 @@ struct request {
 	/* Response under construction. */
 	int status;
 	struct buf out;
+	size_t out_skip;            /* leading bytes of out not sent (see resp_skip) */
 	const char *out_ctype;
 	struct kv *resp_headers; size_t nresp_headers, cap_resp_headers;
 	const char *err_key;        /* message key set by req_fail */
@@ -160,6 +161,11 @@ int resp_bytes(struct request *r, int status, const char *ctype, const void *p, 
  * after resp_stream is sent before the first call.  Returns status. */
 int resp_stream(struct request *r, int status, const char *ctype,
 		int (*fn)(struct request *r, void *ud, struct buf *out), void *ud);
+/* A body built in r->out behind room left at its start (a header written
+ * last, in front of what follows it): the first n bytes of r->out are not
+ * sent.  The buffer is handed to libmicrohttpd as it is (no copy).  Only
+ * for successful answers; any error answer resets it. */
+void resp_skip(struct request *r, size_t n);
 /* Handlers may also write r->out directly; when r->out_ctype is NULL the
  * Content-Type follows the route's output kind (text/html; charset=utf-8,
  * application/json, application/taxii+json;version=2.1, or text/plain). */

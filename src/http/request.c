@@ -190,6 +190,8 @@ int resp_bytes(struct request *r, int status, const char *ctype, const void *p, 
 	return status;
 }
 
+void resp_skip(struct request *r, size_t n) { r->out_skip = n; }
+
 int resp_stream(struct request *r, int status, const char *ctype,
 		int (*fn)(struct request *r, void *ud, struct buf *out), void *ud)
 {

@@ -247,6 +247,13 @@ static enum MHD_Result queue(struct http_req *h, struct MHD_Connection *mc)
 		h->stream_off = 0; /* what the handler left in r->out goes first */
 		resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, stream_read, h, NULL);
 		len = 0;
+	} else if (r->out_skip && r->status < 400) {
+		/* resp_skip: send from inside the buffer; MHD frees the whole
+		 * buffer (free(body)) when it is done with the response. */
+		size_t skip = r->out_skip < len ? r->out_skip : len;
+		body = buf_steal(&r->out, &len);
+		len -= skip;
+		resp = MHD_create_response_from_buffer_with_free_callback_cls(len, body + skip, free, body);
 	} else if (len) {
 		body = buf_steal(&r->out, &len);
 		resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);

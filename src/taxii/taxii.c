@@ -113,12 +113,12 @@ static json_t *time_json(int64_t us)
  * then the lower bound the page started from (added_after or the next
  * cursor, else the epoch), so a client that resumes with
  * added_after=<Last> misses nothing and is not sent anything twice. */
-static void date_headers(struct request *r, const struct stix_page *pg, int64_t empty_us)
+static void date_headers(struct request *r, size_t n, int64_t first_us, int64_t last_us, int64_t empty_us)
 {
 	char t[40];
-	stix_format_time(pg->n ? pg->rows[0].date_added_us : empty_us, t, sizeof t);
+	stix_format_time(n ? first_us : empty_us, t, sizeof t);
 	resp_header(r, "X-TAXII-Date-Added-First", arena_strdup(r->a, t));
-	stix_format_time(pg->n ? pg->rows[pg->n - 1].date_added_us : empty_us, t, sizeof t);
+	stix_format_time(n ? last_us : empty_us, t, sizeof t);
 	resp_header(r, "X-TAXII-Date-Added-Last", arena_strdup(r->a, t));
 }
 
@@ -311,24 +311,88 @@ static void add_json_string(struct buf *b, const char *s)
 	json_decref(j);
 }
 
-/* The envelope, written from the stored texts without re-parsing them. */
-static int send_envelope(struct request *r, const struct stix_page *pg, int64_t floor_us)
+/* Room left in front of the objects for the envelope's head
+ * ({"more":true,"next":"<cursor>","objects":[ is under 100 bytes). */
+#define ENVELOPE_HEAD_ROOM 160
+/* The output buffer is sized from the first object (a page's objects are
+ * usually alike), so the page is not copied again as the buffer grows;
+ * never more than this up front. */
+#define ENVELOPE_RESERVE_MAX (4u * 1024 * 1024)
+
+struct envelope {
+	struct buf *out;
+	size_t n, limit;
+};
+
+/* One stored object into the envelope: its text as stored (compact,
+ * already valid JSON), copied once from the database row to the body. */
+static int envelope_add(void *arg, const struct stix_obj_text *o)
+{
+	struct envelope *e = arg;
+	struct buf *b = e->out;
+	if (e->n == 0) {
+		size_t want = (o->json_len + 1) * e->limit + 16;
+		buf_grow(b, want < ENVELOPE_RESERVE_MAX ? want : ENVELOPE_RESERVE_MAX);
+	}
+	buf_grow(b, o->json_len + 1); /* then one copy, no per-byte work */
+	if (e->n++)
+		b->p[b->len++] = ',';
+	memcpy(b->p + b->len, o->json, o->json_len);
+	b->len += o->json_len;
+	b->p[b->len] = 0;
+	return KR_OK;
+}
+
+/* The envelope of a page (TAXII 3.7), streamed from the store: the
+ * objects go into r->out behind room for the head, which is written in
+ * front of them once the page says whether there is more; the response
+ * is sent from the buffer as it is (resp_skip).  404 for an object id
+ * with nothing visible (unless paging through its versions). */
+static int send_envelope(struct request *r, const struct stix_query *q)
 {
 	buf_reset(&r->out);
-	buf_adds(&r->out, pg->more ? "{\"more\":true,\"next\":" : "{\"more\":false");
-	if (pg->more)
-		add_json_string(&r->out, pg->next);
-	if (pg->n) {
-		buf_adds(&r->out, ",\"objects\":[");
-		for (size_t i = 0; i < pg->n; i++) {
-			if (i)
-				buf_addc(&r->out, ',');
-			buf_adds(&r->out, pg->rows[i].json);
-		}
-		buf_addc(&r->out, ']');
+	buf_grow(&r->out, ENVELOPE_HEAD_ROOM);
+	memset(r->out.p, ' ', ENVELOPE_HEAD_ROOM);
+	r->out.len = ENVELOPE_HEAD_ROOM;
+	r->out.p[r->out.len] = 0;
+	struct envelope e = {.out = &r->out, .limit = (size_t)(q->limit > 0 ? q->limit : STIX_PAGE_DEFAULT)};
+	struct stix_page_info pg;
+	const char *bad = NULL;
+	int rc = stix_query_each(&r->ctx, q, envelope_add, &e, &pg, &bad);
+	if (rc) {
+		buf_reset(&r->out);
+		return fail_rc(r, rc, bad);
 	}
-	buf_addc(&r->out, '}');
-	date_headers(r, pg, floor_us);
+	if (q->object_id && pg.n == 0 && !q->next) {
+		buf_reset(&r->out);
+		return req_fail(r, 404, "err.not_found");
+	}
+	struct buf head = BUF_INIT;
+	buf_adds(&head, pg.more ? "{\"more\":true,\"next\":" : "{\"more\":false");
+	if (pg.more)
+		add_json_string(&head, pg.next);
+	if (pg.n) {
+		buf_adds(&head, ",\"objects\":[");
+		buf_adds(&r->out, "]}");
+	} else {
+		buf_addc(&r->out, '}');
+	}
+	size_t skip;
+	if (head.len <= ENVELOPE_HEAD_ROOM) {
+		skip = ENVELOPE_HEAD_ROOM - head.len;
+		memcpy(r->out.p + skip, head.p, head.len);
+	} else { /* cannot happen with the store's cursors; stay correct anyway */
+		struct buf all = BUF_INIT;
+		buf_add(&all, head.p, head.len);
+		buf_add(&all, r->out.p + ENVELOPE_HEAD_ROOM, r->out.len - ENVELOPE_HEAD_ROOM);
+		buf_free(&r->out);
+		r->out = all;
+		skip = 0;
+	}
+	buf_free(&head);
+	resp_skip(r, skip);
+	int64_t floor_us = page_floor(r, q);
+	date_headers(r, pg.n, pg.first_added_us, pg.last_added_us, floor_us);
 	r->out_ctype = TAXII_TYPE;
 	r->status = 200;
 	return 200;
@@ -349,16 +413,13 @@ static int list(struct request *r, const char *object_id, bool versions_default,
 	q.all_versions = versions_default;
 	if (object_id && (q.match_id || (mode == 2 && q.match_version)))
 		return req_fail_detail(r, 400, "err.bad_request", "this endpoint does not take that filter");
+	if (mode == 0)
+		return send_envelope(r, &q);
 	struct stix_page pg;
 	const char *bad = NULL;
 	int rc = stix_query(&r->ctx, &q, &pg, &bad);
 	if (rc)
 		return fail_rc(r, rc, bad);
-	if (mode == 0) {
-		if (object_id && pg.n == 0 && !q.next)
-			return req_fail(r, 404, "err.not_found");
-		return send_envelope(r, &pg, page_floor(r, &q));
-	}
 	json_t *out = json_object(), *items = json_array();
 	json_object_set_new(out, "more", json_boolean(pg.more));
 	if (pg.more)
@@ -383,7 +444,8 @@ static int list(struct request *r, const char *object_id, bool versions_default,
 		json_object_set_new(out, mode == 1 ? "objects" : "versions", items);
 	else
 		json_decref(items);
-	date_headers(r, &pg, page_floor(r, &q));
+	date_headers(r, pg.n, pg.n ? pg.rows[0].date_added_us : 0, pg.n ? pg.rows[pg.n - 1].date_added_us : 0,
+		     page_floor(r, &q));
 	return send_json(r, 200, out);
 }
 

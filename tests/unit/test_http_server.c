@@ -151,6 +151,23 @@ static int h_cookie_echo(struct request *r)
 	return 200;
 }
 
+/* resp_skip: a head written last into room left in front of the body. */
+static int h_skip(struct request *r)
+{
+	const char *q = req_query(r, "n");
+	buf_adds(&r->out, "..........body");
+	memcpy(r->out.p + 6, "head", 4);
+	resp_skip(r, q ? (size_t)atoi(q) : 6);
+	return 200;
+}
+
+static int h_skip_fail(struct request *r)
+{
+	buf_adds(&r->out, "..........body");
+	resp_skip(r, 6);
+	return req_fail(r, 409, "err.conflict");
+}
+
 const struct route app_routes[] = {
 	{"GET", "/", h_hello, ACC_ANY, AUTH_SESSION, false, 0, OUT_HTML},
 	{"GET", "/orgs/{}", h_params, ACC_ANY, AUTH_SESSION, false, 0, OUT_HTML},
@@ -180,6 +197,8 @@ const struct route app_routes[] = {
 	{"GET", "/badstatus", h_bad_status, ACC_ANY, AUTH_NONE, false, 0, OUT_RAW},
 	{"GET", "/metrics", http_metrics_handler, ACC_ANY, AUTH_NONE, false, 0, OUT_RAW},
 	{"GET", "/healthz", http_healthz_handler, ACC_ANY, AUTH_NONE, false, 0, OUT_RAW},
+	{"GET", "/skip", h_skip, ACC_ANY, AUTH_NONE, false, 0, OUT_RAW},
+	{"GET", "/skipfail", h_skip_fail, ACC_ANY, AUTH_NONE, false, 0, OUT_RAW},
 };
 const size_t app_nroutes = KR_ARRAY_LEN(app_routes);
 
@@ -837,6 +856,29 @@ static void test_errors(void **state)
 	resp_free(&r);
 }
 
+/* resp_skip sends the buffer from inside (no copy): exactly the bytes
+ * after the skipped ones, with their length; never for an error. */
+static void test_resp_skip(void **state)
+{
+	KR_UNUSED(state);
+	struct resp r;
+	char v[64];
+	assert_int_equal(get("/skip", &r, NULL), 200);
+	assert_string_equal(r.body.p, "headbody");
+	assert_true(header_of(&r, "Content-Length", v, sizeof v));
+	assert_string_equal(v, "8");
+	resp_free(&r);
+	assert_int_equal(get("/skip?n=14", &r, NULL), 200); /* all of it skipped */
+	assert_int_equal(r.body.len, 0);
+	resp_free(&r);
+	assert_int_equal(get("/skip?n=99", &r, NULL), 200); /* more than there is */
+	assert_int_equal(r.body.len, 0);
+	resp_free(&r);
+	assert_int_equal(get("/skipfail", &r, NULL), 409);
+	assert_string_equal(r.body.p, "..........body");
+	resp_free(&r);
+}
+
 static void test_huge_header(void **state)
 {
 	KR_UNUSED(state);
@@ -1197,6 +1239,7 @@ int main(void)
 		cmocka_unit_test(test_csrf),
 		cmocka_unit_test(test_access),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_resp_skip),
 		cmocka_unit_test(test_huge_header),
 		cmocka_unit_test(test_raw_requests),
 		cmocka_unit_test(test_finish_always_called),
