@@ -407,7 +407,6 @@ static int cmd_apikey(int argc, char **argv)
 
 /* ---- backup / restore ---- */
 
-static bool is_pg(const char *url) { return !strncmp(url, "postgres://", 11) || !strncmp(url, "postgresql://", 13); }
 
 static int cmd_backup(int argc, char **argv)
 {
@@ -430,7 +429,7 @@ static int cmd_backup(int argc, char **argv)
 	if (cli_open(&cl, false))
 		return 1;
 	int r;
-	if (is_pg(cl.cfg.db)) {
+	if (db_url_is_pg(cl.cfg.db)) {
 		FILE *f = fopen(cl.args[0], "w");
 		int64_t rows = 0;
 		r = f ? db_dump(cl.db, f, &rows) : KR_EIO;
@@ -512,7 +511,7 @@ static int cmd_restore(int argc, char **argv)
 		return 1;
 	}
 	int r;
-	if (is_pg(cl.cfg.db)) {
+	if (db_url_is_pg(cl.cfg.db)) {
 		/* SQLite backup into PostgreSQL: through a dump in a temp file. */
 		FILE *tmp = tmpfile();
 		int64_t rows = 0;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli_internal.h"
 #include "core/mail.h"
@@ -63,7 +64,8 @@ int cmd_serve(int argc, char **argv)
 			    "Run the web server (web pages, JSON API, TAXII).  Migrates the schema first.\n"
 			    "SIGTERM or SIGINT stops it after in-flight requests finish.\n"
 			    "  --listen HOST:PORT   address to listen on (default 127.0.0.1:8080)\n"
-			    "  --threads N          worker threads (default: number of cores)\n"
+			    "  --threads N          worker threads (default: number of cores; 4 per core\n"
+			    "                       on PostgreSQL)\n"
 			    "  --base-url URL       public URL used in e-mailed links\n",
 			    opts, on_serve_opt);
 	if (prc)
@@ -90,10 +92,20 @@ int cmd_serve(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	/* On PostgreSQL a worker spends most of a request waiting for its
+	 * round trips while the database works on its own cores, so one
+	 * thread per core leaves the cores idle: four per core by default
+	 * (measured at 2 cores: 2 -> 8 threads doubled the topic list's
+	 * req/s).  SQLite works inside the worker: one per core. */
+	int threads = cl.cfg.threads;
+	if (threads == 0 && db_url_is_pg(cl.cfg.db)) {
+		long cores = sysconf(_SC_NPROCESSORS_ONLN);
+		threads = 4 * (int)(cores > 0 && cores < 64 ? cores : 1);
+	}
 	struct http_config hc = {
 		.listen_host = host,
 		.port = port,
-		.threads = cl.cfg.threads,
+		.threads = threads,
 		.conn_limit = cl.cfg.conn_limit,
 		.per_ip_limit = cl.cfg.trust_proxy ? 0 : cl.cfg.per_ip_limit,
 		.timeout_s = cl.cfg.timeout,

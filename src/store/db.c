@@ -36,7 +36,7 @@ static const char *site_url;
 void db_set_url(const char *url) { site_url = url; }
 const char *db_get_url(void) { return site_url; }
 
-static bool is_pg_url(const char *url)
+bool db_url_is_pg(const char *url)
 {
 	return strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0;
 }
@@ -47,7 +47,7 @@ int db_open(const char *url, struct db **out)
 	if (str_empty(url))
 		return KR_EINVAL;
 	const struct db_engine *eng = &db_engine_sqlite;
-	if (is_pg_url(url)) {
+	if (db_url_is_pg(url)) {
 		eng = db_engine_postgres;
 		if (!eng) {
 			log_error("msg=\"this build has no PostgreSQL engine\"");

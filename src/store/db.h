@@ -30,6 +30,9 @@ struct arena;
 /* Open a connection.  url is a SQLite file path (":memory:" allowed) or
  * "postgres://..." / "postgresql://...".  On failure *out is NULL and the
  * reason is logged; returns KR_EUNAVAIL or KR_EINVAL. */
+/* Is url a PostgreSQL URL (postgres:// or postgresql://)?  Otherwise it
+ * names a SQLite file. */
+bool db_url_is_pg(const char *url);
 int db_open(const char *url, struct db **out);
 void db_close(struct db *db);
 /* "sqlite" or "postgres" (for logs, /metrics and benchmarks only). */
