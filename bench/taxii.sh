@@ -29,6 +29,8 @@
 #   KAIRAN_BENCH_DB=postgres bench/taxii.sh          a throwaway PostgreSQL (no raw-SQLite column)
 #   KAIRAN_BENCH_DURATION=10s KAIRAN_BENCH_CONNS=16 KAIRAN_BENCH_THREADS=2 KAIRAN_BENCH_REPEAT=3
 #   KAIRAN_BENCH_REUSE=0                             regenerate the SQLite dataset
+#   KAIRAN_BENCH_ONLY=post                           only the POST ingest and its raw SQLite
+#                                                    figure (no GET, exports or table sizes)
 #
 # SQLite datasets are kept in bench/out/data/ (reused while the binary's
 # schema still opens them; each run's POSTs add 10k indicators apiece).
@@ -49,6 +51,7 @@ post_n=${KAIRAN_BENCH_POST:-10000}
 slug=${KAIRAN_BENCH_COMMUNITY:-rail-isac}
 member=${KAIRAN_BENCH_MEMBER:-rail-member}
 reuse=${KAIRAN_BENCH_REUSE:-1}
+only=${KAIRAN_BENCH_ONLY:-all}
 bin=build/release/kairan
 raw=build/release/bench/sqlite_raw
 accept="Accept: application/taxii+json;version=2.1"
@@ -129,6 +132,7 @@ curl -fsS -o /dev/null -H "$basic" -H "$accept" "$objects?limit=1" || {
 	exit 1
 }
 page_url="$objects?limit=1000"
+if [ "$only" != "post" ]; then
 curl -fsS -H "$basic" -H "$accept" "$page_url" -o "$work/page.json"
 page_bytes=$(wc -c <"$work/page.json")
 page_objs=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["objects"]))' "$work/page.json")
@@ -163,6 +167,8 @@ read -r n_obj n_val sz_obj sz_val sz_status <<<"$(sizes)"
 bench_nginx_dir
 cp "$work/page.json" "$work/nginx/html/page.json"
 bench_nginx_start application/taxii+json page.json
+
+fi
 
 # --- measurements -------------------------------------------------------------------
 # best wrk run of $repeat: "req/s p99 errors"
@@ -202,11 +208,17 @@ export_rss() { # PATH
 	echo "$out $before $after" >"$work/export.out"
 }
 
+if [ "$only" != "post" ]; then
 echo "bench: GET page (wrk x$repeat)" >&2
 read -r k_rps k_p99 k_err <<<"$(wrk_best "$page_url" "$basic" "$accept")"
 read -r n_rps n_p99 _ <<<"$(wrk_best "http://127.0.0.1:$nport/page.json")"
 stop_kairan
 start_kairan
+else
+	page_objs=0 page_bytes=0 k_rps=0 k_p99=0 k_err=0 n_rps=0 n_p99=0
+	n_obj=? n_val=? sz_obj=0 sz_val=0 sz_status=0
+	: >"$work/wrk.log"
+fi
 
 echo "bench: POST $post_n indicators (x$repeat)" >&2
 post_best=0
@@ -230,11 +242,14 @@ if [ "$engine" = "sqlite" ]; then
 	done
 fi
 
+b_bytes=0 b_s=0 b_hwm0=0 b_hwm=0 c_bytes=0 c_s=0 c_hwm0=0 c_hwm=0
+if [ "$only" != "post" ]; then
 echo "bench: exports (peak RSS)" >&2
 export_rss "/api/v1/indicators/export?format=stix&collection=$slug"
 read -r b_bytes b_s b_hwm0 b_hwm <"$work/export.out"
 export_rss "/api/v1/indicators/export?format=csv"
 read -r c_bytes c_s c_hwm0 c_hwm <"$work/export.out"
+fi
 
 if ! kill -0 "$kairan_pid" 2>/dev/null; then
 	echo "bench: kairan serve died during the run" >&2
@@ -251,6 +266,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 > 0) printf "%.2f", a / b; 
 	echo "dataset: $gen_line"
 	echo "runs:    best of $repeat; wrk -t$threads -c$conns -d$duration (wrk, servers and database share the cores)"
 	echo
+	if [ "$only" != "post" ]; then
 	printf 'GET objects page (limit=1000, %s objects, %s bytes, HTTP Basic API key)\n' "$page_objs" "$page_bytes"
 	printf '  kairan  %10.1f req/s %8s MB/s  p99 %8s ms%s\n' "$k_rps" "$(mb_s "$k_rps" "$page_bytes")" "$k_p99" \
 		"$([ "${k_err:-0}" != 0 ] && echo "  ($k_err non-2xx)")"
@@ -260,13 +276,16 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 > 0) printf "%.2f", a / b; 
 		printf '  raw SQLite page query (same index path, no HTTP, no ACL): %s pages/s\n' "$raw_page"
 	fi
 	echo
+	fi
 	printf 'POST ingest (%s indicators, %s MB envelope, validated, values extracted, one transaction)\n' "$post_n" "$bundle_mb"
 	printf '  kairan      %10s indicators/s (goal >= 100000)\n' "$post_best"
 	if [ "$engine" = "sqlite" ]; then
 		printf '  raw SQLite  %10s rows/s insert (object + value row, prepared, one transaction)  ratio %s (goal >= 0.3)\n' \
 			"$raw_ins" "$(ratio "$post_best" "$raw_ins")"
 		printf '  raw SQLite  %10s rows/s select of the same rows (%s MB/s of JSON)\n' "$raw_sel" "$raw_sel_mb"
+		printf '  settings both use: %s\n' "$(sed -n 's/^settings //p' "$work/raw.out")"
 	fi
+	[ "$only" = "post" ] && exit 0
 	echo
 	echo "Exports (streamed; peak RSS = VmHWM of a freshly started server)"
 	printf '  STIX bundle of %-10s %8.1f MB in %6.1f s   RSS peak %6.1f MB (%.1f MB before)\n' "$slug" \
@@ -275,6 +294,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 > 0) printf "%.2f", a / b; 
 	printf '  CSV of every collection   %8.1f MB in %6.1f s   RSS peak %6.1f MB (%.1f MB before)\n' \
 		"$(awk -v b="$c_bytes" 'BEGIN{print b/1e6}')" "$c_s" "$(awk -v k="$c_hwm" 'BEGIN{print k/1024}')" \
 		"$(awk -v k="$c_hwm0" 'BEGIN{print k/1024}')"
+	[ "$only" = "post" ] && exit 0
 	echo
 	echo "Table sizes (with their indexes)"
 	printf '  stix_objects  %8.1f MB  %s rows\n' "$(awk -v b="$sz_obj" 'BEGIN{print b/1e6}')" "$n_obj"

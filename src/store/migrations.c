@@ -211,6 +211,8 @@ extern const char db_m6_incident_search_pg[];
 extern const char db_m7_taxii_feeds[];
 extern const char db_m9_stix_imports[];
 extern const char db_m10_stix_clock[];
+extern const char db_m11_stix_keys_sqlite[];
+extern const char db_m11_stix_keys_pg[];
 
 const struct db_migration db_migrations[] = {
 	{1, "identity", m1_identity, NULL},
@@ -223,5 +225,6 @@ const struct db_migration db_migrations[] = {
 	{8, "topic_list_index", m8_topic_list_index, m8_topic_list_index_pg},
 	{9, "stix_imports", db_m9_stix_imports, NULL},
 	{10, "stix_clock", db_m10_stix_clock, NULL},
+	{11, "stix_keys", db_m11_stix_keys_sqlite, db_m11_stix_keys_pg},
 };
 const size_t db_nmigrations = sizeof(db_migrations) / sizeof(db_migrations[0]);
