@@ -275,6 +275,9 @@ void page_begin(struct request *r, const char *title)
 {
 	const char *t = tr_has(title) ? web_t(r, title) : (title ? title : "");
 	buf_reset(&r->out);
+	/* Room for a typical page at once instead of doubling up to it from
+	 * 256 bytes (a topic list is about 16 KB). */
+	buf_grow(&r->out, 16 * 1024);
 	html_printf(&r->out,
 		    "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
 		    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"

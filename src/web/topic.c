@@ -26,15 +26,16 @@ const char *web_tag_label(struct request *r, const char *tag)
 {
 	if (str_empty(tag) || !topic_tag_valid(tag))
 		return "";
-	return web_t(r, arena_printf(r->a, "tag.%s", tag));
+	const char *l = tr_pre(r->lang, "tag.", tag);
+	return l ? l : web_t(r, arena_printf(r->a, "tag.%s", tag));
 }
 
 const char *web_category_label(struct request *r, const char *cat)
 {
 	if (str_empty(cat))
 		return "";
-	const char *k = arena_printf(r->a, "cat.%s", cat);
-	return tr_has(k) ? web_t(r, k) : cat;
+	const char *l = tr_pre(r->lang, "cat.", cat);
+	return l ? l : cat;
 }
 
 /* A topic's body.  Until the Markdown renderer lands this is escaped text
@@ -180,7 +181,7 @@ static void filter_form(struct request *r, const char *action, struct request *q
 			     "<div class=\"field\"><label for=\"f-sort\">%s</label><select id=\"f-sort\" name=\"sort\">",
 		    action, web_t(r, "field.q"), q0 ? q0 : "", web_t(r, "search.placeholder"), web_t(r, "field.sort"));
 	for (size_t i = 0; i < KR_ARRAY_LEN(sorts); i++)
-		select_opt(r, sorts[i], web_t(r, arena_printf(r->a, "sort.%s", sorts[i])), sort);
+		select_opt(r, sorts[i], tr_pre(r->lang, "sort.", sorts[i]), sort);
 	html_raw(&r->out, "</select></div>");
 	select_tag(r, "tag", opt_q(q, "tag"), "list.any");
 	select_category(r, "category", opt_q(q, "category"), "list.any");
