@@ -1188,9 +1188,11 @@ int topic_history(struct ctx *c, const char *public_id, struct topic_version **o
 			     &st)))
 		return rc;
 	db_bind_int(st, 1, id);
-	struct topic_version *items = arena_alloc(c->a, sizeof(*items) * 200);
+	size_t cap = 0;
+	struct topic_version *items = arena_grow(c->a, NULL, 0, &cap, sizeof(*items));
 	size_t k = 0;
 	while ((rc = db_step(st)) == KR_ROW && k < 200) {
+		items = arena_grow(c->a, items, k, &cap, sizeof(*items));
 		items[k].version = (int)db_col_int(st, 0);
 		items[k].title = db_col_dup(st, 1, c->a);
 		items[k].tlp = db_col_dup(st, 2, c->a);
@@ -1232,9 +1234,11 @@ int topic_read_status(struct ctx *c, const char *public_id, struct read_status *
 	db_bind_int(st, 1, c->space);
 	db_bind_int(st, 2, t.id);
 	db_bind_int(st, 3, all ? 0 : c->who.org_id);
-	struct read_status *items = arena_alloc(c->a, sizeof(*items) * 2000);
+	size_t cap = 0;
+	struct read_status *items = arena_grow(c->a, NULL, 0, &cap, sizeof(*items));
 	size_t k = 0;
 	while ((rc = db_step(st)) == KR_ROW && k < 2000) {
+		items = arena_grow(c->a, items, k, &cap, sizeof(*items));
 		items[k].org = db_col_dup(st, 0, c->a);
 		items[k].org_name_ja = db_col_dup(st, 1, c->a);
 		items[k].org_name_en = db_col_dup(st, 2, c->a);
@@ -1313,9 +1317,11 @@ static int comments_of(struct ctx *c, int64_t tid, bool moderator, struct commen
 			     &st)))
 		return rc;
 	db_bind_int(st, 1, tid);
-	struct comment *items = arena_alloc(c->a, sizeof(*items) * 1000);
+	size_t cap = 0;
+	struct comment *items = arena_grow(c->a, NULL, 0, &cap, sizeof(*items));
 	size_t k = 0;
 	while ((rc = db_step(st)) == KR_ROW && k < 1000) {
+		items = arena_grow(c->a, items, k, &cap, sizeof(*items));
 		struct comment *m = &items[k++];
 		m->id = db_col_int(st, 0);
 		m->author = db_col_dup(st, 1, c->a);
@@ -1560,10 +1566,12 @@ static int attachments_of(struct ctx *c, int64_t topic_id, struct attachment **o
 
 int attachment_rows(struct ctx *c, struct db_stmt *st, struct attachment **out, size_t *n)
 {
-	struct attachment *items = arena_alloc(c->a, sizeof(*items) * 500);
+	size_t cap = 0;
+	struct attachment *items = arena_grow(c->a, NULL, 0, &cap, sizeof(*items));
 	size_t k = 0;
 	int rc;
 	while ((rc = db_step(st)) == KR_ROW && k < 500) {
+		items = arena_grow(c->a, items, k, &cap, sizeof(*items));
 		struct attachment *x = &items[k++];
 		x->public_id = db_col_dup(st, 0, c->a);
 		x->filename = db_col_dup(st, 1, c->a);
@@ -1709,18 +1717,18 @@ static const size_t lc_str_fields[] = {
 
 static const char **lc_field(struct topic *t, size_t k) { return (const char **)(void *)((char *)t + lc_str_fields[k]); }
 
-/* The lists' version, read first in the caller's transaction: every
- * value of topic_list_version, in order (one row on SQLite, 16 on
- * PostgreSQL, see migration 8). */
-static int lc_version(struct ctx *c, const char **out)
+/* One row on SQLite, 16 on PostgreSQL (see migration 8). */
+int topic_list_version(struct ctx *c, const char **out)
 {
 	struct db_stmt *st;
 	int rc = db_prepare(c->db, "SELECT v FROM topic_list_version ORDER BY id", &st);
 	if (rc)
 		return rc;
 	struct buf b = BUF_INIT;
-	while ((rc = db_step(st)) == KR_ROW)
-		buf_printf(&b, "%lld,", (long long)db_col_int(st, 0));
+	while ((rc = db_step(st)) == KR_ROW) {
+		buf_add_i64(&b, db_col_int(st, 0));
+		buf_addc(&b, ',');
+	}
 	db_done(st);
 	if (rc == KR_DONE)
 		rc = b.len ? KR_OK : KR_ENOTFOUND;
@@ -1736,24 +1744,38 @@ static void lc_add_str(struct buf *b, const char *s)
 		buf_adds(b, "-");
 		return;
 	}
-	buf_printf(b, "%zu:", strlen(s));
-	buf_adds(b, s);
+	size_t n = strlen(s);
+	buf_add_i64(b, (int64_t)n);
+	buf_addc(b, ':');
+	buf_add(b, s, n);
+}
+
+/* Numbers each followed by '|' (no printf: this runs on every list). */
+static void lc_add_nums(struct buf *b, const int64_t *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		buf_add_i64(b, v[i]);
+		buf_addc(b, '|');
+	}
 }
 
 static char *lc_key(struct ctx *c, const struct topic_filter *f)
 {
 	struct buf b = BUF_INIT;
-	buf_printf(&b, "%lld|%lld|%lld|%d|%d|%d|", (long long)c->space, (long long)c->who.person_id,
-		   (long long)c->who.org_id, (int)c->who.role, c->who.org_admin ? 1 : 0, c->who.system ? 1 : 0);
+	buf_grow(&b, 128);
+	const int64_t who[] = {c->space, c->who.person_id, c->who.org_id, (int64_t)c->who.role,
+			       c->who.org_admin ? 1 : 0, c->who.system ? 1 : 0};
+	lc_add_nums(&b, who, KR_ARRAY_LEN(who));
 	lc_add_str(&b, str_empty(f->community) ? NULL : f->community);
 	lc_add_str(&b, str_empty(f->tag) ? NULL : f->tag);
 	lc_add_str(&b, str_empty(f->category) ? NULL : f->category);
 	lc_add_str(&b, str_empty(f->tlp) ? NULL : f->tlp);
 	lc_add_str(&b, str_empty(f->org) ? NULL : f->org);
 	lc_add_str(&b, f->cursor);
-	buf_printf(&b, "|%lld|%lld|%d|%d|%d", (long long)f->from, (long long)f->to, (int)f->sort,
-		   f->must_read_pending ? 1 : 0, f->limit);
-	char *k = arena_strndup(c->a, b.p ? b.p : "", b.len);
+	buf_addc(&b, '|');
+	const int64_t rest[] = {f->from, f->to, (int64_t)f->sort, f->must_read_pending ? 1 : 0, f->limit};
+	lc_add_nums(&b, rest, KR_ARRAY_LEN(rest));
+	char *k = arena_strndup(c->a, b.p, b.len);
 	buf_free(&b);
 	return k;
 }
@@ -1774,7 +1796,7 @@ static bool lc_get(struct ctx *c, const char *key, uint64_t h, const char *versi
 	struct lc_entry *e = &lc_slots[h % LC_SLOTS];
 	if (e->key && e->hash == h && now_ms() - e->at < LC_TTL_MS && strcmp(e->version, version) == 0 &&
 	    strcmp(e->key, key) == 0) {
-		char *nb = arena_alloc(c->a, e->len ? e->len : 1);
+		char *nb = arena_alloc_raw(c->a, e->len ? e->len : 1);
 		memcpy(nb, e->blob, e->len);
 		*out = e->pg;
 		out->items = (struct topic *)(void *)nb;
@@ -1854,7 +1876,7 @@ int topic_list(struct ctx *c, const struct topic_filter *f, struct topic_page *o
 	const char *version = NULL;
 	const char *key = NULL;
 	uint64_t h = 0;
-	if (lc_version(c, &version) == KR_OK) {
+	if (topic_list_version(c, &version) == KR_OK) {
 		key = lc_key(c, f);
 		h = lc_hash(key);
 		if (lc_get(c, key, h, version, out)) {
