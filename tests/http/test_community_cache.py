@@ -1,0 +1,103 @@
+"""community_get's cache (src/core/community.c) never shows a community
+page the database no longer gives.  The page's community and the viewer's
+standing in it (member, moderator, owner) are kept per viewer under
+topic_list_version, which every write to communities and community_members
+changes in the same commit - through the web, or straight into the
+database by another process.  Each check reads the page first (so it is
+cached), changes something, and reads again: the very next request must
+see the change."""
+
+import sqlite3
+import subprocess
+
+SLUG = "cc-club"
+
+
+def setup_server(s):
+    s.add_org("cc-a", "Club Alpha", kind="critical_service", sector="railway")
+    s.add_org("cc-b", "Club Beta", kind="critical_service", sector="railway")
+    s.add_user("cc-ann", "cc-a", name="Ann A")
+    s.add_user("cc-ben", "cc-b", name="Ben B")
+
+
+def sql(server, statement):
+    """Write straight into the site's database from another process."""
+    if server.db.startswith("postgres"):
+        subprocess.run(["psql", "-v", "ON_ERROR_STOP=1", "-q", "-X", "-d", server.db, "-c", statement],
+                       check=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+        return
+    con = sqlite3.connect(server.db, timeout=30)
+    try:
+        con.execute(statement)
+        con.commit()
+    finally:
+        con.close()
+
+
+def members_form(client, data, action):
+    r = client.submit("/c/%s/members" % SLUG, data, action=action, has=("type", "who"))
+    assert r.status_code == 303, r.text
+
+
+def test_standing_changes_show_on_the_next_request(server):
+    ann = server.login("cc-ann")
+    ben = server.login("cc-ben")
+    r = ann.submit("/communities/new", {"slug": SLUG, "name_ja": "クラブ", "name_en": "The Club",
+                                        "description": "cache check", "join_policy": "invite",
+                                        "post_policy": "members"}, action="/communities/new")
+    assert r.status_code == 303, r.text
+    page = "/c/" + SLUG
+    assert ann.get(page).status_code == 200
+    # Not a member of an invite-only community: the same 404 as a missing one.
+    assert ben.get(page).status_code == 404
+    assert ben.get(page).status_code == 404
+    # Added: a member at once, without the moderators' controls.
+    members_form(ann, {"type": "person", "who": "cc-ben", "role": "member"}, "/c/%s/members" % SLUG)
+    r = ben.get(page)
+    assert r.status_code == 200
+    assert ("/c/%s/new" % SLUG) in r.text  # members may post here
+    pg = ben.page(page + "/members")
+    assert pg.status == 200
+    assert not any("/members/remove" in f.action for f in pg.forms)
+    # Made a moderator: the controls show on the next request.
+    members_form(ann, {"type": "person", "who": "cc-ben", "role": "moderator"}, "/c/%s/members" % SLUG)
+    assert ben.get(page).status_code == 200
+    pg = ben.page(page + "/members")
+    assert any("/members/remove" in f.action for f in pg.forms)
+    # Removed: gone on the very next request.
+    assert ben.get(page).status_code == 200
+    members_form(ann, {"type": "person", "who": "cc-ben"}, "/c/%s/members/remove" % SLUG)
+    assert ben.get(page).status_code == 404
+    assert ben.get(page + "/members").status_code == 404
+
+
+def test_writes_from_another_process_show_at_once(server):
+    ann = server.login("cc-ann")
+    ben = server.login("cc-ben")
+    page = "/c/" + SLUG
+    # (People added by the CLI read Japanese: the page shows name_ja.)
+    r = ann.get(page)
+    assert r.status_code == 200 and "<h1>クラブ</h1>" in r.text
+    # Renamed behind the server's back.
+    sql(server, "UPDATE communities SET name_en = 'The Renamed Club', name_ja = 'クラブ改' WHERE slug = '%s'"
+        % SLUG)
+    r = ann.get(page)
+    assert r.status_code == 200 and "<h1>クラブ改</h1>" in r.text
+    # Ben's organisation listed behind the server's back: a member now.
+    assert ben.get(page).status_code == 404
+    sql(server, "INSERT INTO community_members (community_id, member_type, member_id, role, added_at)"
+        " SELECT c.id, 'org', o.id, 'member', 1 FROM communities c, orgs o"
+        " WHERE c.slug = '%s' AND o.slug = 'cc-b'" % SLUG)
+    assert ben.get(page).status_code == 200
+    sql(server, "DELETE FROM community_members WHERE member_type = 'org' AND member_id ="
+        " (SELECT id FROM orgs WHERE slug = 'cc-b')"
+        " AND community_id = (SELECT id FROM communities WHERE slug = '%s')" % SLUG)
+    assert ben.get(page).status_code == 404
+    # Archived behind the server's back: gone for its owner too.
+    assert ann.get(page).status_code == 200
+    sql(server, "UPDATE communities SET archived_at = 1 WHERE slug = '%s'" % SLUG)
+    try:
+        assert ann.get(page).status_code == 404
+    finally:
+        sql(server, "UPDATE communities SET archived_at = NULL WHERE slug = '%s'" % SLUG)
+    assert ann.get(page).status_code == 200
