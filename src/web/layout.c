@@ -12,6 +12,34 @@
 
 const char *web_t(const struct request *r, const char *key) { return tr(r->lang, key); }
 
+const char *web_tf(struct request *r, const char *key, const char *const *names,
+		   const char *const *vals, size_t n)
+{
+	const char *m = tr(r->lang, key);
+	struct buf b = BUF_INIT;
+	const char *p = m;
+	while (*p) {
+		const char *open = strchr(p, '{');
+		const char *close = open ? strchr(open, '}') : NULL;
+		if (!close) {
+			buf_adds(&b, p);
+			break;
+		}
+		buf_add(&b, p, (size_t)(open - p));
+		size_t len = (size_t)(close - open - 1), i = 0;
+		while (i < n && !(strlen(names[i]) == len && memcmp(names[i], open + 1, len) == 0))
+			i++;
+		if (i < n)
+			buf_adds(&b, vals[i] ? vals[i] : "");
+		else
+			buf_add(&b, open, (size_t)(close - open + 1));
+		p = close + 1;
+	}
+	char *out = arena_strndup(r->a, b.p ? b.p : "", b.len);
+	buf_free(&b);
+	return out;
+}
+
 bool web_logged_in(const struct request *r)
 {
 	return r->ctx.who.person_id != 0 && !r->mfa_pending;

@@ -65,9 +65,12 @@ static const char *updated_marker(struct request *r, int64_t ms)
 	int y = 0, m = 0, d = 0;
 	if (sscanf(t, "%d-%d-%d", &y, &m, &d) != 3)
 		return "";
-	if (str_eq(r->lang, "en"))
-		return arena_printf(r->a, "Updated %d/%d", m, d);
-	return arena_printf(r->a, "%d/%d 更新", m, d);
+	char ms_[8], ds[8];
+	snprintf(ms_, sizeof ms_, "%d", m);
+	snprintf(ds, sizeof ds, "%d", d);
+	static const char *const names[] = {"month", "day"};
+	const char *const vals[] = {ms_, ds};
+	return web_tf(r, "topics.updated_on", names, vals, 2);
 }
 
 /* ---- list filters ----------------------------------------------------- */
@@ -879,9 +882,11 @@ int web_topic_page(struct request *r)
 		    web_t(r, str_eq(t.audience, "general") ? "aud.general" : "aud.professional"));
 	html_printf(&r->out, "</div><h1><span class=\"tag tag-%s\">%s</span>%s</h1>",
 		    t.tag ? t.tag : "none", web_tag_label(r, t.tag), t.title);
-	html_printf(&r->out, "<p class=\"t-meta\"><code>%s</code> &middot; %s（%s） &middot; <time>%s</time>",
-		    t.public_id, t.author_name, web_org_name(r, t.author_org_name_ja, t.author_org_name_en),
-		    web_time(r, t.created_at));
+	static const char *const by[] = {"person", "org"};
+	const char *const by_vals[] = {t.author_name,
+				       web_org_name(r, t.author_org_name_ja, t.author_org_name_en)};
+	html_printf(&r->out, "<p class=\"t-meta\"><code>%s</code> &middot; %s &middot; <time>%s</time>",
+		    t.public_id, web_tf(r, "topics.author_of_org", by, by_vals, 2), web_time(r, t.created_at));
 	if (t.edited_at)
 		html_printf(&r->out, " <span class=\"updated\" title=\"%s\">%s</span>", web_time(r, t.edited_at),
 			    updated_marker(r, t.edited_at));
