@@ -22,6 +22,7 @@
 #include "core/notify.h"
 #include "core/org.h"
 #include "core/person.h"
+#include "core/viewer_cache.h"
 #include "lib/arena.h"
 #include "lib/buf.h"
 #include "lib/util.h"
@@ -413,6 +414,28 @@ static int visible_id(struct ctx *c, const char *public_id, int64_t *id)
 	" JOIN people p ON p.id = ?2" \
 	" WHERE t.space = ?1 AND t.public_id = ?3 AND " ACL_TOPIC_RECIPIENT_PRED
 
+/* acl_community_membership, kept in the viewer cache (a topic page asks
+ * it on every view; communities and community_members change
+ * topic_list_version, see core/viewer_cache.h). */
+static int membership(struct ctx *c, int64_t community_id, struct acl_membership *ms)
+{
+	const char *version = NULL, *key = NULL;
+	if (topic_list_version(c, &version) == KR_OK) {
+		char id[24];
+		snprintf(id, sizeof id, "%lld", (long long)community_id);
+		key = vc_key(c, "membership", id);
+	}
+	int64_t v = 0;
+	if (key && vc_get(key, version, &v)) {
+		*ms = (struct acl_membership){.member = v & 1, .moderator = (v >> 1) & 1, .owner = (v >> 2) & 1};
+		return KR_OK;
+	}
+	int rc = acl_community_membership(c, community_id, ms);
+	if (rc == KR_OK && key)
+		vc_put(key, version, (ms->member ? 1 : 0) | (ms->moderator ? 2 : 0) | (ms->owner ? 4 : 0));
+	return rc;
+}
+
 int topic_get(struct ctx *c, const char *public_id, struct topic *out)
 {
 	memset(out, 0, sizeof *out);
@@ -442,7 +465,7 @@ int topic_get(struct ctx *c, const char *public_id, struct topic *out)
 		return rc;
 	/* Standing in the home community (the acl's single-item face). */
 	struct acl_membership ms = {0};
-	if ((rc = acl_community_membership(c, cid, &ms)))
+	if ((rc = membership(c, cid, &ms)))
 		return rc;
 	out->can_moderate = ms.moderator;
 	out->can_edit = ms.moderator || str_eq(out->author, c->who.login);
@@ -789,6 +812,14 @@ bool topic_may_share_elsewhere(struct ctx *c, const struct topic *t)
 {
 	if (c->who.person_id <= 0)
 		return false;
+	/* Kept in the viewer cache: community_members and communities change
+	 * topic_list_version (core/viewer_cache.h). */
+	const char *version = NULL, *key = NULL;
+	if (topic_list_version(c, &version) == KR_OK)
+		key = vc_key(c, "share-elsewhere", t->community);
+	int64_t v = 0;
+	if (key && vc_get(key, version, &v))
+		return v != 0;
 	struct db_stmt *st;
 	if (db_prepare(c->db,
 		       "SELECT COUNT(*) FROM community_members m JOIN communities cm ON cm.id = m.community_id"
@@ -801,6 +832,8 @@ bool topic_may_share_elsewhere(struct ctx *c, const struct topic *t)
 	db_bind_text(st, 3, t->community ? t->community : "");
 	int rc;
 	int64_t k = one_int(st, &rc);
+	if (rc == KR_OK && key)
+		vc_put(key, version, k > 0);
 	return rc != KR_OK || k > 0;
 }
 
@@ -1724,8 +1757,21 @@ static const size_t lc_str_fields[] = {
 static const char **lc_field(struct topic *t, size_t k) { return (const char **)(void *)((char *)t + lc_str_fields[k]); }
 
 /* One row on SQLite, 16 on PostgreSQL (see migration 8). */
+/* The version last read by this thread, with the read snapshot it was
+ * read in: inside one snapshot it cannot change, and a page asks more
+ * than once (community_get, topic_list). */
+static _Thread_local struct {
+	uint64_t snapshot;
+	char v[512];
+} lv_memo;
+
 int topic_list_version(struct ctx *c, const char **out)
 {
+	uint64_t snap = db_read_snapshot(c->db);
+	if (snap && lv_memo.snapshot == snap) {
+		*out = arena_strdup(c->a, lv_memo.v);
+		return KR_OK;
+	}
 	struct db_stmt *st;
 	int rc = db_prepare(c->db, "SELECT v FROM topic_list_version ORDER BY id", &st);
 	if (rc)
@@ -1738,8 +1784,13 @@ int topic_list_version(struct ctx *c, const char **out)
 	db_done(st);
 	if (rc == KR_DONE)
 		rc = b.len ? KR_OK : KR_ENOTFOUND;
-	if (rc == KR_OK)
+	if (rc == KR_OK) {
 		*out = arena_strndup(c->a, b.p, b.len);
+		if (snap && b.len < sizeof lv_memo.v) {
+			memcpy(lv_memo.v, b.p, b.len + 1);
+			lv_memo.snapshot = snap;
+		}
+	}
 	buf_free(&b);
 	return rc;
 }

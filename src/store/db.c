@@ -34,7 +34,11 @@ struct db {
 	struct db_stmt *cache[CACHE_SLOTS];
 	const char *tx_sql[TX_STMTS];
 	void *tx_stmt[TX_STMTS];
+	uint64_t snapshot; /* db_read_snapshot() */
 };
+
+/* Ids of read transactions, unique across connections. */
+static _Atomic uint64_t snapshot_ids;
 
 static const char *site_url;
 
@@ -320,8 +324,10 @@ int db_begin(struct db *db)
 	if (db->in_tx)
 		return KR_EINVAL;
 	int rc = tx_exec(db, db->eng->sql_begin);
-	if (rc == KR_OK)
+	if (rc == KR_OK) {
 		db->in_tx = true;
+		db->snapshot = 0;
+	}
 	return rc;
 }
 
@@ -330,10 +336,14 @@ int db_begin_read(struct db *db)
 	if (db->in_tx)
 		return KR_EINVAL;
 	int rc = tx_exec(db, db->eng->sql_begin_read);
-	if (rc == KR_OK)
+	if (rc == KR_OK) {
 		db->in_tx = true;
+		db->snapshot = ++snapshot_ids;
+	}
 	return rc;
 }
+
+uint64_t db_read_snapshot(const struct db *db) { return db && db->in_tx ? db->snapshot : 0; }
 
 int db_commit(struct db *db)
 {

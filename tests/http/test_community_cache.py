@@ -13,11 +13,15 @@ import subprocess
 SLUG = "cc-club"
 
 
+KEYS = {}
+
+
 def setup_server(s):
     s.add_org("cc-a", "Club Alpha", kind="critical_service", sector="railway")
     s.add_org("cc-b", "Club Beta", kind="critical_service", sector="railway")
     s.add_user("cc-ann", "cc-a", name="Ann A")
     s.add_user("cc-ben", "cc-b", name="Ben B")
+    KEYS["cc-ann"] = s.apikey("cc-ann")
 
 
 def sql(server, statement):
@@ -34,8 +38,15 @@ def sql(server, statement):
         con.close()
 
 
-def members_form(client, data, action):
-    r = client.submit("/c/%s/members" % SLUG, data, action=action, has=("type", "who"))
+def members_form(client, data, action, slug=SLUG):
+    r = client.submit("/c/%s/members" % slug, data, action=action, has=("type", "who"))
+    assert r.status_code == 303, r.text
+
+
+def new_community(client, slug):
+    r = client.submit("/communities/new", {"slug": slug, "name_ja": slug, "name_en": slug,
+                                           "description": "", "join_policy": "invite",
+                                           "post_policy": "members"}, action="/communities/new")
     assert r.status_code == 303, r.text
 
 
@@ -101,3 +112,48 @@ def test_writes_from_another_process_show_at_once(server):
     finally:
         sql(server, "UPDATE communities SET archived_at = NULL WHERE slug = '%s'" % SLUG)
     assert ann.get(page).status_code == 200
+
+
+def test_topic_page_standing_changes_show_on_the_next_request(server):
+    # The topic page's edit controls (moderator of the topic's community)
+    # and its share form (moderator of another community) come from the
+    # viewer cache (src/core/viewer_cache.c).
+    ann = server.login("cc-ann")
+    ben = server.login("cc-ben")
+    new_community(ann, "cc-home")
+    new_community(ann, "cc-other")
+    members_form(ann, {"type": "person", "who": "cc-ben", "role": "member"}, "/c/cc-home/members", "cc-home")
+    members_form(ann, {"type": "person", "who": "cc-ben", "role": "moderator"}, "/c/cc-other/members",
+                 "cc-other")
+    r = server.api(KEYS["cc-ann"]).post("/api/v1/topics", json={
+        "community": "cc-home", "title": "standing check", "category": "alert", "tlp": "green", "body": "x"})
+    assert r.status_code == 201, r.text
+    tid = r.json()["id"]
+    page = "/topics/" + tid
+    edit, share = "/topics/%s/edit" % tid, "/topics/%s/share" % tid
+
+    def shown():
+        r = ben.get(page)
+        assert r.status_code == 200, r.status_code
+        return edit in r.text, share in r.text
+
+    # A member of cc-home, moderator of cc-other: may share, may not edit.
+    assert shown() == (False, True)
+    assert shown() == (False, True)
+    # Made a moderator of cc-home: may edit at once.
+    members_form(ann, {"type": "person", "who": "cc-ben", "role": "moderator"}, "/c/cc-home/members", "cc-home")
+    assert shown() == (True, True)
+    # No longer a moderator of cc-other: the share form goes at once.
+    members_form(ann, {"type": "person", "who": "cc-ben", "role": "member"}, "/c/cc-other/members", "cc-other")
+    assert shown() == (True, False)
+    # Behind the server's back: moderator again of cc-other, member of cc-home.
+    sql(server, "UPDATE community_members SET role = 'moderator' WHERE member_type = 'person'"
+        " AND member_id = (SELECT id FROM people WHERE login = 'cc-ben')"
+        " AND community_id = (SELECT id FROM communities WHERE slug = 'cc-other')")
+    sql(server, "UPDATE community_members SET role = 'member' WHERE member_type = 'person'"
+        " AND member_id = (SELECT id FROM people WHERE login = 'cc-ben')"
+        " AND community_id = (SELECT id FROM communities WHERE slug = 'cc-home')")
+    assert shown() == (False, True)
+    # Removed from cc-home: the topic is gone.
+    members_form(ann, {"type": "person", "who": "cc-ben"}, "/c/cc-home/members/remove", "cc-home")
+    assert ben.get(page).status_code == 404
