@@ -157,3 +157,25 @@ def test_topic_page_standing_changes_show_on_the_next_request(server):
     # Removed from cc-home: the topic is gone.
     members_form(ann, {"type": "person", "who": "cc-ben"}, "/c/cc-home/members/remove", "cc-home")
     assert ben.get(page).status_code == 404
+
+
+def test_list_filter_form_in_each_language(server):
+    # The filter form above a list without filters is kept per language
+    # (src/web/topic.c): each language gets its own, a filtered list its
+    # own selections.
+    ann = server.login("cc-ann")
+    for lang, button, sort in (("ja", "絞り込む", "更新順"), ("en", "Filter", "Last update"),
+                               ("ja", "絞り込む", "更新順"), ("en", "Filter", "Last update")):
+        r = ann.submit("/account", {"lang": lang}, action="/lang", has=("csrf",))
+        assert r.status_code == 303
+        for path in ("/topics", "/c/general"):
+            pg = ann.page(path)
+            assert pg.status == 200 and pg.lang == lang
+            f = pg.form(action=path, has=("q", "sort"))
+            assert f.fields.get("sort") == "updated"
+            assert button in pg.text and sort in pg.text
+        pg = ann.page("/topics?sort=views&tag=important")
+        f = pg.form(action="/topics", has=("q", "sort"))
+        assert f.fields.get("sort") == "views" and f.fields.get("tag") == "important"
+        pg = ann.page("/topics")
+        assert pg.form(action="/topics", has=("q", "sort")).fields.get("tag") == ""
