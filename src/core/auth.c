@@ -268,10 +268,12 @@ int auth_login(struct ctx *c, const char *login, const char *password, const cha
 	return tx_end(c, rc);
 }
 
-int auth_session(struct ctx *c, const char *token, const char **csrf, bool *mfa_pending)
+int auth_session_read(struct ctx *c, const char *token, const char **csrf, bool *mfa_pending,
+		      struct session_check *chk)
 {
 	*csrf = NULL;
 	*mfa_pending = false;
+	*chk = (struct session_check){0};
 	if (!token || strlen(token) < 20 || strlen(token) > 100)
 		return KR_EAUTH;
 	struct db_stmt *st;
@@ -284,16 +286,26 @@ int auth_session(struct ctx *c, const char *token, const char **csrf, bool *mfa_
 			    &st);
 	if (rc)
 		return rc;
-	db_bind_text(st, 1, hash_secret(c->a, token));
+	char hash[65];
+	sha256_hex(token, strlen(token), hash);
+	db_bind_text(st, 1, hash);
 	rc = db_step(st);
 	if (rc != KR_ROW) {
 		db_done(st);
 		return rc == KR_DONE ? KR_EAUTH : rc;
 	}
 	int64_t sid = db_col_int(st, 0);
+	int64_t created = db_col_int(st, 3), seen = db_col_int(st, 4);
+	bool active = str_eq(db_col_text(st, 13), "active");
+	chk->session_id = sid;
+	if (!active || c->now - seen > AUTH_IDLE_MS || c->now - created > AUTH_ABSOLUTE_MS) {
+		/* Expired: the caller removes it so the cookie is dead for good. */
+		db_done(st);
+		chk->expired = true;
+		return KR_EAUTH;
+	}
 	const char *cs = db_col_dup(st, 1, c->a);
 	bool mfa_ok = db_col_int(st, 2) != 0;
-	int64_t created = db_col_int(st, 3), seen = db_col_int(st, 4);
 	struct viewer w = {0};
 	w.session_id = sid;
 	w.person_id = db_col_int(st, 5);
@@ -305,26 +317,10 @@ int auth_session(struct ctx *c, const char *token, const char **csrf, bool *mfa_
 	if (role_parse(db_col_text(st, 11), &w.role))
 		w.role = ROLE_MEMBER;
 	w.org_admin = db_col_int(st, 12) != 0;
-	bool active = str_eq(db_col_text(st, 13), "active");
-	const char *org_ja = db_col_dup(st, 14, c->a), *org_en = db_col_dup(st, 15, c->a);
+	bool en = str_eq(w.locale, "en");
+	w.org_name = db_col_dup(st, en ? 15 : 14, c->a);
 	db_done(st);
-	w.org_name = str_eq(w.locale, "en") ? org_en : org_ja;
-	if (!active || c->now - seen > AUTH_IDLE_MS || c->now - created > AUTH_ABSOLUTE_MS) {
-		/* Expired: remove it so the cookie is dead for good. */
-		if (db_prepare(c->db, "DELETE FROM sessions WHERE id = ?1", &st) == KR_OK) {
-			db_bind_int(st, 1, sid);
-			db_step(st);
-			db_done(st);
-		}
-		return KR_EAUTH;
-	}
-	if (c->now - seen > 60000 &&
-	    db_prepare(c->db, "UPDATE sessions SET last_seen_at = ?1 WHERE id = ?2", &st) == KR_OK) {
-		db_bind_int(st, 1, c->now);
-		db_bind_int(st, 2, sid);
-		db_step(st);
-		db_done(st);
-	}
+	chk->touch = c->now - seen > 60000;
 	if (!mfa_ok) {
 		/* Half-logged-in: enough to finish the second factor, nothing more. */
 		struct viewer p = {0};
@@ -342,6 +338,31 @@ int auth_session(struct ctx *c, const char *token, const char **csrf, bool *mfa_
 	}
 	*csrf = cs;
 	return KR_OK;
+}
+
+int auth_session_write(struct ctx *c, const struct session_check *chk)
+{
+	if (!chk->session_id || (!chk->expired && !chk->touch))
+		return KR_OK;
+	struct db_stmt *st;
+	int rc = chk->expired ? db_prepare(c->db, "DELETE FROM sessions WHERE id = ?1", &st)
+			      : db_prepare(c->db, "UPDATE sessions SET last_seen_at = ?2 WHERE id = ?1", &st);
+	if (rc)
+		return rc;
+	db_bind_int(st, 1, chk->session_id);
+	if (!chk->expired)
+		db_bind_int(st, 2, c->now);
+	rc = db_step(st) == KR_DONE ? KR_OK : KR_EDB;
+	db_done(st);
+	return rc;
+}
+
+int auth_session(struct ctx *c, const char *token, const char **csrf, bool *mfa_pending)
+{
+	struct session_check chk;
+	int rc = auth_session_read(c, token, csrf, mfa_pending, &chk);
+	auth_session_write(c, &chk);
+	return rc;
 }
 
 int auth_logout(struct ctx *c, const char *token)
@@ -732,6 +753,31 @@ int auth_apikey_revoke(struct ctx *c, const char *prefix)
 
 int auth_apikey(struct ctx *c, const char *key)
 {
+	int64_t touch = 0;
+	int rc = auth_apikey_read(c, key, &touch);
+	if (rc == KR_OK)
+		auth_apikey_touch(c, touch);
+	return rc;
+}
+
+int auth_apikey_touch(struct ctx *c, int64_t key_id)
+{
+	if (key_id <= 0)
+		return KR_OK;
+	struct db_stmt *st;
+	int rc = db_prepare(c->db, "UPDATE api_keys SET last_used_at = ?1 WHERE id = ?2", &st);
+	if (rc)
+		return rc;
+	db_bind_int(st, 1, c->now);
+	db_bind_int(st, 2, key_id);
+	rc = db_step(st) == KR_DONE ? KR_OK : KR_EDB;
+	db_done(st);
+	return rc;
+}
+
+int auth_apikey_read(struct ctx *c, const char *key, int64_t *touch)
+{
+	*touch = 0;
 	/* kr_<8 hex>_<43 base64url> */
 	if (!key || strlen(key) < 20 || strlen(key) > 100 || strncmp(key, "kr_", 3) != 0 || key[11] != '_')
 		return KR_EAUTH;
@@ -754,7 +800,8 @@ int auth_apikey(struct ctx *c, const char *key)
 		return rc == KR_DONE ? KR_EAUTH : rc;
 	}
 	const char *want = db_col_text(st, 1);
-	char *have = hash_secret(c->a, key);
+	char have[65];
+	sha256_hex(key, strlen(key), have);
 	bool ok = strlen(want) == 64 && ct_equal(want, have, 64);
 	int64_t kid = db_col_int(st, 0), used = db_col_int(st, 2);
 	struct viewer w = {0};
@@ -771,13 +818,8 @@ int auth_apikey(struct ctx *c, const char *key)
 	db_done(st);
 	if (!ok)
 		return KR_EAUTH;
-	if (c->now - used > 60000 &&
-	    db_prepare(c->db, "UPDATE api_keys SET last_used_at = ?1 WHERE id = ?2", &st) == KR_OK) {
-		db_bind_int(st, 1, c->now);
-		db_bind_int(st, 2, kid);
-		db_step(st);
-		db_done(st);
-	}
+	if (c->now - used > 60000)
+		*touch = kid;
 	c->who = w;
 	return KR_OK;
 }

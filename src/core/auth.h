@@ -35,6 +35,21 @@ int auth_login(struct ctx *c, const char *login, const char *password,
  * person_id/login/locale are set) and *csrf.  KR_EAUTH when unknown or
  * expired (idle/absolute).  Touches last_seen at most once a minute. */
 int auth_session(struct ctx *c, const char *token, const char **csrf, bool *mfa_pending);
+/* auth_session in two halves, so a page can resolve its session inside
+ * its read snapshot (one statement, no write) and do the rare write
+ * outside it: auth_session_read() answers like auth_session() and fills
+ * *chk with the write still owed - delete an expired session (it returned
+ * KR_EAUTH), or move last_seen (more than a minute old).
+ * auth_session_write() does that write (KR_OK when none is owed); it must
+ * not run inside a read-only transaction. */
+struct session_check {
+	int64_t session_id;
+	bool expired;
+	bool touch;
+};
+int auth_session_read(struct ctx *c, const char *token, const char **csrf, bool *mfa_pending,
+		      struct session_check *chk);
+int auth_session_write(struct ctx *c, const struct session_check *chk);
 int auth_logout(struct ctx *c, const char *token);
 /* End every session of the acting person ("log out everywhere"). */
 int auth_logout_all(struct ctx *c);
@@ -57,6 +72,11 @@ int auth_apikey_create(struct ctx *c, const char *login, const char *label, cons
 int auth_apikey_revoke(struct ctx *c, const char *prefix);
 /* Resolve a key into c->who; KR_EAUTH when unknown/revoked/disabled. */
 int auth_apikey(struct ctx *c, const char *key);
+/* auth_apikey in two halves (see auth_session_read): the read sets *touch
+ * to the key's id when last_used is more than a minute old (else 0), and
+ * auth_apikey_touch() writes it (a no-op for 0). */
+int auth_apikey_read(struct ctx *c, const char *key, int64_t *touch);
+int auth_apikey_touch(struct ctx *c, int64_t key_id);
 
 struct apikey_info {
 	const char *prefix, *label;

@@ -4,6 +4,10 @@
  * in order to join them. */
 #include "core/community.h"
 
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/acl.h"
@@ -11,7 +15,9 @@
 #include "core/common.h"
 #include "core/org.h"
 #include "core/person.h"
+#include "core/topic.h"
 #include "lib/arena.h"
+#include "lib/buf.h"
 #include "lib/util.h"
 #include "store/db.h"
 
@@ -203,11 +209,119 @@ static int standing(struct ctx *c, struct community *m)
 	return KR_OK;
 }
 
-int community_get(struct ctx *c, const char *slug, struct community *out)
+/* ---- community_get's cache ----
+ *
+ * A community page reads its community and the viewer's standing in it
+ * (three statements) on every view.  Both come only from communities and
+ * community_members, whose every write changes topic_list_version in the
+ * same commit (migration 8, see topic_list's cache in core/topic.c), so a
+ * result stored under the version read before computing it is exact for
+ * as long as the version is unchanged: a membership removed, a role
+ * changed or a community archived is seen on the very next request.
+ * Entries are per viewer (space, person, organisation, slug) and expire
+ * after a minute; at most CC_SLOTS, replaced by hash. */
+#define CC_SLOTS 256
+#define CC_TTL_MS 60000
+
+struct cc_entry {
+	uint64_t hash;
+	char *key, *version;
+	int64_t at;
+	struct community cm; /* strings point into blob */
+	char *blob;
+};
+static pthread_mutex_t cc_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct cc_entry cc_slots[CC_SLOTS];
+
+static const size_t cc_str_fields[] = {
+	offsetof(struct community, slug), offsetof(struct community, kind),
+	offsetof(struct community, name_ja), offsetof(struct community, name_en),
+	offsetof(struct community, description), offsetof(struct community, join_policy),
+	offsetof(struct community, post_policy),
+};
+
+static const char **cc_field(struct community *m, size_t k)
 {
-	memset(out, 0, sizeof *out);
-	if (!valid_line(slug, 1, 80) || c->who.person_id <= 0)
-		return KR_ENOTFOUND;
+	return (const char **)(void *)((char *)m + cc_str_fields[k]);
+}
+
+static char *cc_key(struct ctx *c, const char *slug)
+{
+	struct buf b = BUF_INIT;
+	buf_add_i64(&b, c->space);
+	buf_addc(&b, '|');
+	buf_add_i64(&b, c->who.person_id);
+	buf_addc(&b, '|');
+	buf_add_i64(&b, c->who.org_id);
+	buf_addc(&b, '|');
+	buf_adds(&b, slug);
+	char *k = arena_strndup(c->a, b.p, b.len);
+	buf_free(&b);
+	return k;
+}
+
+static uint64_t cc_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static bool cc_get(struct ctx *c, const char *key, uint64_t h, const char *version, struct community *out)
+{
+	bool hit = false;
+	pthread_mutex_lock(&cc_mu);
+	struct cc_entry *e = &cc_slots[h % CC_SLOTS];
+	if (e->key && e->hash == h && now_ms() - e->at < CC_TTL_MS && strcmp(e->version, version) == 0 &&
+	    strcmp(e->key, key) == 0) {
+		*out = e->cm;
+		for (size_t k = 0; k < KR_ARRAY_LEN(cc_str_fields); k++)
+			*cc_field(out, k) = arena_strdup(c->a, *cc_field(&e->cm, k));
+		hit = true;
+	}
+	pthread_mutex_unlock(&cc_mu);
+	return hit;
+}
+
+static void cc_put(const char *key, uint64_t h, const char *version, const struct community *cm)
+{
+	size_t len = 0;
+	for (size_t k = 0; k < KR_ARRAY_LEN(cc_str_fields); k++) {
+		const char *v = *cc_field((struct community *)cm, k);
+		len += v ? strlen(v) + 1 : 0;
+	}
+	char *blob = malloc(len ? len : 1), *key_copy = strdup(key), *version_copy = strdup(version);
+	if (!blob || !key_copy || !version_copy) {
+		free(blob);
+		free(key_copy);
+		free(version_copy);
+		return;
+	}
+	struct community copy = *cm;
+	char *p = blob;
+	for (size_t k = 0; k < KR_ARRAY_LEN(cc_str_fields); k++) {
+		const char **fp = cc_field(&copy, k);
+		if (*fp) {
+			size_t n = strlen(*fp) + 1;
+			memcpy(p, *fp, n);
+			*fp = p;
+			p += n;
+		}
+	}
+	pthread_mutex_lock(&cc_mu);
+	struct cc_entry *e = &cc_slots[h % CC_SLOTS];
+	char *old_blob = e->blob, *old_key = e->key, *old_version = e->version;
+	*e = (struct cc_entry){.hash = h, .key = key_copy, .version = version_copy, .at = now_ms(),
+			       .cm = copy, .blob = blob};
+	pthread_mutex_unlock(&cc_mu);
+	free(old_blob);
+	free(old_key);
+	free(old_version);
+}
+
+static int community_get_db(struct ctx *c, const char *slug, struct community *out)
+{
 	struct db_stmt *st;
 	int rc = db_prepare(c->db,
 			    "SELECT " COMMUNITY_COLS " FROM communities c WHERE c.space = ?1 AND c.slug = ?2"
@@ -227,8 +341,30 @@ int community_get(struct ctx *c, const char *slug, struct community *out)
 	db_done(st);
 	if (rc)
 		return rc;
-	if ((rc = standing(c, out)))
+	return standing(c, out);
+}
+
+int community_get(struct ctx *c, const char *slug, struct community *out)
+{
+	memset(out, 0, sizeof *out);
+	if (!valid_line(slug, 1, 80) || c->who.person_id <= 0)
+		return KR_ENOTFOUND;
+	const char *version = NULL, *key = NULL;
+	uint64_t h = 0;
+	int rc;
+	if (topic_list_version(c, &version) == KR_OK) {
+		key = cc_key(c, slug);
+		h = cc_hash(key);
+		if (cc_get(c, key, h, version, out))
+			goto found;
+	}
+	if ((rc = community_get_db(c, slug, out))) {
+		memset(out, 0, sizeof *out);
 		return rc;
+	}
+	if (key)
+		cc_put(key, h, version, out);
+found:
 	if (!out->member && !str_eq(out->join_policy, "open")) {
 		memset(out, 0, sizeof *out);
 		return KR_ENOTFOUND;
@@ -253,9 +389,11 @@ int community_list_mine(struct ctx *c, struct community **out, size_t *n)
 	if (rc)
 		return rc;
 	acl_viewer_binds(c, st);
-	struct community *items = arena_alloc(c->a, sizeof(*items) * 500);
+	size_t cap = 0;
+	struct community *items = arena_grow(c->a, NULL, 0, &cap, sizeof(*items));
 	size_t k = 0;
 	while ((rc = db_step(st)) == KR_ROW && k < 500) {
+		items = arena_grow(c->a, items, k, &cap, sizeof(*items));
 		community_row(st, c->a, &items[k]);
 		items[k].member = true;
 		k++;
@@ -287,10 +425,13 @@ int community_list_open(struct ctx *c, struct community **out, size_t *n)
 	if (rc)
 		return rc;
 	acl_viewer_binds(c, st);
-	struct community *items = arena_alloc(c->a, sizeof(*items) * 500);
+	size_t cap = 0;
+	struct community *items = arena_grow(c->a, NULL, 0, &cap, sizeof(*items));
 	size_t k = 0;
-	while ((rc = db_step(st)) == KR_ROW && k < 500)
+	while ((rc = db_step(st)) == KR_ROW && k < 500) {
+		items = arena_grow(c->a, items, k, &cap, sizeof(*items));
 		community_row(st, c->a, &items[k++]);
+	}
 	db_done(st);
 	*out = items;
 	*n = k;
@@ -408,9 +549,11 @@ int community_members(struct ctx *c, const char *slug, struct community_member *
 	if (rc)
 		return rc;
 	db_bind_int(st, 1, m.id);
-	struct community_member *items = arena_alloc(c->a, sizeof(*items) * 2000);
+	size_t cap = 0;
+	struct community_member *items = arena_grow(c->a, NULL, 0, &cap, sizeof(*items));
 	size_t k = 0;
 	while ((rc = db_step(st)) == KR_ROW && k < 2000) {
+		items = arena_grow(c->a, items, k, &cap, sizeof(*items));
 		struct community_member *x = &items[k++];
 		x->type = db_col_dup(st, 0, c->a);
 		x->id = db_col_dup(st, 1, c->a);

@@ -22,6 +22,7 @@
 #include "core/notify.h"
 #include "core/org.h"
 #include "core/person.h"
+#include "core/viewer_cache.h"
 #include "lib/arena.h"
 #include "lib/buf.h"
 #include "lib/util.h"
@@ -396,17 +397,44 @@ static int visible_id(struct ctx *c, const char *public_id, int64_t *id)
 }
 
 /* One statement finds the topic by public id and decides its visibility
- * with the acl's SQL face (ACL_TOPIC_PRED, which the property test holds
- * equal to acl_topic_visible), instead of an id lookup, the single-item
+ * with the acl's SQL face, instead of an id lookup, the single-item
  * decision's three reads and then the topic read: a topic page is read
- * often, and on PostgreSQL every statement is a round trip.  Hidden and
- * missing both return no row.  ?1-?3 viewer, ?4 public id. */
+ * often, and on PostgreSQL every statement is a round trip.  The face is
+ * the recipient one (ACL_TOPIC_RECIPIENT_PRED over the viewer's people
+ * row; the property test holds it equal to the model, like
+ * ACL_TOPIC_PRED): for one topic its membership checks are a few index
+ * lookups, where ACL_TOPIC_PRED would first build the viewer's whole
+ * community set (temporary tables on SQLite).  Hidden and missing both
+ * return no row.  ?1 space, ?2 viewer person id, ?3 public id. */
 #define TOPIC_GET_SQL \
 	"SELECT " TOPIC_COLS ", t.body," \
-	" (SELECT COUNT(*) FROM topic_likes l WHERE l.topic_id = t.id AND l.person_id = ?1)," \
-	" (SELECT COUNT(*) FROM topic_reads r WHERE r.topic_id = t.id AND r.person_id = ?1" \
+	" (SELECT COUNT(*) FROM topic_likes l WHERE l.topic_id = t.id AND l.person_id = p.id)," \
+	" (SELECT COUNT(*) FROM topic_reads r WHERE r.topic_id = t.id AND r.person_id = p.id" \
 	" AND r.version >= t.read_version), t.community_id" TOPIC_FROM \
-	" WHERE t.space = ?3 AND t.public_id = ?4 AND " ACL_TOPIC_PRED
+	" JOIN people p ON p.id = ?2" \
+	" WHERE t.space = ?1 AND t.public_id = ?3 AND " ACL_TOPIC_RECIPIENT_PRED
+
+/* acl_community_membership, kept in the viewer cache (a topic page asks
+ * it on every view; communities and community_members change
+ * topic_list_version, see core/viewer_cache.h). */
+static int membership(struct ctx *c, int64_t community_id, struct acl_membership *ms)
+{
+	const char *version = NULL, *key = NULL;
+	if (topic_list_version(c, &version) == KR_OK) {
+		char id[24];
+		snprintf(id, sizeof id, "%lld", (long long)community_id);
+		key = vc_key(c, "membership", id);
+	}
+	int64_t v = 0;
+	if (key && vc_get(key, version, &v)) {
+		*ms = (struct acl_membership){.member = v & 1, .moderator = (v >> 1) & 1, .owner = (v >> 2) & 1};
+		return KR_OK;
+	}
+	int rc = acl_community_membership(c, community_id, ms);
+	if (rc == KR_OK && key)
+		vc_put(key, version, (ms->member ? 1 : 0) | (ms->moderator ? 2 : 0) | (ms->owner ? 4 : 0));
+	return rc;
+}
 
 int topic_get(struct ctx *c, const char *public_id, struct topic *out)
 {
@@ -417,8 +445,9 @@ int topic_get(struct ctx *c, const char *public_id, struct topic *out)
 	int rc = db_prepare(c->db, "" TOPIC_GET_SQL, &st);
 	if (rc)
 		return rc;
-	acl_viewer_binds(c, st);
-	db_bind_text(st, 4, public_id);
+	db_bind_int(st, 1, c->space);
+	db_bind_int(st, 2, c->who.person_id);
+	db_bind_text(st, 3, public_id);
 	int64_t cid = 0;
 	rc = db_step(st);
 	if (rc == KR_ROW) {
@@ -436,7 +465,7 @@ int topic_get(struct ctx *c, const char *public_id, struct topic *out)
 		return rc;
 	/* Standing in the home community (the acl's single-item face). */
 	struct acl_membership ms = {0};
-	if ((rc = acl_community_membership(c, cid, &ms)))
+	if ((rc = membership(c, cid, &ms)))
 		return rc;
 	out->can_moderate = ms.moderator;
 	out->can_edit = ms.moderator || str_eq(out->author, c->who.login);
@@ -832,6 +861,14 @@ bool topic_may_share_elsewhere(struct ctx *c, const struct topic *t)
 {
 	if (c->who.person_id <= 0)
 		return false;
+	/* Kept in the viewer cache: community_members and communities change
+	 * topic_list_version (core/viewer_cache.h). */
+	const char *version = NULL, *key = NULL;
+	if (topic_list_version(c, &version) == KR_OK)
+		key = vc_key(c, "share-elsewhere", t->community);
+	int64_t v = 0;
+	if (key && vc_get(key, version, &v))
+		return v != 0;
 	struct db_stmt *st;
 	if (db_prepare(c->db,
 		       "SELECT COUNT(*) FROM community_members m JOIN communities cm ON cm.id = m.community_id"
@@ -844,6 +881,8 @@ bool topic_may_share_elsewhere(struct ctx *c, const struct topic *t)
 	db_bind_text(st, 3, t->community ? t->community : "");
 	int rc;
 	int64_t k = one_int(st, &rc);
+	if (rc == KR_OK && key)
+		vc_put(key, version, k > 0);
 	return rc != KR_OK || k > 0;
 }
 
@@ -1252,9 +1291,11 @@ int topic_history(struct ctx *c, const char *public_id, struct topic_version **o
 			     &st)))
 		return rc;
 	db_bind_int(st, 1, id);
-	struct topic_version *items = arena_alloc(c->a, sizeof(*items) * 200);
+	size_t cap = 0;
+	struct topic_version *items = arena_grow(c->a, NULL, 0, &cap, sizeof(*items));
 	size_t k = 0;
 	while ((rc = db_step(st)) == KR_ROW && k < 200) {
+		items = arena_grow(c->a, items, k, &cap, sizeof(*items));
 		items[k].version = (int)db_col_int(st, 0);
 		items[k].title = db_col_dup(st, 1, c->a);
 		items[k].tlp = db_col_dup(st, 2, c->a);
@@ -1296,9 +1337,11 @@ int topic_read_status(struct ctx *c, const char *public_id, struct read_status *
 	db_bind_int(st, 1, c->space);
 	db_bind_int(st, 2, t.id);
 	db_bind_int(st, 3, all ? 0 : c->who.org_id);
-	struct read_status *items = arena_alloc(c->a, sizeof(*items) * 2000);
+	size_t cap = 0;
+	struct read_status *items = arena_grow(c->a, NULL, 0, &cap, sizeof(*items));
 	size_t k = 0;
 	while ((rc = db_step(st)) == KR_ROW && k < 2000) {
+		items = arena_grow(c->a, items, k, &cap, sizeof(*items));
 		items[k].org = db_col_dup(st, 0, c->a);
 		items[k].org_name_ja = db_col_dup(st, 1, c->a);
 		items[k].org_name_en = db_col_dup(st, 2, c->a);
@@ -1377,9 +1420,11 @@ static int comments_of(struct ctx *c, int64_t tid, bool moderator, struct commen
 			     &st)))
 		return rc;
 	db_bind_int(st, 1, tid);
-	struct comment *items = arena_alloc(c->a, sizeof(*items) * 1000);
+	size_t cap = 0;
+	struct comment *items = arena_grow(c->a, NULL, 0, &cap, sizeof(*items));
 	size_t k = 0;
 	while ((rc = db_step(st)) == KR_ROW && k < 1000) {
+		items = arena_grow(c->a, items, k, &cap, sizeof(*items));
 		struct comment *m = &items[k++];
 		m->id = db_col_int(st, 0);
 		m->author = db_col_dup(st, 1, c->a);
@@ -1624,10 +1669,12 @@ static int attachments_of(struct ctx *c, int64_t topic_id, struct attachment **o
 
 int attachment_rows(struct ctx *c, struct db_stmt *st, struct attachment **out, size_t *n)
 {
-	struct attachment *items = arena_alloc(c->a, sizeof(*items) * 500);
+	size_t cap = 0;
+	struct attachment *items = arena_grow(c->a, NULL, 0, &cap, sizeof(*items));
 	size_t k = 0;
 	int rc;
 	while ((rc = db_step(st)) == KR_ROW && k < 500) {
+		items = arena_grow(c->a, items, k, &cap, sizeof(*items));
 		struct attachment *x = &items[k++];
 		x->public_id = db_col_dup(st, 0, c->a);
 		x->filename = db_col_dup(st, 1, c->a);
@@ -1773,23 +1820,41 @@ static const size_t lc_str_fields[] = {
 
 static const char **lc_field(struct topic *t, size_t k) { return (const char **)(void *)((char *)t + lc_str_fields[k]); }
 
-/* The lists' version, read first in the caller's transaction: every
- * value of topic_list_version, in order (one row on SQLite, 16 on
- * PostgreSQL, see migration 8). */
-static int lc_version(struct ctx *c, const char **out)
+/* One row on SQLite, 16 on PostgreSQL (see migration 8). */
+/* The version last read by this thread, with the read snapshot it was
+ * read in: inside one snapshot it cannot change, and a page asks more
+ * than once (community_get, topic_list). */
+static _Thread_local struct {
+	uint64_t snapshot;
+	char v[512];
+} lv_memo;
+
+int topic_list_version(struct ctx *c, const char **out)
 {
+	uint64_t snap = db_read_snapshot(c->db);
+	if (snap && lv_memo.snapshot == snap) {
+		*out = arena_strdup(c->a, lv_memo.v);
+		return KR_OK;
+	}
 	struct db_stmt *st;
 	int rc = db_prepare(c->db, "SELECT v FROM topic_list_version ORDER BY id", &st);
 	if (rc)
 		return rc;
 	struct buf b = BUF_INIT;
-	while ((rc = db_step(st)) == KR_ROW)
-		buf_printf(&b, "%lld,", (long long)db_col_int(st, 0));
+	while ((rc = db_step(st)) == KR_ROW) {
+		buf_add_i64(&b, db_col_int(st, 0));
+		buf_addc(&b, ',');
+	}
 	db_done(st);
 	if (rc == KR_DONE)
 		rc = b.len ? KR_OK : KR_ENOTFOUND;
-	if (rc == KR_OK)
+	if (rc == KR_OK) {
 		*out = arena_strndup(c->a, b.p, b.len);
+		if (snap && b.len < sizeof lv_memo.v) {
+			memcpy(lv_memo.v, b.p, b.len + 1);
+			lv_memo.snapshot = snap;
+		}
+	}
 	buf_free(&b);
 	return rc;
 }
@@ -1800,24 +1865,38 @@ static void lc_add_str(struct buf *b, const char *s)
 		buf_adds(b, "-");
 		return;
 	}
-	buf_printf(b, "%zu:", strlen(s));
-	buf_adds(b, s);
+	size_t n = strlen(s);
+	buf_add_i64(b, (int64_t)n);
+	buf_addc(b, ':');
+	buf_add(b, s, n);
+}
+
+/* Numbers each followed by '|' (no printf: this runs on every list). */
+static void lc_add_nums(struct buf *b, const int64_t *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		buf_add_i64(b, v[i]);
+		buf_addc(b, '|');
+	}
 }
 
 static char *lc_key(struct ctx *c, const struct topic_filter *f)
 {
 	struct buf b = BUF_INIT;
-	buf_printf(&b, "%lld|%lld|%lld|%d|%d|%d|", (long long)c->space, (long long)c->who.person_id,
-		   (long long)c->who.org_id, (int)c->who.role, c->who.org_admin ? 1 : 0, c->who.system ? 1 : 0);
+	buf_grow(&b, 128);
+	const int64_t who[] = {c->space, c->who.person_id, c->who.org_id, (int64_t)c->who.role,
+			       c->who.org_admin ? 1 : 0, c->who.system ? 1 : 0};
+	lc_add_nums(&b, who, KR_ARRAY_LEN(who));
 	lc_add_str(&b, str_empty(f->community) ? NULL : f->community);
 	lc_add_str(&b, str_empty(f->tag) ? NULL : f->tag);
 	lc_add_str(&b, str_empty(f->category) ? NULL : f->category);
 	lc_add_str(&b, str_empty(f->tlp) ? NULL : f->tlp);
 	lc_add_str(&b, str_empty(f->org) ? NULL : f->org);
 	lc_add_str(&b, f->cursor);
-	buf_printf(&b, "|%lld|%lld|%d|%d|%d", (long long)f->from, (long long)f->to, (int)f->sort,
-		   f->must_read_pending ? 1 : 0, f->limit);
-	char *k = arena_strndup(c->a, b.p ? b.p : "", b.len);
+	buf_addc(&b, '|');
+	const int64_t rest[] = {f->from, f->to, (int64_t)f->sort, f->must_read_pending ? 1 : 0, f->limit};
+	lc_add_nums(&b, rest, KR_ARRAY_LEN(rest));
+	char *k = arena_strndup(c->a, b.p, b.len);
 	buf_free(&b);
 	return k;
 }
@@ -1838,7 +1917,7 @@ static bool lc_get(struct ctx *c, const char *key, uint64_t h, const char *versi
 	struct lc_entry *e = &lc_slots[h % LC_SLOTS];
 	if (e->key && e->hash == h && now_ms() - e->at < LC_TTL_MS && strcmp(e->version, version) == 0 &&
 	    strcmp(e->key, key) == 0) {
-		char *nb = arena_alloc(c->a, e->len ? e->len : 1);
+		char *nb = arena_alloc_raw(c->a, e->len ? e->len : 1);
 		memcpy(nb, e->blob, e->len);
 		*out = e->pg;
 		out->items = (struct topic *)(void *)nb;
@@ -1918,7 +1997,7 @@ int topic_list(struct ctx *c, const struct topic_filter *f, struct topic_page *o
 	const char *version = NULL;
 	const char *key = NULL;
 	uint64_t h = 0;
-	if (lc_version(c, &version) == KR_OK) {
+	if (topic_list_version(c, &version) == KR_OK) {
 		key = lc_key(c, f);
 		h = lc_hash(key);
 		if (lc_get(c, key, h, version, out)) {

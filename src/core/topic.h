@@ -119,6 +119,13 @@ struct topic_page {
 	const char *cache_key, *cache_version;
 };
 int topic_list(struct ctx *c, const struct topic_filter *f, struct topic_page *out);
+/* The lists' version (migration 8): every value of topic_list_version
+ * in order, as text, read in the caller's transaction.  It changes in
+ * the same commit as any write to topics, topic_shares, topic_scope,
+ * topic_reads, communities, community_members, people or orgs, so a
+ * result computed after reading it stays valid while it is unchanged
+ * (topic_list's cache, community_get's). */
+int topic_list_version(struct ctx *c, const char **out);
 int topic_sort_parse(const char *s, enum topic_sort *out);
 
 struct topic_version {

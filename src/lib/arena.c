@@ -1,6 +1,7 @@
 /* arena.c - bump allocator in chained chunks.  See arena.h. */
 #include "lib/arena.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,7 +57,7 @@ void arena_free(struct arena *a)
 
 size_t arena_used(const struct arena *a) { return a->total; }
 
-void *arena_alloc(struct arena *a, size_t n)
+void *arena_alloc_raw(struct arena *a, size_t n)
 {
 	size_t need = (n + 15) & ~(size_t)15;
 	if (need < n) /* overflow */
@@ -75,7 +76,6 @@ void *arena_alloc(struct arena *a, size_t n)
 				a->head = big;
 			}
 			a->total += need;
-			memset(big->data, 0, need);
 			return big->data;
 		}
 		c = chunk_new(ARENA_CHUNK);
@@ -85,23 +85,44 @@ void *arena_alloc(struct arena *a, size_t n)
 	void *p = c->data + c->used;
 	c->used += need;
 	a->total += need;
-	memset(p, 0, need);
+	return p;
+}
+
+void *arena_alloc(struct arena *a, size_t n)
+{
+	void *p = arena_alloc_raw(a, n);
+	memset(p, 0, n);
 	return p;
 }
 
 void *arena_memdup(struct arena *a, const void *p, size_t n)
 {
-	void *d = arena_alloc(a, n + 1);
+	char *d = arena_alloc_raw(a, n + 1);
 	if (n)
 		memcpy(d, p, n);
+	d[n] = 0;
 	return d;
+}
+
+void *arena_grow(struct arena *a, void *items, size_t n, size_t *cap, size_t size)
+{
+	if (items && n < *cap)
+		return items;
+	size_t nc = *cap < 8 ? 8 : *cap * 2;
+	if (nc > SIZE_MAX / size)
+		abort();
+	void *p = arena_alloc(a, nc * size);
+	if (items && n)
+		memcpy(p, items, n * size);
+	*cap = nc;
+	return p;
 }
 
 char *arena_strndup(struct arena *a, const char *s, size_t n)
 {
 	if (!s)
 		return NULL;
-	return arena_memdup(a, s, n); /* zeroed: terminated */
+	return arena_memdup(a, s, n); /* terminated */
 }
 
 char *arena_strdup(struct arena *a, const char *s)

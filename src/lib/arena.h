@@ -19,7 +19,15 @@ void arena_free(struct arena *a);
 size_t arena_used(const struct arena *a);
 
 void *arena_alloc(struct arena *a, size_t n);   /* 16-byte aligned, zeroed */
+/* arena_alloc without the zeroing, for memory the caller fills at once
+ * (copies of rows and strings). */
+void *arena_alloc_raw(struct arena *a, size_t n);
 void *arena_memdup(struct arena *a, const void *p, size_t n);
+/* An array that grows as it fills: returns items when item n fits in its
+ * *cap, else a copy with twice the room (at least 8 items; *cap updated;
+ * the new room zeroed).  Lists that may hold hundreds of rows but
+ * usually hold a few then cost a few rows, not the maximum. */
+void *arena_grow(struct arena *a, void *items, size_t n, size_t *cap, size_t size);
 char *arena_strdup(struct arena *a, const char *s);   /* NULL -> NULL */
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_printf(struct arena *a, const char *fmt, ...) KR_PRINTF(2, 3);

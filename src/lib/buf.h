@@ -7,6 +7,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "lib/kr.h"
 
 struct buf {
@@ -23,6 +24,8 @@ void buf_grow(struct buf *b, size_t extra);
 void buf_add(struct buf *b, const void *p, size_t n);
 void buf_adds(struct buf *b, const char *s);
 void buf_addc(struct buf *b, char c);
+/* The decimal digits of v (printf's "%lld" without going through it). */
+void buf_add_i64(struct buf *b, int64_t v);
 void buf_printf(struct buf *b, const char *fmt, ...) KR_PRINTF(2, 3);
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap) KR_PRINTF(2, 0);
 /* Hand the memory to the caller (free() it); the buffer becomes empty. */

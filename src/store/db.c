@@ -24,12 +24,21 @@ struct db_stmt {
 	struct db_stmt *next; /* hash chain */
 };
 
+/* BEGIN, BEGIN (read), COMMIT, ROLLBACK kept prepared (tx_exec). */
+#define TX_STMTS 4
+
 struct db {
 	const struct db_engine *eng;
 	void *conn;
 	bool in_tx;
 	struct db_stmt *cache[CACHE_SLOTS];
+	const char *tx_sql[TX_STMTS];
+	void *tx_stmt[TX_STMTS];
+	uint64_t snapshot; /* db_read_snapshot() */
 };
+
+/* Ids of read transactions, unique across connections. */
+static _Atomic uint64_t snapshot_ids;
 
 static const char *site_url;
 
@@ -82,6 +91,9 @@ void db_close(struct db *db)
 			s = n;
 		}
 	}
+	for (size_t i = 0; i < TX_STMTS; i++)
+		if (db->tx_sql[i])
+			db->eng->finalize(db->tx_stmt[i]);
 	db->eng->close(db->conn);
 	free(db);
 }
@@ -281,13 +293,41 @@ int db_ping(struct db *db)
 	return db->eng->exec(db->conn, "SELECT 1") == KR_OK ? KR_OK : KR_EUNAVAIL;
 }
 
+/* Transaction control: through the statement cache when the engine
+ * allows it (tx_prepared), else as plain text.  Every GET page opens and
+ * ends a read snapshot, so this runs twice per request. */
+static const char sql_commit[] = "COMMIT";
+static const char sql_rollback[] = "ROLLBACK";
+
+static int tx_exec(struct db *db, const char *sql)
+{
+	if (!db->eng->tx_prepared)
+		return db->eng->exec(db->conn, sql);
+	size_t i = 0;
+	while (i < TX_STMTS && db->tx_sql[i] && db->tx_sql[i] != sql)
+		i++;
+	if (i == TX_STMTS)
+		return db->eng->exec(db->conn, sql);
+	if (!db->tx_sql[i]) {
+		int rc = db->eng->prepare(db->conn, sql, &db->tx_stmt[i]);
+		if (rc)
+			return rc;
+		db->tx_sql[i] = sql;
+	}
+	int rc = db->eng->step(db->tx_stmt[i]);
+	db->eng->reset(db->tx_stmt[i]);
+	return rc == KR_DONE || rc == KR_ROW ? KR_OK : rc;
+}
+
 int db_begin(struct db *db)
 {
 	if (db->in_tx)
 		return KR_EINVAL;
-	int rc = db->eng->exec(db->conn, db->eng->sql_begin);
-	if (rc == KR_OK)
+	int rc = tx_exec(db, db->eng->sql_begin);
+	if (rc == KR_OK) {
 		db->in_tx = true;
+		db->snapshot = 0;
+	}
 	return rc;
 }
 
@@ -295,17 +335,21 @@ int db_begin_read(struct db *db)
 {
 	if (db->in_tx)
 		return KR_EINVAL;
-	int rc = db->eng->exec(db->conn, db->eng->sql_begin_read);
-	if (rc == KR_OK)
+	int rc = tx_exec(db, db->eng->sql_begin_read);
+	if (rc == KR_OK) {
 		db->in_tx = true;
+		db->snapshot = ++snapshot_ids;
+	}
 	return rc;
 }
+
+uint64_t db_read_snapshot(const struct db *db) { return db && db->in_tx ? db->snapshot : 0; }
 
 int db_commit(struct db *db)
 {
 	if (!db->in_tx)
 		return KR_EINVAL;
-	int rc = db->eng->exec(db->conn, "COMMIT");
+	int rc = tx_exec(db, sql_commit);
 	if (rc) {
 		db_rollback(db);
 		return rc;
@@ -318,7 +362,7 @@ void db_rollback(struct db *db)
 {
 	if (!db || !db->in_tx)
 		return;
-	db->eng->exec(db->conn, "ROLLBACK");
+	tx_exec(db, sql_rollback);
 	db->in_tx = false;
 }
 

@@ -111,6 +111,11 @@ int db_begin_read(struct db *db);
 int db_commit(struct db *db);
 void db_rollback(struct db *db);
 bool db_in_tx(const struct db *db);
+/* The read transaction open on db (db_begin_read) as an id unique in the
+ * process; 0 when none is open or the open one is a write transaction.
+ * What was read under one id stays true for the rest of that snapshot,
+ * so a value read again in it may be kept instead. */
+uint64_t db_read_snapshot(const struct db *db);
 
 /* Whole-database copy between engines (kairan export-db / import-db).
  * db_dump writes every table (not the search index, which is rebuilt) as

@@ -12,6 +12,10 @@ struct db_engine {
 	const char *id_type;   /* {ID}: auto-increment 64-bit primary key */
 	const char *blob_type; /* {BLOB} */
 	const char *sql_begin, *sql_begin_read;
+	/* true: BEGIN, COMMIT and ROLLBACK may be prepared once and kept in
+	 * the statement cache like any query (SQLite; exec would parse them
+	 * again on every request). */
+	bool tx_prepared;
 	/* Refresh the planner's statistics (db_optimize). */
 	const char *sql_optimize;
 	/* Held around db_migrate() so nodes starting together on one server

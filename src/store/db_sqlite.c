@@ -205,6 +205,7 @@ const struct db_engine db_engine_sqlite = {
 	.blob_type = "BLOB",
 	.sql_begin = "BEGIN IMMEDIATE",
 	.sql_begin_read = "BEGIN",
+	.tx_prepared = true,
 	/* Without statistics SQLite may walk (space, ...) instead of
 	 * (community_id, ...) for a community's list; a bounded ANALYZE is
 	 * cheap and fixes that. */

@@ -1,7 +1,8 @@
 /* app.c - the application's hooks into the HTTP layer: who is calling
  * (session cookie, pre-session CSRF cookie, API key), which language to
- * answer in, the read snapshot for GET pages, error rendering in each
- * output kind, and the end-of-request cleanup.  Also the two tiny routes
+ * answer in, the read snapshot for GET pages (the session is read inside
+ * it), error rendering in each output kind, and the end-of-request
+ * cleanup.  Also the two tiny routes
  * every page depends on: /assets/{} and POST /lang. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,17 +51,35 @@ static void pre_session_csrf(struct request *r)
 	r->csrf = tok;
 }
 
-static void auth_by_session(struct request *r)
+/* A write owed by the session or key check (once a minute per session,
+ * or an expired session to delete) runs outside the page's read snapshot:
+ * end it, write, and open a fresh one. */
+static int owed_write(struct request *r, bool snapshot, const struct session_check *chk,
+		      int64_t key_touch)
+{
+	if (snapshot)
+		db_rollback(r->ctx.db);
+	int rc = chk ? auth_session_write(&r->ctx, chk) : auth_apikey_touch(&r->ctx, key_touch);
+	if (rc != KR_OK)
+		log_warn("session/key bookkeeping: %s", kr_strerror(rc));
+	return snapshot ? db_begin_read(r->ctx.db) : KR_OK;
+}
+
+static int auth_by_session(struct request *r, bool snapshot)
 {
 	const char *tok = req_cookie(r, COOKIE_SESSION);
 	if (tok && *tok) {
 		const char *csrf = NULL;
 		bool pending = false;
-		int rc = auth_session(&r->ctx, tok, &csrf, &pending);
+		struct session_check chk;
+		int rc = auth_session_read(&r->ctx, tok, &csrf, &pending, &chk);
+		int wrc = chk.expired || chk.touch ? owed_write(r, snapshot, &chk, 0) : KR_OK;
+		if (wrc != KR_OK)
+			return wrc;
 		if (rc == KR_OK) {
 			r->csrf = csrf;
 			r->mfa_pending = pending;
-			return;
+			return KR_OK;
 		}
 		/* Expired or unknown: forget it so the browser stops sending
 		 * it, and continue as an anonymous visitor. */
@@ -68,6 +87,7 @@ static void auth_by_session(struct request *r)
 		resp_cookie(r, COOKIE_SESSION, "", -1);
 	}
 	pre_session_csrf(r);
+	return KR_OK;
 }
 
 /* "Basic base64(user:key)" -> key, or NULL. */
@@ -91,11 +111,11 @@ static const char *basic_password(struct request *r, const char *v)
 	return colon ? colon + 1 : NULL;
 }
 
-static void auth_by_key(struct request *r, bool basic_too)
+static int auth_by_key(struct request *r, bool basic_too, bool snapshot)
 {
 	const char *v = req_header(r, "Authorization");
 	if (!v)
-		return;
+		return KR_OK;
 	const char *key = NULL;
 	if (strncasecmp(v, "Bearer ", 7) == 0) {
 		key = v + 7;
@@ -105,9 +125,11 @@ static void auth_by_key(struct request *r, bool basic_too)
 		key = basic_password(r, v);
 	}
 	if (!key || !*key)
-		return;
-	if (auth_apikey(&r->ctx, key) != KR_OK)
+		return KR_OK;
+	int64_t touch = 0;
+	if (auth_apikey_read(&r->ctx, key, &touch) != KR_OK)
 		memset(&r->ctx.who, 0, sizeof r->ctx.who);
+	return touch ? owed_write(r, snapshot, NULL, touch) : KR_OK;
 }
 
 int app_authenticate(struct request *r, enum auth_kind kind)
@@ -118,18 +140,33 @@ int app_authenticate(struct request *r, enum auth_kind kind)
 	if (!r->ctx.a)
 		r->ctx.a = r->a;
 
+	/* A GET page is drawn from one read snapshot, opened first so the
+	 * session or key is read inside it too: one read transaction per
+	 * request, not an autocommit read before it. */
+	bool snapshot = kind != AUTH_NONE && r->ctx.db &&
+			(strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0);
+	int rc = KR_OK;
+	if (snapshot && (rc = db_begin_read(r->ctx.db)) != KR_OK) {
+		log_warn("read transaction: %s", kr_strerror(rc));
+		return KR_EUNAVAIL;
+	}
+
 	switch (kind) {
 	case AUTH_SESSION:
-		auth_by_session(r);
+		rc = auth_by_session(r, snapshot);
 		break;
 	case AUTH_BEARER:
-		auth_by_key(r, false);
+		rc = auth_by_key(r, false, snapshot);
 		break;
 	case AUTH_BASIC_OR_BEARER:
-		auth_by_key(r, true);
+		rc = auth_by_key(r, true, snapshot);
 		break;
 	case AUTH_NONE:
 		break;
+	}
+	if (rc != KR_OK) {
+		log_warn("read transaction: %s", kr_strerror(rc));
+		return KR_EUNAVAIL;
 	}
 
 	const char *lang = NULL;
@@ -140,17 +177,6 @@ int app_authenticate(struct request *r, enum auth_kind kind)
 	if (!lang)
 		lang = i18n_pick(req_header(r, "Accept-Language"));
 	r->lang = lang;
-
-	/* A page is drawn from one snapshot.  Sessions were resolved first
-	 * because auth_session may touch last_seen (a write). */
-	if (kind != AUTH_NONE && r->ctx.db &&
-	    (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0)) {
-		int rc = db_begin_read(r->ctx.db);
-		if (rc != KR_OK) {
-			log_warn("read transaction: %s", kr_strerror(rc));
-			return KR_EUNAVAIL;
-		}
-	}
 	return KR_OK;
 }
 

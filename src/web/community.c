@@ -194,7 +194,7 @@ static void member_role_select(struct request *r, const char *id, const char *cu
 	for (size_t i = 0; i < KR_ARRAY_LEN(roles); i++)
 		html_printf(&r->out, "<option value=\"%s\"%s>%s</option>", roles[i],
 			    str_eq(cur, roles[i]) ? " selected" : "",
-			    web_t(r, arena_printf(r->a, "comm.role.%s", roles[i])));
+			    tr_pre(r->lang, "comm.role.", roles[i]));
 	html_raw(&r->out, "</select>");
 }
 

@@ -71,10 +71,10 @@ void web_range_more(struct request *r, int64_t total, bool more, int64_t from, s
 	snprintf(a, sizeof a, "%lld", (long long)from);
 	snprintf(b, sizeof b, "%lld", (long long)(from + (int64_t)n - 1));
 	snprintf(t, sizeof t, "%lld", (long long)total);
-	if (str_eq(r->lang, "en"))
-		html_printf(&r->out, "<p class=\"range\">%s–%s of %s%s</p>", a, b, t, more ? "+" : "");
-	else
-		html_printf(&r->out, "<p class=\"range\">%s件%s中 %s〜%s</p>", t, more ? "以上" : "", a, b);
+	static const char *const names[] = {"from", "to", "total"};
+	const char *const vals[] = {a, b, t};
+	html_printf(&r->out, "<p class=\"range\">%s</p>",
+		    web_tf(r, more ? "list.range_more" : "list.range", names, vals, 3));
 }
 
 /* Where a page starts: the `from` parameter carried next to the cursor. */

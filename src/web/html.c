@@ -19,29 +19,45 @@
 #include "lib/arena.h"
 #include "lib/buf.h"
 
-/* Escapes for HTML text and quoted attribute values alike. */
+/* Append without a call when the buffer has room (pages are built from
+ * many short pieces; buf_add is the slow path that grows it). */
+static inline void out_add(struct buf *b, const char *p, size_t n)
+{
+	if (b->cap - b->len > n) {
+		memcpy(b->p + b->len, p, n);
+		b->len += n;
+		b->p[b->len] = 0;
+	} else {
+		buf_add(b, p, n);
+	}
+}
+
+/* Escapes for HTML text and quoted attribute values alike: the class of
+ * each byte (0 = copied as is) indexes the replacement. */
+static const unsigned char esc_class[256] = {
+	[0] = 7, ['&'] = 1, ['<'] = 2, ['>'] = 3, ['"'] = 4, ['\''] = 5, ['`'] = 6,
+};
+static const char *const esc_rep[8] = {
+	"", "&amp;", "&lt;", "&gt;", "&quot;", "&#39;", "&#96;",
+	"", /* never emit NUL into a page */
+};
+static const unsigned char esc_len[8] = {0, 5, 4, 4, 6, 5, 5, 0};
+
 void html_textn(struct buf *b, const char *s, size_t n)
 {
 	if (!s)
 		return;
+	buf_grow(b, n); /* the usual case, nothing to escape, then fits */
 	size_t start = 0;
 	for (size_t i = 0; i < n; i++) {
-		const char *rep = NULL;
-		switch (s[i]) {
-		case '&': rep = "&amp;"; break;
-		case '<': rep = "&lt;"; break;
-		case '>': rep = "&gt;"; break;
-		case '"': rep = "&quot;"; break;
-		case '\'': rep = "&#39;"; break;
-		case '`': rep = "&#96;"; break;
-		case '\0': rep = ""; break; /* never emit NUL into a page */
-		default: continue;
-		}
-		buf_add(b, s + start, i - start);
-		buf_adds(b, rep);
+		unsigned k = esc_class[(unsigned char)s[i]];
+		if (!k)
+			continue;
+		out_add(b, s + start, i - start);
+		out_add(b, esc_rep[k], esc_len[k]);
 		start = i + 1;
 	}
-	buf_add(b, s + start, n - start);
+	out_add(b, s + start, n - start);
 }
 
 void html_text(struct buf *b, const char *s)
@@ -53,13 +69,13 @@ void html_text(struct buf *b, const char *s)
 void html_raw(struct buf *b, const char *literal)
 {
 	if (literal)
-		buf_adds(b, literal);
+		out_add(b, literal, strlen(literal));
 }
 
 void html_trusted(struct buf *b, const struct trusted_html *t)
 {
 	if (t && t->html)
-		buf_add(b, t->html, t->len);
+		out_add(b, t->html, t->len);
 }
 
 /* One parsed conversion specification. */
@@ -152,8 +168,10 @@ static void put_int(struct buf *b, const struct spec *sp, bool neg, uintmax_t v,
 		buf_addc(b, '-');
 	if (!sp->left && sp->zero)
 		pad(b, '0', fill);
-	while (n)
-		buf_addc(b, tmp[--n]);
+	char digits[72];
+	for (int i = 0; i < n; i++)
+		digits[i] = tmp[n - 1 - i];
+	out_add(b, digits, (size_t)n);
 	if (sp->left)
 		pad(b, ' ', fill);
 }
@@ -213,12 +231,24 @@ static void format_into(struct buf *b, enum str_mode mode, const char *fmt, va_l
 	while (*f) {
 		const char *pct = strchr(f, '%');
 		if (!pct) {
-			buf_adds(b, f);
+			out_add(b, f, strlen(f));
 			break;
 		}
-		buf_add(b, f, (size_t)(pct - f));
+		out_add(b, f, (size_t)(pct - f));
 		if (pct[1] == '%') {
-			buf_addc(b, '%');
+			out_add(b, "%", 1);
+			f = pct + 2;
+			continue;
+		}
+		if (pct[1] == 's') {
+			/* The common case, without the general parse. */
+			const char *s = va_arg(*ap, const char *);
+			if (s) {
+				if (mode == STR_HTML)
+					html_textn(b, s, strlen(s));
+				else
+					url_encode_into(b, s, strlen(s));
+			}
 			f = pct + 2;
 			continue;
 		}
@@ -280,15 +310,17 @@ static bool url_unreserved(unsigned char c)
 
 static void url_encode_into(struct buf *b, const char *s, size_t n)
 {
+	size_t start = 0;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if (url_unreserved(c)) {
-			buf_addc(b, (char)c);
-		} else {
-			char e[3] = {'%', "0123456789ABCDEF"[c >> 4], "0123456789ABCDEF"[c & 15]};
-			buf_add(b, e, 3);
-		}
+		if (url_unreserved(c))
+			continue;
+		out_add(b, s + start, i - start);
+		char e[3] = {'%', "0123456789ABCDEF"[c >> 4], "0123456789ABCDEF"[c & 15]};
+		out_add(b, e, 3);
+		start = i + 1;
 	}
+	out_add(b, s + start, n - start);
 }
 
 /* Copy a heap buffer into the arena and release it. */

@@ -1,52 +1,54 @@
 /* i18n.c - catalogue lookup and language negotiation.
  *
  * The table in messages.c is written in whatever order reads best; on
- * first use we build a sorted index of it once (pthread_once) so tr() is a
- * binary search from any worker thread. */
+ * first use we build a hash index of it once (pthread_once) so tr() is
+ * one hash and, almost always, one string compare from any worker thread
+ * (a page looks up dozens of keys). */
 #include "web/i18n.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-static const struct message **sorted;
-static size_t nsorted;
-static pthread_once_t sorted_once = PTHREAD_ONCE_INIT;
+static const struct message **slots; /* open addressing, linear probing */
+static size_t nslots;                /* a power of two, at least twice the rows */
+static pthread_once_t index_once = PTHREAD_ONCE_INIT;
 
-static int cmp_msg(const void *x, const void *y)
+static uint32_t key_hash(const char *s)
 {
-	const struct message *const *a = x, *const *b = y;
-	return strcmp((*a)->key, (*b)->key);
+	uint32_t h = 2166136261u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
 }
 
 static void build_index(void)
 {
-	sorted = malloc(i18n_nmessages * sizeof *sorted);
-	if (!sorted)
+	nslots = 64;
+	while (nslots < 2 * i18n_nmessages)
+		nslots *= 2;
+	slots = calloc(nslots, sizeof *slots);
+	if (!slots)
 		abort();
-	for (size_t i = 0; i < i18n_nmessages; i++)
-		sorted[i] = &i18n_messages[i];
-	qsort(sorted, i18n_nmessages, sizeof *sorted, cmp_msg);
-	nsorted = i18n_nmessages;
+	for (size_t i = 0; i < i18n_nmessages; i++) {
+		size_t j = key_hash(i18n_messages[i].key) & (nslots - 1);
+		while (slots[j] && strcmp(slots[j]->key, i18n_messages[i].key) != 0)
+			j = (j + 1) & (nslots - 1);
+		if (!slots[j]) /* a duplicate key keeps its first row (the unit test forbids them) */
+			slots[j] = &i18n_messages[i];
+	}
 }
 
 static const struct message *find(const char *key)
 {
 	if (!key)
 		return NULL;
-	pthread_once(&sorted_once, build_index);
-	size_t lo = 0, hi = nsorted;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(key, sorted[mid]->key);
-		if (c == 0)
-			return sorted[mid];
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
+	pthread_once(&index_once, build_index);
+	for (size_t j = key_hash(key) & (nslots - 1); slots[j]; j = (j + 1) & (nslots - 1))
+		if (strcmp(slots[j]->key, key) == 0)
+			return slots[j];
 	return NULL;
 }
 
@@ -61,6 +63,20 @@ const char *tr(const char *lang, const char *key)
 }
 
 bool tr_has(const char *key) { return find(key) != NULL; }
+
+const char *tr_pre(const char *lang, const char *prefix, const char *name)
+{
+	char key[96];
+	size_t np = strlen(prefix), nn = name ? strlen(name) : 0;
+	if (!name || np + nn >= sizeof key)
+		return NULL;
+	memcpy(key, prefix, np);
+	memcpy(key + np, name, nn + 1);
+	const struct message *m = find(key);
+	if (!m)
+		return NULL;
+	return lang && strcmp(lang, "en") == 0 ? m->en : m->ja;
+}
 
 /* Parse "q=0.8" style weights into thousandths; malformed -> -1. */
 static int parse_q(const char *p, size_t n)

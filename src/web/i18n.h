@@ -12,6 +12,10 @@
  * that scans the sources for keys). */
 const char *tr(const char *lang, const char *key);
 bool tr_has(const char *key);
+/* tr() of the key prefix + name ("tag." + "info") without building the
+ * key on the heap or in an arena; NULL when there is no such key (unlike
+ * tr(), which answers the key itself). */
+const char *tr_pre(const char *lang, const char *prefix, const char *name);
 /* Pick "ja" or "en" from an Accept-Language header (q-values honoured);
  * default "ja". */
 const char *i18n_pick(const char *accept_language);

@@ -12,6 +12,34 @@
 
 const char *web_t(const struct request *r, const char *key) { return tr(r->lang, key); }
 
+const char *web_tf(struct request *r, const char *key, const char *const *names,
+		   const char *const *vals, size_t n)
+{
+	const char *m = tr(r->lang, key);
+	struct buf b = BUF_INIT;
+	const char *p = m;
+	while (*p) {
+		const char *open = strchr(p, '{');
+		const char *close = open ? strchr(open, '}') : NULL;
+		if (!close) {
+			buf_adds(&b, p);
+			break;
+		}
+		buf_add(&b, p, (size_t)(open - p));
+		size_t len = (size_t)(close - open - 1), i = 0;
+		while (i < n && !(strlen(names[i]) == len && memcmp(names[i], open + 1, len) == 0))
+			i++;
+		if (i < n)
+			buf_adds(&b, vals[i] ? vals[i] : "");
+		else
+			buf_add(&b, open, (size_t)(close - open + 1));
+		p = close + 1;
+	}
+	char *out = arena_strndup(r->a, b.p ? b.p : "", b.len);
+	buf_free(&b);
+	return out;
+}
+
 bool web_logged_in(const struct request *r)
 {
 	return r->ctx.who.person_id != 0 && !r->mfa_pending;
@@ -275,6 +303,9 @@ void page_begin(struct request *r, const char *title)
 {
 	const char *t = tr_has(title) ? web_t(r, title) : (title ? title : "");
 	buf_reset(&r->out);
+	/* Room for a typical page at once instead of doubling up to it from
+	 * 256 bytes (a topic list is about 16 KB). */
+	buf_grow(&r->out, 16 * 1024);
 	html_printf(&r->out,
 		    "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
 		    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"

@@ -286,6 +286,14 @@ const struct message i18n_messages[] = {
 	{"list.first", "最初のページ", "First page"},
 	{"list.next", "次のページ", "Next page"},
 	{"list.none", "該当するものはありません。", "Nothing found."},
+	/* The range above a list: {from}-{to} of {total} (range_more: at
+	 * least {total}, a count that stopped at its cap). */
+	{"list.range", "{total}件中 {from}〜{to}", "{from}–{to} of {total}"},
+	{"list.range_more", "{total}件以上中 {from}〜{to}", "{from}–{to} of {total}+"},
+	/* "7/30 更新" (R4.1): month and day of a topic's last edit. */
+	{"topics.updated_on", "{month}/{day} 更新", "Updated {month}/{day}"},
+	/* A topic's author with their organisation. */
+	{"topics.author_of_org", "{person}（{org}）", "{person} ({org})"},
 
 	/* flash messages after a successful POST */
 	{"flash.saved", "保存しました。", "Saved."},

@@ -26,15 +26,16 @@ const char *web_tag_label(struct request *r, const char *tag)
 {
 	if (str_empty(tag) || !topic_tag_valid(tag))
 		return "";
-	return web_t(r, arena_printf(r->a, "tag.%s", tag));
+	const char *l = tr_pre(r->lang, "tag.", tag);
+	return l ? l : web_t(r, arena_printf(r->a, "tag.%s", tag));
 }
 
 const char *web_category_label(struct request *r, const char *cat)
 {
 	if (str_empty(cat))
 		return "";
-	const char *k = arena_printf(r->a, "cat.%s", cat);
-	return tr_has(k) ? web_t(r, k) : cat;
+	const char *l = tr_pre(r->lang, "cat.", cat);
+	return l ? l : cat;
 }
 
 /* A topic's body.  Until the Markdown renderer lands this is escaped text
@@ -64,9 +65,12 @@ static const char *updated_marker(struct request *r, int64_t ms)
 	int y = 0, m = 0, d = 0;
 	if (sscanf(t, "%d-%d-%d", &y, &m, &d) != 3)
 		return "";
-	if (str_eq(r->lang, "en"))
-		return arena_printf(r->a, "Updated %d/%d", m, d);
-	return arena_printf(r->a, "%d/%d 更新", m, d);
+	char ms_[8], ds[8];
+	snprintf(ms_, sizeof ms_, "%d", m);
+	snprintf(ds, sizeof ds, "%d", d);
+	static const char *const names[] = {"month", "day"};
+	const char *const vals[] = {ms_, ds};
+	return web_tf(r, "topics.updated_on", names, vals, 2);
 }
 
 /* ---- list filters ----------------------------------------------------- */
@@ -166,21 +170,20 @@ static void select_category(struct request *r, const char *name, const char *cur
 
 static const enum tlp all_tlps[] = {TLP_CLEAR, TLP_GREEN, TLP_AMBER, TLP_AMBER_STRICT, TLP_RED};
 
-/* The sort, filter and date-range form above a list. */
-static void filter_form(struct request *r, const char *action, struct request *q)
+/* The fields of the filter form (below). */
+static void filter_fields(struct request *r, struct request *q)
 {
 	static const char *const sorts[] = {"relevance", "updated", "created", "views", "likes"};
 	const char *sort = opt_q(q, "sort");
 	if (!sort)
 		sort = opt_q(q, "q") ? "relevance" : "updated";
 	const char *q0 = opt_q(q, "q");
-	html_printf(&r->out, "<form class=\"filters\" method=\"get\" action=\"%s\" role=\"search\">"
-			     "<div class=\"field field-q\"><label for=\"f-q\">%s</label>"
+	html_printf(&r->out, "<div class=\"field field-q\"><label for=\"f-q\">%s</label>"
 			     "<input id=\"f-q\" name=\"q\" type=\"search\" value=\"%s\" placeholder=\"%s\"></div>"
 			     "<div class=\"field\"><label for=\"f-sort\">%s</label><select id=\"f-sort\" name=\"sort\">",
-		    action, web_t(r, "field.q"), q0 ? q0 : "", web_t(r, "search.placeholder"), web_t(r, "field.sort"));
+		    web_t(r, "field.q"), q0 ? q0 : "", web_t(r, "search.placeholder"), web_t(r, "field.sort"));
 	for (size_t i = 0; i < KR_ARRAY_LEN(sorts); i++)
-		select_opt(r, sorts[i], web_t(r, arena_printf(r->a, "sort.%s", sorts[i])), sort);
+		select_opt(r, sorts[i], tr_pre(r->lang, "sort.", sorts[i]), sort);
 	html_raw(&r->out, "</select></div>");
 	select_tag(r, "tag", opt_q(q, "tag"), "list.any");
 	select_category(r, "category", opt_q(q, "category"), "list.any");
@@ -201,6 +204,70 @@ static void filter_form(struct request *r, const char *action, struct request *q
 		    web_t(r, "field.from_date"), opt_q(q, "from") ? opt_q(q, "from") : "",
 		    web_t(r, "field.to_date"), opt_q(q, "to") ? opt_q(q, "to") : "",
 		    web_t(r, "list.filter"));
+}
+
+/* Without any filter in the query (a list as first opened) the fields
+ * are the same for every list in one language: their markup, as
+ * filter_fields wrote it through the escaping helpers, is kept per
+ * language and replayed byte for byte. */
+static const char *const filter_keys[] = {"q", "sort", "tag", "category", "tlp", "org", "from", "to"};
+static pthread_mutex_t ff_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	char lang[8];
+	char *html;
+	size_t len;
+} ff_cache[4];
+
+static bool ff_replay(struct request *r)
+{
+	bool hit = false;
+	pthread_mutex_lock(&ff_mu);
+	for (size_t i = 0; i < KR_ARRAY_LEN(ff_cache) && ff_cache[i].html; i++) {
+		if (strcmp(ff_cache[i].lang, r->lang) == 0) {
+			struct trusted_html t = {.html = ff_cache[i].html, .len = ff_cache[i].len};
+			html_trusted(&r->out, &t);
+			hit = true;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&ff_mu);
+	return hit;
+}
+
+static void ff_keep(const char *lang, const char *html, size_t len)
+{
+	if (strlen(lang) >= sizeof ff_cache[0].lang)
+		return;
+	pthread_mutex_lock(&ff_mu);
+	size_t i = 0;
+	while (i < KR_ARRAY_LEN(ff_cache) && ff_cache[i].html && strcmp(ff_cache[i].lang, lang) != 0)
+		i++;
+	if (i < KR_ARRAY_LEN(ff_cache) && !ff_cache[i].html) {
+		char *copy = malloc(len + 1);
+		if (copy) {
+			memcpy(copy, html, len);
+			copy[len] = 0;
+			strcpy(ff_cache[i].lang, lang);
+			ff_cache[i].len = len;
+			ff_cache[i].html = copy; /* kept for the life of the process */
+		}
+	}
+	pthread_mutex_unlock(&ff_mu);
+}
+
+/* The sort, filter and date-range form above a list. */
+static void filter_form(struct request *r, const char *action, struct request *q)
+{
+	html_printf(&r->out, "<form class=\"filters\" method=\"get\" action=\"%s\" role=\"search\">", action);
+	bool plain = r->lang != NULL;
+	for (size_t i = 0; i < KR_ARRAY_LEN(filter_keys) && plain; i++)
+		plain = opt_q(q, filter_keys[i]) == NULL;
+	if (plain && ff_replay(r))
+		return;
+	size_t start = r->out.len;
+	filter_fields(r, q);
+	if (plain && r->out.p)
+		ff_keep(r->lang, r->out.p + start, r->out.len - start);
 }
 
 /* One topic as a list row: tag, title, TLP, community, organisation,
@@ -878,9 +945,11 @@ int web_topic_page(struct request *r)
 		    web_t(r, str_eq(t.audience, "general") ? "aud.general" : "aud.professional"));
 	html_printf(&r->out, "</div><h1><span class=\"tag tag-%s\">%s</span>%s</h1>",
 		    t.tag ? t.tag : "none", web_tag_label(r, t.tag), t.title);
-	html_printf(&r->out, "<p class=\"t-meta\"><code>%s</code> &middot; %s（%s） &middot; <time>%s</time>",
-		    t.public_id, t.author_name, web_org_name(r, t.author_org_name_ja, t.author_org_name_en),
-		    web_time(r, t.created_at));
+	static const char *const by[] = {"person", "org"};
+	const char *const by_vals[] = {t.author_name,
+				       web_org_name(r, t.author_org_name_ja, t.author_org_name_en)};
+	html_printf(&r->out, "<p class=\"t-meta\"><code>%s</code> &middot; %s &middot; <time>%s</time>",
+		    t.public_id, web_tf(r, "topics.author_of_org", by, by_vals, 2), web_time(r, t.created_at));
 	if (t.edited_at)
 		html_printf(&r->out, " <span class=\"updated\" title=\"%s\">%s</span>", web_time(r, t.edited_at),
 			    updated_marker(r, t.edited_at));

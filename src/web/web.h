@@ -14,6 +14,13 @@
 
 /* The message for key in the request's language. */
 const char *web_t(const struct request *r, const char *key);
+/* A message with values in it: the text of key with each {name} replaced
+ * by the value of that name (names[i] -> vals[i]), so each language puts
+ * them in its own order ("{total}件中 {from}〜{to}" / "{from}–{to} of
+ * {total}").  Plain text in the request's arena: escape it like any
+ * other (html_printf's %s).  An unknown {name} is kept as written. */
+const char *web_tf(struct request *r, const char *key, const char *const *names,
+		   const char *const *vals, size_t n);
 
 /* Layout.  page_begin writes the document head, header, navigation,
  * language switch and any flash message (the `flash` query parameter, a

@@ -202,6 +202,88 @@ static void test_login_lockout(void **state)
 	assert_int_equal(ap.n, 0);
 }
 
+/* The session check in two halves (a page reads its session inside its
+ * read snapshot and writes, at most once a minute, outside it): the read
+ * alone never writes, says which write it owes, and revocation - logout,
+ * a disabled person, an expired session - holds on the very next read. */
+static int64_t last_seen(struct fx *f, int64_t sid)
+{
+	struct db_stmt *st;
+	assert_int_equal(db_prepare(f->db, "SELECT last_seen_at FROM sessions WHERE id = ?1", &st), KR_OK);
+	db_bind_int(st, 1, sid);
+	int64_t v = db_step(st) == KR_ROW ? db_col_int(st, 0) : -1;
+	db_done(st);
+	return v;
+}
+
+static void test_session_read_write(void **state)
+{
+	struct fx *f = *state;
+	add(f, &f->sys, f->org_a, "sam", ROLE_MEMBER, false);
+	struct ctx c = {.db = f->db, .a = f->a, .now = now_ms(), .ip = "192.0.2.20"};
+	struct login_result lr;
+	assert_int_equal(auth_login(&c, "sam", "correct horse battery", "ua", &lr), KR_OK);
+	int64_t t0 = c.now;
+	const char *csrf;
+	bool pending;
+	struct session_check chk;
+	/* Fresh: nothing owed, the viewer filled in. */
+	struct ctx s = {.db = f->db, .a = f->a, .now = t0 + 1000};
+	assert_int_equal(auth_session_read(&s, lr.token, &csrf, &pending, &chk), KR_OK);
+	assert_string_equal(s.who.login, "sam");
+	assert_string_equal(csrf, lr.csrf);
+	assert_false(chk.touch);
+	assert_false(chk.expired);
+	int64_t sid = chk.session_id;
+	assert_true(sid > 0);
+	assert_int_equal(s.who.session_id, sid);
+	/* A minute later the read asks for last_seen to move, and only the
+	 * write moves it. */
+	s.now = t0 + 61000;
+	assert_int_equal(auth_session_read(&s, lr.token, &csrf, &pending, &chk), KR_OK);
+	assert_true(chk.touch);
+	assert_int_equal(last_seen(f, sid), t0);
+	assert_int_equal(auth_session_write(&s, &chk), KR_OK);
+	assert_int_equal(last_seen(f, sid), t0 + 61000);
+	assert_int_equal(auth_session_read(&s, lr.token, &csrf, &pending, &chk), KR_OK);
+	assert_false(chk.touch);
+	/* Idle past the limit (counted from the moved last_seen): refused at
+	 * once, and the write owed deletes the row for good. */
+	s.now = t0 + 61000 + AUTH_IDLE_MS + 1;
+	s.who = (struct viewer){0};
+	assert_int_equal(auth_session_read(&s, lr.token, &csrf, &pending, &chk), KR_EAUTH);
+	assert_true(chk.expired);
+	assert_int_equal(s.who.person_id, 0);
+	assert_null(csrf);
+	assert_int_equal(auth_session_write(&s, &chk), KR_OK);
+	assert_int_equal(last_seen(f, sid), -1);
+	s.now = t0 + 2000;
+	assert_int_equal(auth_session_read(&s, lr.token, &csrf, &pending, &chk), KR_EAUTH);
+	assert_false(chk.expired);
+	/* Logout: the next read fails. */
+	c.who = (struct viewer){0};
+	assert_int_equal(auth_login(&c, "sam", "correct horse battery", "ua", &lr), KR_OK);
+	assert_int_equal(auth_session_read(&s, lr.token, &csrf, &pending, &chk), KR_OK);
+	assert_int_equal(auth_logout(&s, lr.token), KR_OK);
+	s.who = (struct viewer){0};
+	assert_int_equal(auth_session_read(&s, lr.token, &csrf, &pending, &chk), KR_EAUTH);
+	assert_int_equal(s.who.person_id, 0);
+	/* A disabled person: the very next read fails, whatever else removes
+	 * their sessions. */
+	c.who = (struct viewer){0};
+	assert_int_equal(auth_login(&c, "sam", "correct horse battery", "ua", &lr), KR_OK);
+	assert_int_equal(auth_session_read(&s, lr.token, &csrf, &pending, &chk), KR_OK);
+	assert_int_equal(db_exec(f->db, "UPDATE people SET status = 'disabled' WHERE login = 'sam'"), KR_OK);
+	s.who = (struct viewer){0};
+	assert_int_equal(auth_session_read(&s, lr.token, &csrf, &pending, &chk), KR_EAUTH);
+	assert_true(chk.expired);
+	assert_int_equal(s.who.person_id, 0);
+	/* Unknown tokens owe nothing. */
+	assert_int_equal(auth_session_read(&s, "not-a-session-token-at-all", &csrf, &pending, &chk), KR_EAUTH);
+	assert_int_equal(chk.session_id, 0);
+	assert_int_equal(auth_session_write(&s, &chk), KR_OK);
+}
+
 static void test_ip_throttle(void **state)
 {
 	struct fx *f = *state;
@@ -387,6 +469,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_org_validation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_roles, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_login_lockout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_session_read_write, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ip_throttle, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_totp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_apikeys, setup, teardown),

@@ -482,7 +482,19 @@ static void test_read_tx(void **state)
 	struct db *db = e->db, *other = NULL;
 	assert_int_equal(db_open(e->url, &other), KR_OK);
 	assert_int_equal(put_val(db, "rd:1", 1), KR_DONE);
+	assert_int_equal(db_read_snapshot(db), 0);
 	assert_int_equal(db_begin_read(db), KR_OK);
+	/* Each read snapshot has its own id, none outside one or in a write
+	 * transaction (what is kept per snapshot must not outlive it). */
+	uint64_t snap = db_read_snapshot(db);
+	assert_true(snap != 0);
+	db_rollback(db);
+	assert_int_equal(db_read_snapshot(db), 0);
+	assert_int_equal(db_begin(db), KR_OK);
+	assert_int_equal(db_read_snapshot(db), 0);
+	db_rollback(db);
+	assert_int_equal(db_begin_read(db), KR_OK);
+	assert_true(db_read_snapshot(db) != 0 && db_read_snapshot(db) != snap);
 	assert_int_equal(count_vals(db, "rd:"), 1);
 	/* A write committed elsewhere is invisible inside the snapshot... */
 	assert_int_equal(put_val(other, "rd:2", 2), KR_DONE);
