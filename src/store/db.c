@@ -319,6 +319,16 @@ static int tx_exec(struct db *db, const char *sql)
 	return rc == KR_DONE || rc == KR_ROW ? KR_OK : rc;
 }
 
+/* A transaction is over: tell the engine when it was a write one
+ * (snapshot 0: db_begin; read snapshots have an id). */
+static void tx_ended(struct db *db)
+{
+	bool write = db->snapshot == 0;
+	db->in_tx = false;
+	if (write && db->eng->write_tx)
+		db->eng->write_tx(db->conn, false);
+}
+
 int db_begin(struct db *db)
 {
 	if (db->in_tx)
@@ -327,6 +337,8 @@ int db_begin(struct db *db)
 	if (rc == KR_OK) {
 		db->in_tx = true;
 		db->snapshot = 0;
+		if (db->eng->write_tx)
+			db->eng->write_tx(db->conn, true);
 	}
 	return rc;
 }
@@ -354,7 +366,7 @@ int db_commit(struct db *db)
 		db_rollback(db);
 		return rc;
 	}
-	db->in_tx = false;
+	tx_ended(db);
 	return KR_OK;
 }
 
@@ -363,7 +375,7 @@ void db_rollback(struct db *db)
 	if (!db || !db->in_tx)
 		return;
 	tx_exec(db, sql_rollback);
-	db->in_tx = false;
+	tx_ended(db);
 }
 
 bool db_in_tx(const struct db *db) { return db->in_tx; }

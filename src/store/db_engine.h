@@ -16,6 +16,10 @@ struct db_engine {
 	 * the statement cache like any query (SQLite; exec would parse them
 	 * again on every request). */
 	bool tx_prepared;
+	/* Called after a write transaction begins (begin = true) and after it
+	 * ends either way (begin = false); NULL when the engine needs nothing
+	 * (SQLite: the writer's larger page cache, see db_sqlite.c). */
+	void (*write_tx)(void *conn, bool begin);
 	/* Refresh the planner's statistics (db_optimize). */
 	const char *sql_optimize;
 	/* Held around db_migrate() so nodes starting together on one server

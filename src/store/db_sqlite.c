@@ -78,18 +78,19 @@ static void sq_close(void *conn) { sqlite3_close_v2(conn); }
  * inside a write transaction: a 10k-object POST into a 1M-object store
  * dirties ~25k pages (random leaves of the id and value indexes), and a
  * cache smaller than that spills dirty pages into the WAL mid-transaction
- * and writes many of them twice.  Lowering the size again at COMMIT or
- * ROLLBACK frees the extra pages.  (16 MB / 256 MB, in KiB below.) */
+ * and writes many of them twice.  Lowering the size again when the
+ * transaction ends frees the extra pages.  (16 MB / 256 MB, in KiB.)
+ * Called by db.c around every write transaction (engine.write_tx);
+ * read snapshots never pay for it. */
+static void sq_write_tx(void *conn, bool begin)
+{
+	sqlite3_exec(conn, begin ? "PRAGMA cache_size=-262144" : "PRAGMA cache_size=-16000", NULL, NULL, NULL);
+}
+
 static int sq_exec(void *conn, const char *sql)
 {
 	char *err = NULL;
-	bool write_begin = !strcmp(sql, "BEGIN IMMEDIATE");
-	bool tx_end = !strcmp(sql, "COMMIT") || !strcmp(sql, "ROLLBACK");
-	if (write_begin)
-		sqlite3_exec(conn, "PRAGMA cache_size=-262144", NULL, NULL, NULL);
 	int rc = sqlite3_exec(conn, sql, NULL, NULL, &err);
-	if (tx_end || (write_begin && rc != SQLITE_OK))
-		sqlite3_exec(conn, "PRAGMA cache_size=-16000", NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
 		int k = map_rc(conn, rc);
 		if (k != KR_EDB)
@@ -206,6 +207,7 @@ const struct db_engine db_engine_sqlite = {
 	.sql_begin = "BEGIN IMMEDIATE",
 	.sql_begin_read = "BEGIN",
 	.tx_prepared = true,
+	.write_tx = sq_write_tx,
 	/* Without statistics SQLite may walk (space, ...) instead of
 	 * (community_id, ...) for a community's list; a bounded ANALYZE is
 	 * cheap and fixes that. */

@@ -476,6 +476,16 @@ static void test_busy_pg(void **state)
 	db_close(other);
 }
 
+static int64_t cache_size(struct db *db)
+{
+	struct db_stmt *st;
+	assert_int_equal(db_prepare(db, "PRAGMA cache_size", &st), KR_OK);
+	assert_int_equal(db_step(st), KR_ROW);
+	int64_t v = db_col_int(st, 0);
+	db_done(st);
+	return v;
+}
+
 static void test_read_tx(void **state)
 {
 	struct env *e = *state;
@@ -505,6 +515,22 @@ static void test_read_tx(void **state)
 	/* ...and visible after it. */
 	assert_int_equal(count_vals(db, "rd:"), 2);
 	db_close(other);
+	if (is_pg(db))
+		return;
+	/* SQLite: a write transaction gets the large page cache (a big POST
+	 * must not spill mid-transaction), a read snapshot keeps the small
+	 * one, and the size drops back when the writer ends either way. */
+	assert_int_equal(cache_size(db), -16000);
+	assert_int_equal(db_begin(db), KR_OK);
+	assert_int_equal(cache_size(db), -262144);
+	assert_int_equal(db_commit(db), KR_OK);
+	assert_int_equal(cache_size(db), -16000);
+	assert_int_equal(db_begin(db), KR_OK);
+	db_rollback(db);
+	assert_int_equal(cache_size(db), -16000);
+	assert_int_equal(db_begin_read(db), KR_OK);
+	assert_int_equal(cache_size(db), -16000);
+	db_rollback(db);
 }
 
 /* One literal, one address: the helper's statement is the cache key. */
