@@ -352,6 +352,16 @@ static void run_property(const char *url)
 			fail_msg("seed %llu: acl_topic_visible(p%d, t%d) = %d, model %d", (unsigned long long)seed, p,
 				 t, rc, want);
 		want ? visible++ : hidden++;
+		if (want) {
+			/* topic_get decides with its own SQL face (the recipient
+			 * one): it must show exactly what the model shows. */
+			struct topic tp;
+			char pid[32];
+			snprintf(pid, sizeof pid, "20200101-%06d", t);
+			if (topic_get(&c, pid, &tp) != KR_OK)
+				fail_msg("seed %llu: topic_get(p%d, t%d) hides a visible topic", (unsigned long long)seed,
+					 p, t);
+		}
 		if (!want && m->topic[t].space == space) {
 			struct topic tp;
 			char pid[32];
