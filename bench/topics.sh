@@ -24,6 +24,8 @@
 #   KAIRAN_BENCH_LIST_PATH='/c/{slug}?sort=views' KAIRAN_BENCH_TOPIC_PATH='/topics/{id}' ...
 #                                                     any paths; {slug} and {id} are filled in
 #   KAIRAN_BENCH_DURATION=30s KAIRAN_BENCH_CONNS=128 KAIRAN_BENCH_THREADS=2
+#   KAIRAN_BENCH_REPEAT=5                             runs per path, Kairan and nginx alternating
+#                                                     (default 3; the median ratio is reported)
 #   KAIRAN_BENCH_REUSE=0                              regenerate the SQLite dataset
 #   KAIRAN_BENCH_SEARCH=0                             skip the search latencies
 #   KAIRAN_BENCH_BIN=/path/to/kairan                  measure another build (nothing is built;
@@ -43,6 +45,7 @@ engine=${KAIRAN_BENCH_DB:-sqlite}
 duration=${KAIRAN_BENCH_DURATION:-10s}
 conns=${KAIRAN_BENCH_CONNS:-64}
 threads=${KAIRAN_BENCH_THREADS:-2}
+repeat=${KAIRAN_BENCH_REPEAT:-3}
 # wrk counts an answer slower than its timeout as an error without a
 # latency; a long timeout keeps slow paths measured instead of hidden.
 wrk_timeout=${KAIRAN_BENCH_TIMEOUT:-30s}
@@ -205,23 +208,38 @@ bench_search() {
 	echo "engine:  $engine   dataset: $ntopics topics, $ncomm in community $slug (the demo's 330 orgs, 1,800 people)"
 	echo "dataset: $gen_line"
 	echo "viewer:  $member ($mode: $([ "$mode" = web ] && echo 'session cookie' || echo 'API key')), $total topics visible in $slug"
-	echo "load:    wrk -t$threads -c$conns -d$duration --latency (wrk, servers and database share the cores)"
+	echo "load:    wrk -t$threads -c$conns -d$duration --latency, $repeat alternating runs per path, median ratio shown"
+	echo "         (wrk, servers and database share the cores)"
 	echo "nginx:   $("$nginx_bin" -v 2>&1 | sed 's/^nginx version: //'), static files of the same size"
 	echo
 	printf '%-28s %8s %9s | %10s %9s | %10s %9s | %7s\n' path bytes "1 req ms" "kairan r/s" "p99 ms" "nginx r/s" "p99 ms" ratio
 	printf '%s\n' "------------------------------------------------------------------------------------------------------------"
 } | tee "$report"
 
+# On a shared machine one run of each can land in different weather, so
+# every path is measured $repeat times, Kairan and nginx alternating; the
+# table shows the run whose ratio is the median, and the range of ratios.
+median_line() { # lines "ratio k_rps k_p99 k_err n_rps n_p99" -> the median one
+	sort -k1,1 -g | awk '{ l[NR] = $0 } END { print l[int((NR + 1) / 2)] }'
+}
 for pair in "$topic_path topic.html $topic_size" "$list_path list.html $list_size"; do
 	set -- $pair
 	one=$(single_ms "http://127.0.0.1:$kport$1" "$auth")
-	read -r k_rps k_p99 k_err <<<"$(wrk_run "http://127.0.0.1:$kport$1" "$auth")"
-	drain
-	read -r n_rps n_p99 _ <<<"$(wrk_run "http://127.0.0.1:$nport/$2")"
-	ratio=$(awk -v a="$k_rps" -v b="$n_rps" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "n/a" }')
+	runs=""
+	for _ in $(seq 1 "$repeat"); do
+		read -r k_rps k_p99 k_err <<<"$(wrk_run "http://127.0.0.1:$kport$1" "$auth")"
+		drain
+		read -r n_rps n_p99 _ <<<"$(wrk_run "http://127.0.0.1:$nport/$2")"
+		r=$(awk -v a="$k_rps" -v b="$n_rps" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "0" }')
+		runs="$runs$r $k_rps $k_p99 ${k_err:-0} $n_rps $n_p99"$'\n'
+	done
+	read -r ratio k_rps k_p99 k_err n_rps n_p99 <<<"$(printf '%s' "$runs" | median_line)"
+	range=$(printf '%s' "$runs" | awk 'NR == 1 { lo = hi = $1 } { if ($1 < lo) lo = $1; if ($1 > hi) hi = $1 }
+		END { printf "%.2f-%.2f", lo, hi }')
 	shown=$1
 	[ ${#shown} -gt 28 ] && shown="${shown:0:25}..."
-	line=$(printf '%-28s %8s %9s | %10.1f %9s | %10.0f %9s | %7s' "$shown" "$3" "$one" "$k_rps" "$k_p99" "$n_rps" "$n_p99" "$ratio")
+	line=$(printf '%-28s %8s %9s | %10.1f %9s | %10.0f %9s | %7s  (%s in %d runs)' "$shown" "$3" "$one" "$k_rps" \
+		"$k_p99" "$n_rps" "$n_p99" "$ratio" "$range" "$repeat")
 	if [ "${k_err:-0}" != "0" ]; then line="$line  ($k_err non-2xx/timeouts from kairan)"; fi
 	echo "$line" | tee -a "$report"
 done
