@@ -173,6 +173,27 @@ static bool field_ok(const char *s, size_t max)
 	return s && valid_line(s, 0, max) && !strchr(s, ':');
 }
 
+/* The feed's owner must be able to post in its local collection (every
+ * pull is checked again by stix_ingest): the collection's id, or
+ * KR_EINVAL with *bad naming the owner or the collection. */
+static int owner_collection(struct ctx *c, int64_t owner, const char *collection, int64_t *community,
+			    const char **bad)
+{
+	struct ctx oc = *c;
+	oc.tx_depth = 0;
+	int rc = load_viewer(c, owner, &oc.who);
+	if (rc)
+		return rc == KR_ENOTFOUND ? (*bad = "owner", KR_EINVAL) : rc;
+	struct community cm;
+	rc = community_get(&oc, collection, &cm);
+	if (rc == KR_ENOTFOUND || (rc == KR_OK && (!cm.member || !cm.can_post)))
+		return *bad = "collection", KR_EINVAL;
+	if (rc)
+		return rc;
+	*community = cm.id;
+	return KR_OK;
+}
+
 int feed_create(struct ctx *c, const struct feed_new *in, int64_t *id_out, const char **bad)
 {
 	*bad = NULL;
@@ -209,17 +230,8 @@ int feed_create(struct ctx *c, const struct feed_new *in, int64_t *id_out, const
 	}
 	if (owner <= 0)
 		return *bad = "owner", KR_EINVAL;
-	/* The owner must be able to post in the local collection, as every
-	 * pull will be checked again by stix_ingest. */
-	struct ctx oc = *c;
-	oc.tx_depth = 0;
-	int rc = load_viewer(c, owner, &oc.who);
-	if (rc)
-		return rc == KR_ENOTFOUND ? (*bad = "owner", KR_EINVAL) : rc;
-	struct community cm;
-	rc = community_get(&oc, in->collection, &cm);
-	if (rc == KR_ENOTFOUND || (rc == KR_OK && (!cm.member || !cm.can_post)))
-		return *bad = "collection", KR_EINVAL;
+	int64_t community;
+	int rc = owner_collection(c, owner, in->collection, &community, bad);
 	if (rc)
 		return rc;
 
@@ -235,7 +247,7 @@ int feed_create(struct ctx *c, const struct feed_new *in, int64_t *id_out, const
 		db_bind_int(st, 1, c->space);
 		db_bind_text(st, 2, in->name);
 		db_bind_text(st, 3, url);
-		db_bind_int(st, 4, cm.id);
+		db_bind_int(st, 4, community);
 		db_bind_int(st, 5, owner);
 		db_bind_text(st, 6, user);
 		db_bind_text(st, 7, secret);
@@ -465,20 +477,9 @@ int feed_update(struct ctx *c, int64_t id, const struct feed_edit *in, bool *cha
 	bool moved = !str_eq(url, cur.url) || !str_eq(coll, cur.collection);
 	bool new_owner = !str_empty(in->owner_login) && !str_eq(in->owner_login, cur.owner_login);
 	if (moved || new_owner) {
-		/* As on creation: the owner must be able to post where the
-		 * feed stores (each pull is checked again by stix_ingest). */
-		struct ctx oc = *c;
-		oc.tx_depth = 0;
-		rc = load_viewer(c, owner, &oc.who);
-		if (rc)
-			return rc == KR_ENOTFOUND ? (*bad = "owner", KR_EINVAL) : rc;
-		struct community cm;
-		rc = community_get(&oc, coll, &cm);
-		if (rc == KR_ENOTFOUND || (rc == KR_OK && (!cm.member || !cm.can_post)))
-			return *bad = "collection", KR_EINVAL;
-		if (rc)
+		/* As on creation. */
+		if ((rc = owner_collection(c, owner, coll, &community, bad)))
 			return rc;
-		community = cm.id;
 	}
 	const char *what = "";
 	note_change(c, &what, !str_eq(name, cur.name), "name");
