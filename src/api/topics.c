@@ -9,6 +9,7 @@
 #include "core/community.h"
 #include "core/topic.h"
 #include "lib/arena.h"
+#include "lib/bytecache.h"
 #include "lib/util.h"
 #include "web/html.h"
 
@@ -150,64 +151,24 @@ int api_topic_filter(struct request *r, struct topic_filter *f)
  * its cache: pg->cache_key and cache_version name the page exactly (see
  * src/core/topic.c; the key holds the viewer, so an answer is only ever
  * replayed to the viewer it was written for), and the answer depends on
- * nothing else.  At most AC_SLOTS entries, replaced by hash; a minute at
+ * nothing else.  A lib/bytecache.h cache (entries replaced by hash); a minute at
  * most, like the page cache itself. */
-#define AC_SLOTS 256
-#define AC_TTL_MS 60000
-struct ac_entry {
-	uint64_t hash;
-	char *key, *json;
-	size_t len;
-	int64_t at;
-};
-static pthread_mutex_t ac_mu = PTHREAD_MUTEX_INITIALIZER;
-static struct ac_entry ac_slots[AC_SLOTS];
-
-static uint64_t ac_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
+static struct byte_cache answer_cache = BYTE_CACHE_INIT(60000);
 
 static int send_page_cached(struct request *r, const struct topic_page *pg)
 {
 	if (!pg->cache_key || !pg->cache_version)
 		return send_page(r, pg, false);
 	const char *key = arena_printf(r->a, "%s|%s", pg->cache_version, pg->cache_key);
-	uint64_t h = ac_hash(key);
-	bool hit = false;
-	pthread_mutex_lock(&ac_mu);
-	struct ac_entry *e = &ac_slots[h % AC_SLOTS];
-	if (e->key && e->hash == h && now_ms() - e->at < AC_TTL_MS && strcmp(e->key, key) == 0) {
-		buf_reset(&r->out);
-		buf_add(&r->out, e->json, e->len);
-		hit = true;
-	}
-	pthread_mutex_unlock(&ac_mu);
-	if (hit) {
+	buf_reset(&r->out);
+	if (byte_cache_append(&answer_cache, key, strlen(key), now_ms(), &r->out)) {
 		r->out_ctype = "application/json; charset=utf-8";
 		r->status = 200;
 		return 200;
 	}
 	int status = send_page(r, pg, false);
-	if (status != 200 || !r->out.p)
-		return status;
-	char *json = malloc(r->out.len + 1), *key_copy = strdup(key);
-	if (!json || !key_copy) {
-		free(json);
-		free(key_copy);
-		return status;
-	}
-	memcpy(json, r->out.p, r->out.len + 1);
-	pthread_mutex_lock(&ac_mu);
-	e = &ac_slots[h % AC_SLOTS];
-	char *old_json = e->json, *old_key = e->key;
-	*e = (struct ac_entry){.hash = h, .key = key_copy, .json = json, .len = r->out.len, .at = now_ms()};
-	pthread_mutex_unlock(&ac_mu);
-	free(old_json);
-	free(old_key);
+	if (status == 200 && r->out.p)
+		byte_cache_put(&answer_cache, key, strlen(key), r->out.p, r->out.len, now_ms());
 	return status;
 }
 

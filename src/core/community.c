@@ -260,13 +260,6 @@ static char *cc_key(struct ctx *c, const char *slug)
 	return k;
 }
 
-static uint64_t cc_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
 
 static bool cc_get(struct ctx *c, const char *key, uint64_t h, const char *version, struct community *out)
 {
@@ -354,7 +347,7 @@ int community_get(struct ctx *c, const char *slug, struct community *out)
 	int rc;
 	if (topic_list_version(c, &version) == KR_OK) {
 		key = cc_key(c, slug);
-		h = cc_hash(key);
+		h = str_hash64(key);
 		if (cc_get(c, key, h, version, out))
 			goto found;
 	}

@@ -155,13 +155,6 @@ static int add_obj(struct gen *g, json_t *o, const char *origin)
 	return KR_OK;
 }
 
-static uint64_t fnv(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
 
 /* true when id was already emitted; records it otherwise. */
 static bool seen(struct gen *g, const char *id)
@@ -171,7 +164,7 @@ static bool seen(struct gen *g, const char *id)
 		const char **ns = arena_alloc(g->a, nc * sizeof *ns);
 		for (size_t i = 0; i < g->setcap; i++)
 			if (g->set[i])
-				for (size_t j = fnv(g->set[i]) & (nc - 1);; j = (j + 1) & (nc - 1))
+				for (size_t j = str_hash64(g->set[i]) & (nc - 1);; j = (j + 1) & (nc - 1))
 					if (!ns[j]) {
 						ns[j] = g->set[i];
 						break;
@@ -179,7 +172,7 @@ static bool seen(struct gen *g, const char *id)
 		g->set = ns;
 		g->setcap = nc;
 	}
-	for (size_t j = fnv(id) & (g->setcap - 1);; j = (j + 1) & (g->setcap - 1)) {
+	for (size_t j = str_hash64(id) & (g->setcap - 1);; j = (j + 1) & (g->setcap - 1)) {
 		if (!g->set[j]) {
 			g->set[j] = arena_strdup(g->a, id);
 			g->setn++;

@@ -1901,13 +1901,6 @@ static char *lc_key(struct ctx *c, const struct topic_filter *f)
 	return k;
 }
 
-static uint64_t lc_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
 
 /* Copy a cached page into the request's arena, its pointers moved along. */
 static bool lc_get(struct ctx *c, const char *key, uint64_t h, const char *version, struct topic_page *out)
@@ -1999,7 +1992,7 @@ int topic_list(struct ctx *c, const struct topic_filter *f, struct topic_page *o
 	uint64_t h = 0;
 	if (topic_list_version(c, &version) == KR_OK) {
 		key = lc_key(c, f);
-		h = lc_hash(key);
+		h = str_hash64(key);
 		if (lc_get(c, key, h, version, out)) {
 			out->cache_key = key;
 			out->cache_version = version;

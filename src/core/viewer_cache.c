@@ -20,13 +20,6 @@ struct vc_entry {
 static pthread_mutex_t vc_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct vc_entry vc_slots[VC_SLOTS];
 
-static uint64_t vc_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
 
 const char *vc_key(struct ctx *c, const char *what, const char *subject)
 {
@@ -49,7 +42,7 @@ bool vc_get(const char *key, const char *version, int64_t *val)
 {
 	if (!key || !version)
 		return false;
-	uint64_t h = vc_hash(key);
+	uint64_t h = str_hash64(key);
 	bool hit = false;
 	pthread_mutex_lock(&vc_mu);
 	struct vc_entry *e = &vc_slots[h % VC_SLOTS];
@@ -66,7 +59,7 @@ void vc_put(const char *key, const char *version, int64_t val)
 {
 	if (!key || !version)
 		return;
-	uint64_t h = vc_hash(key);
+	uint64_t h = str_hash64(key);
 	char *key_copy = strdup(key), *version_copy = strdup(version);
 	if (!key_copy || !version_copy) {
 		free(key_copy);

@@ -203,6 +203,23 @@ char *str_trim(char *s)
 	return s;
 }
 
+uint64_t mem_hash64(const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	uint64_t h = 1469598103934665603ULL;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ s[i]) * 1099511628211ULL;
+	return h;
+}
+
+uint64_t str_hash64(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
 bool str_eq(const char *a, const char *b)
 {
 	if (!a || !b)

@@ -48,6 +48,10 @@ int parse_i64(const char *s, int64_t min, int64_t max, int64_t *out);
 /* Trim ASCII whitespace in place (returns s moved past leading space). */
 char *str_trim(char *s);
 bool str_eq(const char *a, const char *b);     /* NULL-safe */
+/* FNV-1a of n bytes / of a C string: the slot hash of the in-process
+ * caches (not for anything an attacker must not collide). */
+uint64_t mem_hash64(const void *p, size_t n);
+uint64_t str_hash64(const char *s);
 bool str_empty(const char *s);                 /* NULL or "" */
 
 #endif

@@ -33,6 +33,7 @@
 #include <cmark-gfm-core-extensions.h>
 
 #include "lib/arena.h"
+#include "lib/bytecache.h"
 #include "lib/buf.h"
 #include "lib/util.h"
 
@@ -684,24 +685,9 @@ static bool md_input_ok(const char *src, size_t len, int *rc)
  * on nothing but its input, so an entry keyed by the whole source (hash,
  * then length and bytes compared) is right for as long as it is kept; an
  * edited topic simply has another source.  Sources up to MD_CACHE_MAX
- * bytes, MD_CACHE_SLOTS entries replaced by hash (a few MB at most). */
-#define MD_CACHE_SLOTS 256
+ * bytes, BYTE_CACHE_SLOTS entries replaced by hash (a few MB at most). */
 #define MD_CACHE_MAX (16 * 1024)
-struct md_cache_entry {
-	uint64_t hash;
-	char *src, *html;
-	size_t src_len, html_len;
-};
-static pthread_mutex_t md_cache_mu = PTHREAD_MUTEX_INITIALIZER;
-static struct md_cache_entry md_cache[MD_CACHE_SLOTS];
-
-static uint64_t md_cache_hash(const char *s, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
-	return h;
-}
+static struct byte_cache md_cache = BYTE_CACHE_INIT(0);
 
 static int md_render_uncached(struct arena *a, const char *src, size_t len, struct trusted_html *out);
 
@@ -709,36 +695,16 @@ int markdown_render(struct arena *a, const char *src, size_t len, struct trusted
 {
 	if (!src || len == 0 || len > MD_CACHE_MAX)
 		return md_render_uncached(a, src, len, out);
-	uint64_t h = md_cache_hash(src, len);
-	bool hit = false;
-	pthread_mutex_lock(&md_cache_mu);
-	struct md_cache_entry *e = &md_cache[h % MD_CACHE_SLOTS];
-	if (e->src && e->hash == h && e->src_len == len && memcmp(e->src, src, len) == 0) {
-		out->html = e->html_len ? arena_memdup(a, e->html, e->html_len + 1) : "";
-		out->len = e->html_len;
-		hit = true;
-	}
-	pthread_mutex_unlock(&md_cache_mu);
-	if (hit)
+	size_t n;
+	const char *hit = byte_cache_dup(&md_cache, src, len, 0, a, &n);
+	if (hit) {
+		out->html = n ? hit : "";
+		out->len = n;
 		return KR_OK;
-	int rc = md_render_uncached(a, src, len, out);
-	if (rc != KR_OK)
-		return rc;
-	char *sc = malloc(len), *hc = malloc(out->len + 1);
-	if (!sc || !hc) {
-		free(sc);
-		free(hc);
-		return rc;
 	}
-	memcpy(sc, src, len);
-	memcpy(hc, out->html, out->len + 1);
-	pthread_mutex_lock(&md_cache_mu);
-	e = &md_cache[h % MD_CACHE_SLOTS];
-	char *old_src = e->src, *old_html = e->html;
-	*e = (struct md_cache_entry){.hash = h, .src = sc, .html = hc, .src_len = len, .html_len = out->len};
-	pthread_mutex_unlock(&md_cache_mu);
-	free(old_src);
-	free(old_html);
+	int rc = md_render_uncached(a, src, len, out);
+	if (rc == KR_OK)
+		byte_cache_put(&md_cache, src, len, out->html, out->len, 0);
 	return rc;
 }
 

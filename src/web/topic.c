@@ -14,6 +14,7 @@
 #include "core/org.h"
 #include "core/topic.h"
 #include "lib/arena.h"
+#include "lib/bytecache.h"
 #include "lib/util.h"
 #include "web/markdown.h"
 #include "web/web.h"
@@ -319,25 +320,8 @@ void web_topic_items(struct request *r, const struct topic *items, size_t n, boo
  * src/core/topic.c) for a viewer with the same language and time offset:
  * the rows depend on nothing else.  The stored markup is what topic_row
  * wrote through the escaping helpers, replayed byte for byte.  At most
- * RC_SLOTS entries, replaced by hash; a minute at most. */
-#define RC_SLOTS 256
-#define RC_TTL_MS 60000
-struct rc_entry {
-	uint64_t hash;
-	char *key, *html;
-	size_t len;
-	int64_t at;
-};
-static pthread_mutex_t rc_mu = PTHREAD_MUTEX_INITIALIZER;
-static struct rc_entry rc_slots[RC_SLOTS];
-
-static uint64_t rc_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
+ * BYTE_CACHE_SLOTS entries, replaced by hash; a minute at most. */
+static struct byte_cache rows_cache = BYTE_CACHE_INIT(60000);
 
 static void topic_items_cached(struct request *r, const struct topic_page *pg, bool show_community)
 {
@@ -347,36 +331,12 @@ static void topic_items_cached(struct request *r, const struct topic_page *pg, b
 	}
 	const char *key = arena_printf(r->a, "%s|%s|%d|%d|%s", pg->cache_version, r->lang, web_tz_offset(r),
 				       show_community ? 1 : 0, pg->cache_key);
-	uint64_t h = rc_hash(key);
-	bool hit = false;
-	pthread_mutex_lock(&rc_mu);
-	struct rc_entry *e = &rc_slots[h % RC_SLOTS];
-	if (e->key && e->hash == h && now_ms() - e->at < RC_TTL_MS && strcmp(e->key, key) == 0) {
-		struct trusted_html t = {.html = e->html, .len = e->len};
-		html_trusted(&r->out, &t);
-		hit = true;
-	}
-	pthread_mutex_unlock(&rc_mu);
-	if (hit)
+	if (byte_cache_append(&rows_cache, key, strlen(key), now_ms(), &r->out))
 		return;
 	size_t start = r->out.len;
 	web_topic_items(r, pg->items, pg->n, show_community);
-	size_t len = r->out.len - start;
-	char *html = malloc(len + 1), *key_copy = strdup(key);
-	if (!html || !key_copy || !r->out.p) {
-		free(html);
-		free(key_copy);
-		return;
-	}
-	memcpy(html, r->out.p + start, len);
-	html[len] = 0;
-	pthread_mutex_lock(&rc_mu);
-	e = &rc_slots[h % RC_SLOTS];
-	char *old_html = e->html, *old_key = e->key;
-	*e = (struct rc_entry){.hash = h, .key = key_copy, .html = html, .len = len, .at = now_ms()};
-	pthread_mutex_unlock(&rc_mu);
-	free(old_html);
-	free(old_key);
+	if (r->out.p)
+		byte_cache_put(&rows_cache, key, strlen(key), r->out.p + start, r->out.len - start, now_ms());
 }
 
 /* Pager without a `from` parameter (that name is the date filter here);

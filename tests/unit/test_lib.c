@@ -9,6 +9,7 @@
 
 #include "lib/arena.h"
 #include "lib/buf.h"
+#include "lib/bytecache.h"
 #include "lib/util.h"
 
 static void test_arena(void **state)
@@ -105,6 +106,37 @@ static void test_time(void **state)
 	assert_int_equal(time_parse_date("2020-01-01x", 0, &ms), KR_EINVAL);
 }
 
+/* The byte cache: a hit returns exactly what was kept, keys are compared
+ * byte for byte, entries expire after the TTL, a later put replaces. */
+static void test_byte_cache(void **state)
+{
+	(void)state;
+	static struct byte_cache bc = BYTE_CACHE_INIT(1000);
+	struct arena *a = arena_new();
+	struct buf b = BUF_INIT;
+	assert_false(byte_cache_append(&bc, "k1", 2, 0, &b));
+	byte_cache_put(&bc, "k1", 2, "value\0one", 9, 100);
+	assert_true(byte_cache_append(&bc, "k1", 2, 500, &b));
+	assert_int_equal(b.len, 9);
+	assert_memory_equal(b.p, "value\0one", 9);
+	assert_false(byte_cache_append(&bc, "k1x", 3, 500, &b)); /* another key */
+	assert_false(byte_cache_append(&bc, "k", 1, 500, &b));   /* a prefix is not the key */
+	size_t n = 0;
+	const char *v = byte_cache_dup(&bc, "k1", 2, 1099, a, &n);
+	assert_non_null(v);
+	assert_int_equal(n, 9);
+	assert_int_equal(v[9], 0);
+	assert_null(byte_cache_dup(&bc, "k1", 2, 1100, a, &n)); /* expired */
+	byte_cache_put(&bc, "k1", 2, "two", 3, 2000);
+	assert_string_equal(byte_cache_dup(&bc, "k1", 2, 2001, a, &n), "two");
+	static struct byte_cache forever = BYTE_CACHE_INIT(0);
+	byte_cache_put(&forever, "k", 1, "", 0, 0);
+	assert_string_equal(byte_cache_dup(&forever, "k", 1, INT64_MAX, a, &n), "");
+	assert_int_equal(mem_hash64("abc", 3), str_hash64("abc"));
+	buf_free(&b);
+	arena_free(a);
+}
+
 static void test_tokens(void **state)
 {
 	(void)state;
@@ -125,7 +157,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_arena), cmocka_unit_test(test_buf), cmocka_unit_test(test_utf8),
-		cmocka_unit_test(test_parse_i64), cmocka_unit_test(test_time), cmocka_unit_test(test_tokens),
+		cmocka_unit_test(test_parse_i64), cmocka_unit_test(test_time), cmocka_unit_test(test_tokens), cmocka_unit_test(test_byte_cache),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
