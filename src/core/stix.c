@@ -1489,49 +1489,27 @@ static int plan_query(struct ctx *c, const struct stix_query *q, struct query_pl
 	return KR_OK;
 }
 
-/* The statement of one range of a page (see above): literal SQL only. */
+/* The statement of one range of a page (see above): literal SQL only,
+ * so each (columns, shape, range) combination is spelled by RANGE. */
+#define RANGE(COLS, SHAPE)                                                                           \
+	(same_date ? db_prepare(c->db, "" COLS STIX_QUERY_FROM STIX_RANGE_SAME SHAPE, st)           \
+		   : db_prepare(c->db, "" COLS STIX_QUERY_FROM STIX_RANGE_LATER SHAPE, st))
 static int prepare_range(struct ctx *c, bool json_cols, enum query_shape shape, bool same_date,
 			 struct db_stmt **st)
 {
-	if (json_cols) {
-		switch (shape) {
-		case SHAPE_PLAIN:
-			return same_date ? db_prepare(c->db, "" STIX_JSON_COLS STIX_QUERY_FROM STIX_RANGE_SAME
-							     STIX_QUERY_PLAIN, st)
-					 : db_prepare(c->db, "" STIX_JSON_COLS STIX_QUERY_FROM STIX_RANGE_LATER
-							     STIX_QUERY_PLAIN, st);
-		case SHAPE_ONE:
-			return same_date ? db_prepare(c->db, "" STIX_JSON_COLS STIX_QUERY_FROM STIX_RANGE_SAME
-							     STIX_QUERY_ONE STIX_QUERY_TAIL, st)
-					 : db_prepare(c->db, "" STIX_JSON_COLS STIX_QUERY_FROM STIX_RANGE_LATER
-							     STIX_QUERY_ONE STIX_QUERY_TAIL, st);
-		case SHAPE_ANY:
-			return same_date ? db_prepare(c->db, "" STIX_JSON_COLS STIX_QUERY_FROM STIX_RANGE_SAME
-							     STIX_QUERY_ANY STIX_QUERY_TAIL, st)
-					 : db_prepare(c->db, "" STIX_JSON_COLS STIX_QUERY_FROM STIX_RANGE_LATER
-							     STIX_QUERY_ANY STIX_QUERY_TAIL, st);
-		}
-	} else {
-		switch (shape) {
-		case SHAPE_PLAIN:
-			return same_date ? db_prepare(c->db, "" STIX_ROW_COLS STIX_QUERY_FROM STIX_RANGE_SAME
-							     STIX_QUERY_PLAIN, st)
-					 : db_prepare(c->db, "" STIX_ROW_COLS STIX_QUERY_FROM STIX_RANGE_LATER
-							     STIX_QUERY_PLAIN, st);
-		case SHAPE_ONE:
-			return same_date ? db_prepare(c->db, "" STIX_ROW_COLS STIX_QUERY_FROM STIX_RANGE_SAME
-							     STIX_QUERY_ONE STIX_QUERY_TAIL, st)
-					 : db_prepare(c->db, "" STIX_ROW_COLS STIX_QUERY_FROM STIX_RANGE_LATER
-							     STIX_QUERY_ONE STIX_QUERY_TAIL, st);
-		case SHAPE_ANY:
-			return same_date ? db_prepare(c->db, "" STIX_ROW_COLS STIX_QUERY_FROM STIX_RANGE_SAME
-							     STIX_QUERY_ANY STIX_QUERY_TAIL, st)
-					 : db_prepare(c->db, "" STIX_ROW_COLS STIX_QUERY_FROM STIX_RANGE_LATER
-							     STIX_QUERY_ANY STIX_QUERY_TAIL, st);
-		}
+	switch (shape) {
+	case SHAPE_PLAIN:
+		return json_cols ? RANGE(STIX_JSON_COLS, STIX_QUERY_PLAIN) : RANGE(STIX_ROW_COLS, STIX_QUERY_PLAIN);
+	case SHAPE_ONE:
+		return json_cols ? RANGE(STIX_JSON_COLS, STIX_QUERY_ONE STIX_QUERY_TAIL)
+				 : RANGE(STIX_ROW_COLS, STIX_QUERY_ONE STIX_QUERY_TAIL);
+	case SHAPE_ANY:
+		return json_cols ? RANGE(STIX_JSON_COLS, STIX_QUERY_ANY STIX_QUERY_TAIL)
+				 : RANGE(STIX_ROW_COLS, STIX_QUERY_ANY STIX_QUERY_TAIL);
 	}
 	return KR_EINVAL;
 }
+#undef RANGE
 
 static void bind_plan(struct ctx *c, struct db_stmt *st, const struct stix_query *q, const struct query_plan *p,
 		      int64_t rows)
