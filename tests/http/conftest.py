@@ -19,6 +19,7 @@ import secrets
 import shutil
 import signal
 import socket
+import sqlite3
 import struct
 import subprocess
 import tempfile
@@ -324,6 +325,21 @@ class ApiClient(requests.Session):
             if not cursor:
                 return items, pages
             assert pages < max_pages, "cursor never ends"
+
+
+def sql(server, statement):
+    """Write straight into the site's database from another process (as an
+    operator or another node would), on either engine."""
+    if server.db.startswith("postgres"):
+        subprocess.run(["psql", "-v", "ON_ERROR_STOP=1", "-q", "-X", "-d", server.db, "-c", statement],
+                       check=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+        return
+    con = sqlite3.connect(server.db, timeout=30)
+    try:
+        con.execute(statement)
+        con.commit()
+    finally:
+        con.close()
 
 
 def raw_http(port, data, timeout=10):

@@ -7,8 +7,7 @@ database by another process.  Each check reads the page first (so it is
 cached), changes something, and reads again: the very next request must
 see the change."""
 
-import sqlite3
-import subprocess
+from conftest import sql
 
 SLUG = "cc-club"
 
@@ -22,20 +21,6 @@ def setup_server(s):
     s.add_user("cc-ann", "cc-a", name="Ann A")
     s.add_user("cc-ben", "cc-b", name="Ben B")
     KEYS["cc-ann"] = s.apikey("cc-ann")
-
-
-def sql(server, statement):
-    """Write straight into the site's database from another process."""
-    if server.db.startswith("postgres"):
-        subprocess.run(["psql", "-v", "ON_ERROR_STOP=1", "-q", "-X", "-d", server.db, "-c", statement],
-                       check=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
-        return
-    con = sqlite3.connect(server.db, timeout=30)
-    try:
-        con.execute(statement)
-        con.commit()
-    finally:
-        con.close()
 
 
 def members_form(client, data, action, slug=SLUG):

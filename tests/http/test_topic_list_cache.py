@@ -5,8 +5,7 @@ through the web, the API, or straight into the database by another process
 viewer.  Each check reads a list first (so it is cached), changes
 something, and reads again."""
 
-import sqlite3
-import subprocess
+from conftest import sql
 
 KEYS = {}
 
@@ -20,20 +19,6 @@ def setup_server(s):
     s.add_user("lc-coord", "cc", role="coordinator", name="Coord C")
     for who in ("lc-ann", "lc-amy", "lc-ben", "lc-coord"):
         KEYS[who] = s.apikey(who)
-
-
-def sql(server, statement):
-    """Write straight into the site's database from another process."""
-    if server.db.startswith("postgres"):
-        subprocess.run(["psql", "-v", "ON_ERROR_STOP=1", "-q", "-X", "-d", server.db, "-c", statement],
-                       check=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
-        return
-    con = sqlite3.connect(server.db, timeout=30)
-    try:
-        con.execute(statement)
-        con.commit()
-    finally:
-        con.close()
 
 
 def listed(server, who, **params):
