@@ -91,6 +91,8 @@ int cmd_serve(int argc, char **argv)
 	sigaddset(&stop, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	if (db_background_start(cl.cfg.db))
+		log_warn("msg=\"no background checkpoints: requests checkpoint themselves\"");
 
 	/* On PostgreSQL a worker spends most of a request waiting for its
 	 * round trips while the database works on its own cores, so one
@@ -130,6 +132,7 @@ int cmd_serve(int argc, char **argv)
 	http_stop();
 	jobs_worker_stop();
 	db_thread_close();
+	db_background_stop();
 	arena_free(perm);
 	log_info("msg=\"stopped\"");
 	return 0;

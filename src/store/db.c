@@ -78,6 +78,26 @@ int db_open(const char *url, struct db **out)
 	return KR_OK;
 }
 
+static const struct db_engine *background_eng;
+
+int db_background_start(const char *url)
+{
+	const struct db_engine *eng = db_url_is_pg(url) ? db_engine_postgres : &db_engine_sqlite;
+	if (!eng || !eng->background || background_eng)
+		return KR_OK;
+	int rc = eng->background(url, true);
+	if (rc == KR_OK)
+		background_eng = eng;
+	return rc;
+}
+
+void db_background_stop(void)
+{
+	if (background_eng)
+		background_eng->background(NULL, false);
+	background_eng = NULL;
+}
+
 void db_close(struct db *db)
 {
 	if (!db)

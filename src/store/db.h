@@ -41,6 +41,17 @@ const char *db_engine(const struct db *db);
 /* Site-wide database URL used by db_thread(). Set once at start-up. */
 void db_set_url(const char *url);
 const char *db_get_url(void);
+/* Long-running processes (kairan serve): start the engine's background
+ * work for url before the worker threads open their connections, stop it
+ * after they are gone.  SQLite: a checkpointer thread, so that a commit
+ * only appends to the WAL and no request waits for the WAL to be copied
+ * into the database and synced.  Without it (CLI commands, tests) each
+ * connection checkpoints as SQLite does by default.  KR_OK, or KR_E* when
+ * the thread or its connection cannot start (the site still works then). */
+int db_background_start(const char *url);
+void db_background_stop(void);
+/* How many checkpoints the background thread has run (tests). */
+uint64_t db_background_checkpoints(void);
 /* This thread's connection, opened on first use; NULL when the database is
  * unreachable (the caller answers 503).  A lost PostgreSQL connection is
  * re-opened on the next call. */

@@ -20,6 +20,10 @@ struct db_engine {
 	 * ends either way (begin = false); NULL when the engine needs nothing
 	 * (SQLite: the writer's larger page cache, see db_sqlite.c). */
 	void (*write_tx)(void *conn, bool begin);
+	/* Start (on = true) or stop the engine's background work for the
+	 * database at url, once per process (db_background); NULL when the
+	 * engine has none (PostgreSQL checkpoints on its own). */
+	int (*background)(const char *url, bool on);
 	/* Refresh the planner's statistics (db_optimize). */
 	const char *sql_optimize;
 	/* Held around db_migrate() so nodes starting together on one server

@@ -3,8 +3,11 @@
  * WAL journal, foreign keys on, a busy timeout so concurrent writers wait
  * instead of failing, synchronous=NORMAL (durable across process crashes,
  * the last transactions may be lost on power loss - the usual WAL trade). */
+#include <pthread.h>
 #include <sqlite3.h>
+#include <stdatomic.h>
 #include <string.h>
+#include <time.h>
 
 #include "lib/log.h"
 #include "store/db_engine.h"
@@ -31,6 +34,108 @@ static int map_rc(sqlite3 *h, int rc)
 		log_error("msg=\"sqlite error\" rc=%d err=\"%s\"", rc, h ? sqlite3_errmsg(h) : "?");
 		return KR_EDB;
 	}
+}
+
+/* ---- checkpoints off the request path ----
+ *
+ * By default every connection checkpoints the WAL itself once it passes
+ * 1000 pages, inside the COMMIT of whichever request crossed the line:
+ * copying those pages into the database file and fsyncing it took 0.4-0.7 s
+ * of a 10k-object TAXII POST (14k dirty pages), more than the inserts.
+ * `kairan serve` starts one checkpointer thread instead: connections opened
+ * after it tell it through the WAL hook when the log has grown, and it runs
+ * the same PASSIVE checkpoint (never blocks readers or the writer) on its own
+ * connection.  If it falls far behind (a sustained import faster than the
+ * disk), the committing connection checkpoints itself again, so the WAL
+ * stays bounded as before. */
+#define CKPT_PAGES 1000    /* as SQLite's autocheckpoint */
+#define CKPT_BEHIND 65536  /* 256 MB of WAL: the writer helps */
+
+static struct {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	pthread_t thread;
+	sqlite3 *conn; /* the checkpointer's own */
+	bool running, stop, pending;
+} ckpt = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+static atomic_bool ckpt_on;
+
+static int sq_wal_hook(void *arg, sqlite3 *h, const char *schema, int pages)
+{
+	(void)arg;
+	if (pages < CKPT_PAGES)
+		return SQLITE_OK;
+	if (pages >= CKPT_BEHIND || !atomic_load(&ckpt_on)) {
+		/* far behind, or the checkpointer has stopped: as before it */
+		sqlite3_wal_checkpoint_v2(h, schema, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		return SQLITE_OK;
+	}
+	pthread_mutex_lock(&ckpt.mu);
+	ckpt.pending = true;
+	pthread_cond_signal(&ckpt.cv);
+	pthread_mutex_unlock(&ckpt.mu);
+	return SQLITE_OK;
+}
+
+static atomic_uint_fast64_t ckpt_runs;
+
+uint64_t db_background_checkpoints(void) { return atomic_load(&ckpt_runs); }
+
+static void *ckpt_main(void *arg)
+{
+	sqlite3 *h = arg;
+	pthread_mutex_lock(&ckpt.mu);
+	while (!ckpt.stop) {
+		if (!ckpt.pending) {
+			pthread_cond_wait(&ckpt.cv, &ckpt.mu);
+			continue;
+		}
+		ckpt.pending = false;
+		pthread_mutex_unlock(&ckpt.mu);
+		int rc = sqlite3_wal_checkpoint_v2(h, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		atomic_fetch_add(&ckpt_runs, 1);
+		if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+			log_warn("msg=\"background checkpoint failed\" err=\"%s\"", sqlite3_errmsg(h));
+		pthread_mutex_lock(&ckpt.mu);
+	}
+	pthread_mutex_unlock(&ckpt.mu);
+	return NULL;
+}
+
+static int sq_open(const char *url, void **conn);
+
+static int sq_background(const char *url, bool on)
+{
+	if (on) {
+		if (ckpt.running || !strcmp(url, ":memory:"))
+			return KR_OK;
+		void *h;
+		int rc = sq_open(url, &h);
+		if (rc)
+			return rc;
+		ckpt.stop = false;
+		ckpt.pending = false;
+		if (pthread_create(&ckpt.thread, NULL, ckpt_main, h)) {
+			sqlite3_close_v2(h);
+			return KR_ENOMEM;
+		}
+		ckpt.conn = h;
+		ckpt.running = true;
+		atomic_store(&ckpt_on, true);
+		return KR_OK;
+	}
+	if (!ckpt.running)
+		return KR_OK;
+	atomic_store(&ckpt_on, false);
+	pthread_mutex_lock(&ckpt.mu);
+	ckpt.stop = true;
+	pthread_cond_signal(&ckpt.cv);
+	pthread_mutex_unlock(&ckpt.mu);
+	pthread_join(ckpt.thread, NULL);
+	sqlite3_close_v2(ckpt.conn);
+	ckpt.conn = NULL;
+	ckpt.running = false;
+	return KR_OK;
 }
 
 static int sq_open(const char *url, void **conn)
@@ -67,6 +172,10 @@ static int sq_open(const char *url, void **conn)
 		sqlite3_close(h);
 		return KR_EUNAVAIL;
 	}
+	/* After the checkpointer started, leave checkpoints to it (the hook
+	 * replaces SQLite's automatic one). */
+	if (atomic_load(&ckpt_on))
+		sqlite3_wal_hook(h, sq_wal_hook, NULL);
 	*conn = h;
 	return KR_OK;
 }
@@ -208,6 +317,7 @@ const struct db_engine db_engine_sqlite = {
 	.sql_begin_read = "BEGIN",
 	.tx_prepared = true,
 	.write_tx = sq_write_tx,
+	.background = sq_background,
 	/* Without statistics SQLite may walk (space, ...) instead of
 	 * (community_id, ...) for a community's list; a bounded ANALYZE is
 	 * cheap and fixes that. */

@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lib/arena.h"
@@ -533,6 +535,60 @@ static void test_read_tx(void **state)
 	db_rollback(db);
 }
 
+static int64_t file_size(const char *path)
+{
+	struct stat sb;
+	return stat(path, &sb) ? -1 : (int64_t)sb.st_size;
+}
+
+/* kairan serve's checkpointer (db_background_start): a connection opened
+ * after it started leaves checkpoints to the thread, which copies a large
+ * commit's WAL pages into the database file; nothing is lost across its
+ * stop.  Fails if the connections kept checkpointing themselves (the
+ * thread's count stays put) or the thread never ran (the file stays
+ * small). */
+static void test_background_checkpoint(void **state)
+{
+	struct env *e = *state;
+	if (is_pg(e->db)) { /* PostgreSQL checkpoints on its own: a no-op */
+		assert_int_equal(db_background_start(e->url), KR_OK);
+		db_background_stop();
+		return;
+	}
+	uint64_t runs = db_background_checkpoints();
+	assert_int_equal(db_background_start(e->url), KR_OK);
+	struct db *w = NULL;
+	assert_int_equal(db_open(e->url, &w), KR_OK);
+	int64_t size0 = file_size(e->path);
+	char *text = malloc(4001);
+	assert_non_null(text);
+	memset(text, 'x', 4000);
+	text[4000] = 0;
+	assert_int_equal(db_begin(w), KR_OK);
+	for (int i = 0; i < 3000; i++) {
+		char k[32];
+		snprintf(k, sizeof k, "bg:%d", i);
+		struct db_stmt *st;
+		assert_int_equal(db_prepare(w, "INSERT INTO t_vals (k, i, t) VALUES (?1, ?2, ?3)", &st), KR_OK);
+		db_bind_text(st, 1, k);
+		db_bind_int(st, 2, i);
+		db_bind_text(st, 3, text);
+		assert_int_equal(db_step(st), KR_DONE);
+		db_done(st);
+	}
+	assert_int_equal(db_commit(w), KR_OK);
+	free(text);
+	/* 3000 rows of 4 KB: > 1000 WAL pages, so the thread is told. */
+	for (int i = 0; i < 1000 && (db_background_checkpoints() == runs || file_size(e->path) < size0 + 10000000);
+	     i++)
+		nanosleep(&(struct timespec){0, 10000000}, NULL);
+	assert_true(db_background_checkpoints() > runs);
+	assert_true(file_size(e->path) >= size0 + 10000000);
+	db_close(w);
+	db_background_stop();
+	assert_int_equal(count_vals(e->db, "bg:"), 3000);
+}
+
 /* One literal, one address: the helper's statement is the cache key. */
 static int list_by_prefix(struct db *db, const char *prefix, struct db_stmt **out)
 {
@@ -929,6 +985,7 @@ int main(void)
 	    T(test_translate),    T(test_errors),
 	    T(test_ping),         T(test_threads),
 	    T(test_migrate_race), T(test_reconnect_pg),
+	    T(test_background_checkpoint),
 	};
 	int failed = cmocka_run_group_tests_name("store/sqlite", tests, setup_sqlite, teardown);
 	if (getenv("KAIRAN_TEST_PG_URL"))
