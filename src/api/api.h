@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "http/http.h"
+#include "lib/jwrite.h"
 
 /* Parse r->body as a JSON object (UTF-8, no duplicate keys, depth-capped by
  * jansson).  On failure answers 400 itself and returns NULL; the caller
@@ -34,30 +35,6 @@ int api_fail(struct request *r, int rc, const char *bad);
 /* Epoch ms as an RFC 3339 string (arena), or JSON null for 0. */
 json_t *api_time(struct request *r, int64_t ms);
 
-/* A JSON writer straight into a buffer, for answers read often (the topic
- * list and a topic): the bytes json_dumps(v, JSON_COMPACT) gives for the
- * same members in the same order, without a tree per item.  Keys and
- * values are written in order; containers nest up to 63 deep.  A string
- * that is not valid UTF-8 marks the writer bad (jansson refuses it too).
- * jw_str(NULL) and jw_time(0 or less) write null. */
-struct jw {
-	struct buf *b;
-	uint64_t used;   /* bit d: the container at depth d has a member */
-	int depth;
-	bool after_key;
-	bool bad;
-};
-void jw_init(struct jw *w, struct buf *b);
-void jw_obj(struct jw *w);
-void jw_obj_end(struct jw *w);
-void jw_arr(struct jw *w);
-void jw_arr_end(struct jw *w);
-void jw_key(struct jw *w, const char *key);
-void jw_str(struct jw *w, const char *s);
-void jw_int(struct jw *w, int64_t v);
-void jw_bool(struct jw *w, bool v);
-void jw_null(struct jw *w);
-void jw_time(struct jw *w, int64_t ms);  /* RFC 3339 like api_time */
 /* Finish an answer written into r->out through w: sets the status and the
  * JSON content type; a bad or unbalanced writer gives 500 instead. */
 int api_send_out(struct request *r, int status, const struct jw *w);

@@ -1,4 +1,4 @@
-/* test_api_json.c - the API's direct JSON writer (src/api/json.c, jw_*)
+/* test_api_json.c - the API's direct JSON writer (src/lib/jwrite.c, jw_*)
  * writes the bytes jansson's json_dumps(JSON_COMPACT) writes for the same
  * values, so answers moved off jansson trees stay byte for byte the same:
  * random strings (controls, quotes, backslashes, slashes, DEL, UTF-8 of
