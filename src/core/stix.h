@@ -60,6 +60,10 @@ struct stix_item {
  * meaningful) when the document as a whole is unusable; not_envelope tells
  * a well-formed JSON document that is not the expected kind (TAXII: 422)
  * from one that is not JSON at all or over a cap (400). */
+/* The reason given for a valid object of a document that was refused
+ * because another of its objects is invalid (nothing is half-stored). */
+#define STIX_NOT_STORED "not stored: another object of the document is invalid"
+
 struct stix_status {
 	const char *uuid;      /* status id (ingest only) */
 	const char *error;

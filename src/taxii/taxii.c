@@ -13,6 +13,7 @@
 #include "core/stix.h"
 #include "lib/arena.h"
 #include "lib/buf.h"
+#include "lib/jwrite.h"
 #include "lib/util.h"
 
 #define TAXII_TYPE "application/taxii+json;version=2.1"
@@ -454,45 +455,119 @@ int taxii_object_get(struct request *r) { return list(r, r->params[1], false, 0)
 int taxii_manifest(struct request *r) { return list(r, NULL, false, 1); }
 int taxii_versions(struct request *r) { return list(r, r->params[1], true, 2); }
 
-/* A status-details list as TAXII 4.3.1 shapes it: id and version are
- * required.  An object without created or modified (an SCO) has no
- * version of its own; the store dates it by when it was added, which for
- * this request is the request's timestamp. */
-static json_t *status_list(json_t *list, const char *request_ts)
-{
-	json_t *out = json_array();
-	size_t i;
-	json_t *e;
-	json_array_foreach (list, i, e) {
-		json_t *c = json_is_object(e) ? json_deep_copy(e) : json_object();
-		if (!json_is_string(json_object_get(c, "id")))
-			json_object_set_new(c, "id", json_string(""));
-		if (!json_is_string(json_object_get(c, "version")))
-			json_object_set_new(c, "version", json_string(request_ts));
-		json_array_append_new(out, c);
-	}
-	return out;
-}
+/* One entry of a status resource's successes or failures (TAXII 4.3.1). */
+struct status_entry {
+	const char *id, *version, *message;
+};
 
-static json_t *status_json(const struct stix_status_row *s)
+struct status_lists {
+	struct status_entry *succ, *fail;
+	size_t nsucc, nfail;
+};
+
+/* The status resource, written straight into r->out (a 10k-object POST
+ * answers with 10k entries).  Lists are never empty in TAXII: an empty
+ * one is left out.  id and version are required in an entry; an object
+ * without created or modified (an SCO) has no version of its own, and
+ * the store dates it by when it was added: the request's timestamp. */
+static int send_status(struct request *r, int http, const struct stix_status_row *s, const struct status_lists *l)
 {
 	char ts[40];
 	stix_format_time(s->request_us, ts, sizeof ts);
-	json_t *d = json_loads(s->details, 0, NULL);
-	json_t *v = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I}", "id", s->uuid, "status", "complete",
-			      "request_timestamp", ts, "total_count", (json_int_t)s->total,
-			      "success_count", (json_int_t)s->success, "failure_count", (json_int_t)s->failure,
-			      "pending_count", (json_int_t)0);
-	if (v && d) {
-		/* Lists are never empty in TAXII: an empty one is left out. */
-		json_t *succ = json_object_get(d, "successes"), *fail = json_object_get(d, "failures");
-		if (json_array_size(succ))
-			json_object_set_new(v, "successes", status_list(succ, ts));
-		if (json_array_size(fail))
-			json_object_set_new(v, "failures", status_list(fail, ts));
+	buf_reset(&r->out);
+	struct jw w;
+	jw_init(&w, &r->out);
+	jw_obj(&w);
+	jw_key(&w, "id");
+	jw_str(&w, s->uuid);
+	jw_key(&w, "status");
+	jw_str(&w, "complete");
+	jw_key(&w, "request_timestamp");
+	jw_str(&w, ts);
+	jw_key(&w, "total_count");
+	jw_int(&w, s->total);
+	jw_key(&w, "success_count");
+	jw_int(&w, s->success);
+	jw_key(&w, "failure_count");
+	jw_int(&w, s->failure);
+	jw_key(&w, "pending_count");
+	jw_int(&w, 0);
+	for (int k = 0; k < 2; k++) {
+		const struct status_entry *e = k ? l->fail : l->succ;
+		size_t n = k ? l->nfail : l->nsucc;
+		if (!n)
+			continue;
+		jw_key(&w, k ? "failures" : "successes");
+		jw_arr(&w);
+		for (size_t i = 0; i < n; i++) {
+			jw_obj(&w);
+			jw_key(&w, "id");
+			jw_str(&w, e[i].id ? e[i].id : "");
+			jw_key(&w, "version");
+			jw_str(&w, e[i].version ? e[i].version : ts);
+			if (e[i].message) {
+				jw_key(&w, "message");
+				jw_str(&w, e[i].message);
+			}
+			jw_obj_end(&w);
+		}
+		jw_arr_end(&w);
+	}
+	jw_obj_end(&w);
+	if (w.bad || w.depth) {
+		buf_reset(&r->out);
+		return req_fail(r, 500, "err.internal");
+	}
+	r->out_ctype = TAXII_TYPE;
+	r->status = http;
+	return http;
+}
+
+/* The lists of a stored status (its details column, as record_status in
+ * core/stix.c wrote them). */
+static void stored_lists(struct arena *a, const char *details, struct status_lists *l)
+{
+	memset(l, 0, sizeof *l);
+	json_t *d = details ? json_loads(details, 0, NULL) : NULL;
+	for (int k = 0; k < 2; k++) {
+		json_t *list = json_object_get(d, k ? "failures" : "successes");
+		size_t n = json_array_size(list);
+		struct status_entry *e = n ? arena_alloc(a, n * sizeof *e) : NULL;
+		for (size_t i = 0; i < n; i++) {
+			json_t *x = json_array_get(list, i);
+			e[i] = (struct status_entry){
+			    .id = arena_strdup(a, json_string_value(json_object_get(x, "id"))),
+			    .version = arena_strdup(a, json_string_value(json_object_get(x, "version"))),
+			    .message = arena_strdup(a, json_string_value(json_object_get(x, "message")))};
+		}
+		if (k) {
+			l->fail = e;
+			l->nfail = n;
+		} else {
+			l->succ = e;
+			l->nsucc = n;
+		}
 	}
 	json_decref(d);
-	return v;
+}
+
+/* The lists of an ingest just done, from its items: the same entries
+ * record_status stored, without reading them back. */
+static void ingest_lists(struct arena *a, const struct stix_status *st, bool stored, struct status_lists *l)
+{
+	memset(l, 0, sizeof *l);
+	l->succ = arena_alloc(a, (st->total + 1) * sizeof *l->succ);
+	l->fail = arena_alloc(a, (st->total + 1) * sizeof *l->fail);
+	for (size_t i = 0; i < st->total; i++) {
+		const struct stix_item *it = &st->items[i];
+		struct status_entry e = {it->id, it->version, NULL};
+		if (it->reason || !stored) {
+			e.message = it->reason ? it->reason : STIX_NOT_STORED;
+			l->fail[l->nfail++] = e;
+		} else {
+			l->succ[l->nsucc++] = e;
+		}
+	}
 }
 
 int taxii_objects_post(struct request *r)
@@ -516,10 +591,11 @@ int taxii_objects_post(struct request *r)
 				       st.error);
 	if (rc && rc != KR_EINVAL)
 		return fail_rc(r, rc, NULL);
-	struct stix_status_row row;
-	if ((rc = stix_status_get(&r->ctx, st.uuid, &row)))
-		return fail_rc(r, rc, NULL);
-	return send_json(r, 202, status_json(&row));
+	struct stix_status_row row = {.uuid = st.uuid, .request_us = st.request_us, .total = (int64_t)st.total,
+				      .success = (int64_t)st.success, .failure = (int64_t)st.failure};
+	struct status_lists l;
+	ingest_lists(r->a, &st, rc == KR_OK, &l);
+	return send_status(r, 202, &row, &l);
 }
 
 /* TAXII 5.7: the mandatory answers by the client's rights - neither
@@ -562,5 +638,7 @@ int taxii_status(struct request *r)
 	int rc = stix_status_get(&r->ctx, r->params[0], &row);
 	if (rc)
 		return fail_rc(r, rc, NULL);
-	return send_json(r, 200, status_json(&row));
+	struct status_lists l;
+	stored_lists(r->a, row.details, &l);
+	return send_status(r, 200, &row, &l);
 }

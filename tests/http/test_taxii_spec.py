@@ -530,6 +530,18 @@ def test_add_objects_status_resource(rail1, rail2, bank1, coll):
     assert r.status_code == 202
     check_status(r.json(), 1, 0, 1)
     assert r.json()["failures"][0]["id"] == bad["id"] and r.json()["failures"][0]["message"]
+    assert rail1.get("/taxii2/api/status/%s/" % r.json()["id"]).json() == r.json()
+    # a valid object beside an invalid one is not stored either, and the
+    # status says why; the POST's answer is the status resource as stored
+    good = indicator("198.51.100.214")
+    r = rail1.post(coll + "objects/", {"objects": [good, bad]})
+    st = r.json()
+    check_status(st, 2, 0, 2)
+    why = {d["id"]: d["message"] for d in st["failures"]}
+    assert why[good["id"]] == "not stored: another object of the document is invalid"
+    assert "pattern" in why[bad["id"]]
+    assert rail1.get("/taxii2/api/status/%s/" % st["id"]).json() == st
+    taxii_error(rail1.get(coll + "objects/%s/" % good["id"]), 404)
 
 
 def test_post_needs_an_envelope(rail1, coll):
