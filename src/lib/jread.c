@@ -609,13 +609,9 @@ const struct jr_value *jr_getn(const struct jr_value *obj, const char *key, size
 	if (!jr_is_object(obj))
 		return NULL;
 	const struct jr_value *k = obj->u.kids;
+	/* length, then first byte, before a memcmp call: most keys differ there */
 	for (uint32_t i = 0; i < obj->n; i++, k += 2)
-		if (k->n == klen && !memcmp(k->u.s, key, klen))
+		if (k->n == klen && (klen == 0 || (k->u.s[0] == key[0] && !memcmp(k->u.s, key, klen))))
 			return k + 1;
 	return NULL;
-}
-
-const struct jr_value *jr_get(const struct jr_value *obj, const char *key)
-{
-	return jr_getn(obj, key, strlen(key));
 }

@@ -128,10 +128,14 @@ static inline const struct jr_value *jr_value_at(const struct jr_value *v, size_
 	return jr_is_object(v) && i < v->n ? &v->u.kids[2 * i + 1] : NULL;
 }
 
-/* The member called key (NUL-terminated / klen bytes), or NULL: a linear
- * scan, meant for the small objects of real documents. */
-const struct jr_value *jr_get(const struct jr_value *obj, const char *key);
+/* The member called key (klen bytes / NUL-terminated), or NULL: a linear
+ * scan, meant for the small objects of real documents.  jr_get is inline
+ * so that the length of a literal key costs nothing. */
 const struct jr_value *jr_getn(const struct jr_value *obj, const char *key, size_t klen);
+static inline const struct jr_value *jr_get(const struct jr_value *obj, const char *key)
+{
+	return jr_getn(obj, key, __builtin_strlen(key));
+}
 
 /* for (i, k, v) over an object's members in document order. */
 #define jr_object_foreach(obj, i, k, v)                                                   \

@@ -420,7 +420,9 @@ static void test_against_jansson(void **state)
 	static const struct {
 		const char *s;
 		size_t n;
-	} raw[] = {{"\0", 1}, {"[\0]", 3}, {"\"\0\"", 3}, {"[1]\0", 4}, {"1\0", 2}};
+	} raw[] = {{"\0", 1},         {"[\0]", 3},    {"\"\0\"", 3},          {"[1]\0", 4},
+		   {"1\0", 2},         {"[1\0,2]", 6}, {"{\"a\":true\0}", 11}, {"[1\0\0]", 5},
+		   {"[\"a\"\0]", 6},    {"[1 \0]", 5},  {"[-1.5e3\0,null\0]", 15}};
 	for (size_t i = 0; i < KR_ARRAY_LEN(raw); i++)
 		if (jrd_compare(raw[i].s, raw[i].n, false, why, sizeof why))
 			fail_msg("raw %zu: %s", i, why);
