@@ -590,7 +590,8 @@ int jr_parse(struct arena *a, const char *text, size_t len, const struct jr_opti
 	if (len > UINT32_MAX)
 		return fail(&p, KR_ETOOBIG, 0, "the document is larger than 4 GiB");
 	p.s = arena_alloc_raw(a, len + JR_PAD);
-	memcpy(p.s, text, len);
+	if (len) /* text may be NULL when empty */
+		memcpy(p.s, text, len);
 	memset(p.s + len, 0, JR_PAD);
 	int rc = parse(&p);
 	if (rc == KR_OK) {

@@ -379,6 +379,9 @@ static void test_caps(void **state)
 	for (int i = 0; i < 2049; i++)
 		buf_addc(&b, ']');
 	assert_int_equal(jr_parse(a, b.p, b.len, NULL, &x, &e), KR_ETOOBIG);
+	/* empty text may come as NULL */
+	assert_int_equal(jr_parse(a, NULL, 0, NULL, &x, &e), KR_EINVAL);
+	assert_non_null(strstr(e.text, "unexpected end of input"));
 	/* err may be NULL */
 	assert_int_equal(jr_parse(a, "[", 1, NULL, &x, NULL), KR_EINVAL);
 	assert_null(x);
