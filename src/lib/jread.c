@@ -20,9 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define JR_PAD 16              /* NUL bytes after the copy */
-#define JR_DEFAULT_DEPTH 2048  /* jansson's JSON_PARSER_MAX_DEPTH */
-#define JR_SMALL_OBJECT 16     /* up to this many members: pairwise duplicate check */
+#define JR_PAD 16             /* NUL bytes after the copy */
+#define JR_DEFAULT_DEPTH 2048 /* jansson's JSON_PARSER_MAX_DEPTH */
+#define JR_SMALL_OBJECT 16    /* up to this many members: pairwise duplicate check */
 
 struct frame {
 	size_t base;  /* first stack slot of the container's values */
@@ -50,14 +50,20 @@ struct parser {
 /* Bytes that may appear in a string as they are: printable ASCII except
  * '"' and '\\'.  Everything else needs a closer look. */
 static const unsigned char plain[256] = {
-	/* 0x00 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	/* 0x10 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	/* 0x20 */ 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	/* 0x30 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	/* 0x40 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	/* 0x50 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
-	/* 0x60 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	/* 0x70 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    /* 0x00 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    /* 0x10 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    /* 0x20 */ 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    /* 0x30 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    /* 0x40 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    /* 0x50 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+    /* 0x60 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    /* 0x70 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
+
+/* What the one-letter escapes stand for (0: not one; \u is decoded apart). */
+static const unsigned char unescape[256] = {
+    ['"'] = '"',  ['\\'] = '\\', ['/'] = '/',  ['b'] = '\b',
+    ['f'] = '\f', ['n'] = '\n',  ['r'] = '\r', ['t'] = '\t',
 };
 
 /* Where offset `at` is: 1-based line, and 1-based column in characters
@@ -239,15 +245,12 @@ static int read_string(struct parser *p, size_t *pi, bool key, struct jr_value *
 			return fail(p, KR_EINVAL, r, "control character 0x%02x in a string", c);
 		}
 		unsigned char e = s[r + 1];
-		switch (e) {
-		case '"': case '\\': case '/': s[w++] = e; r += 2; continue;
-		case 'b': s[w++] = '\b'; r += 2; continue;
-		case 'f': s[w++] = '\f'; r += 2; continue;
-		case 'n': s[w++] = '\n'; r += 2; continue;
-		case 'r': s[w++] = '\r'; r += 2; continue;
-		case 't': s[w++] = '\t'; r += 2; continue;
-		case 'u': break;
-		default:
+		if (unescape[e]) {
+			s[w++] = unescape[e];
+			r += 2;
+			continue;
+		}
+		if (e != 'u') {
 			if (r + 1 >= p->len)
 				return fail(p, KR_EINVAL, q, "unterminated string");
 			if (e >= 0x21 && e < 0x7F)
@@ -264,8 +267,8 @@ static int read_string(struct parser *p, size_t *pi, bool key, struct jr_value *
 		if (cp >= 0xD800 && cp <= 0xDBFF) {
 			long lo = s[r] == '\\' && s[r + 1] == 'u' ? hex4(s + r + 2) : -1;
 			if (lo < 0xDC00 || lo > 0xDFFF)
-				return fail(p, KR_EINVAL, at, "UTF-16 high surrogate \\u%04lX not followed by a low one",
-					    cp);
+				return fail(p, KR_EINVAL, at,
+				            "UTF-16 high surrogate \\u%04lX not followed by a low one", cp);
 			cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
 			r += 6;
 		}
@@ -293,7 +296,10 @@ static int read_string(struct parser *p, size_t *pi, bool key, struct jr_value *
 	return KR_OK;
 }
 
-static inline bool digit(unsigned char c) { return c >= '0' && c <= '9'; }
+static inline bool digit(unsigned char c)
+{
+	return c >= '0' && c <= '9';
+}
 
 static int read_number(struct parser *p, size_t *pi, struct jr_value *v)
 {
@@ -384,7 +390,8 @@ static inline bool key_eq(const struct jr_value *x, const struct jr_value *y)
  * after the earlier). */
 static int key_cmp(const void *x, const void *y)
 {
-	const struct jr_value *a = *(const struct jr_value *const *)x, *b = *(const struct jr_value *const *)y;
+	const struct jr_value *a = *(const struct jr_value *const *)x,
+	                      *b = *(const struct jr_value *const *)y;
 	if (a->n != b->n)
 		return a->n < b->n ? -1 : 1;
 	int c = memcmp(a->u.s, b->u.s, a->n);
@@ -508,7 +515,17 @@ value:
 		if ((rc = read_string(p, &i, false, v)))
 			return rc;
 		break;
-	case '-': case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': case '8': case '9':
+	case '-':
+	case '0':
+	case '1':
+	case '2':
+	case '3':
+	case '4':
+	case '5':
+	case '6':
+	case '7':
+	case '8':
+	case '9':
 		if ((rc = read_number(p, &i, v)))
 			return rc;
 		break;
@@ -577,7 +594,7 @@ close:
 }
 
 int jr_parse(struct arena *a, const char *text, size_t len, const struct jr_options *opt,
-	     const struct jr_value **root, struct jr_error *err)
+             const struct jr_value **root, struct jr_error *err)
 {
 	*root = NULL;
 	struct parser p = {.a = a, .src = text, .len = len, .err = err};

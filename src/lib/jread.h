@@ -32,8 +32,8 @@
 enum jr_type {
 	JR_NULL = 1,
 	JR_BOOL,
-	JR_INT,    /* a number without '.', 'e' or 'E' */
-	JR_REAL,   /* a number with one of them */
+	JR_INT,  /* a number without '.', 'e' or 'E' */
+	JR_REAL, /* a number with one of them */
 	JR_STRING,
 	JR_ARRAY,
 	JR_OBJECT,
@@ -43,12 +43,12 @@ enum jr_type {
  * public only so that they can be inline; 24 bytes, so a 6 MB document
  * of small values costs about 12 MB of arena on top of its copy. */
 struct jr_value {
-	uint8_t type;   /* enum jr_type */
-	bool b;         /* JR_BOOL */
-	uint32_t n;     /* string bytes; array elements; object members */
+	uint8_t type;        /* enum jr_type */
+	bool b;              /* JR_BOOL */
+	uint32_t n;          /* string bytes; array elements; object members */
 	uint32_t start, end; /* [start, end) of the value in the source text (documents are < 4 GiB) */
 	union {
-		const char *s;               /* decoded, NUL-terminated */
+		const char *s; /* decoded, NUL-terminated */
 		int64_t i;
 		double d;
 		const struct jr_value *kids; /* array: n values; object: 2n (key, value) */
@@ -61,15 +61,15 @@ enum jr_flags {
 
 struct jr_options {
 	int max_depth;     /* arrays/objects nested deeper fail ("nested deeper than N levels");
-			      0: 2048 (jansson's limit) */
+	                      0: 2048 (jansson's limit) */
 	size_t max_string; /* a string (or key) whose text between the quotes is longer fails
-			      ("a string is longer than ..."); 0: no cap */
+	                      ("a string is longer than ..."); 0: no cap */
 	unsigned flags;    /* enum jr_flags */
 };
 
 struct jr_error {
-	int line, column;  /* 1-based; column counts characters (UTF-8 sequences), not bytes */
-	size_t offset;     /* byte offset of the problem in the source text */
+	int line, column; /* 1-based; column counts characters (UTF-8 sequences), not bytes */
+	size_t offset;    /* byte offset of the problem in the source text */
 	char text[160];
 };
 
@@ -82,26 +82,62 @@ struct jr_error {
  * ran out, KR_EINVAL for anything else.  Scratch memory outside the arena is
  * released before returning. */
 int jr_parse(struct arena *a, const char *text, size_t len, const struct jr_options *opt,
-	     const struct jr_value **root, struct jr_error *err);
+             const struct jr_value **root, struct jr_error *err);
 
 /* Every accessor takes NULL (and a value of the wrong type) and answers
  * false / 0 / NULL, so lookups chain: jr_str(jr_get(o, "id")). */
-static inline bool jr_is_null(const struct jr_value *v) { return v && v->type == JR_NULL; }
-static inline bool jr_is_bool(const struct jr_value *v) { return v && v->type == JR_BOOL; }
-static inline bool jr_is_true(const struct jr_value *v) { return v && v->type == JR_BOOL && v->b; }
-static inline bool jr_is_int(const struct jr_value *v) { return v && v->type == JR_INT; }
-static inline bool jr_is_real(const struct jr_value *v) { return v && v->type == JR_REAL; }
-static inline bool jr_is_number(const struct jr_value *v) { return v && (v->type == JR_INT || v->type == JR_REAL); }
-static inline bool jr_is_string(const struct jr_value *v) { return v && v->type == JR_STRING; }
-static inline bool jr_is_array(const struct jr_value *v) { return v && v->type == JR_ARRAY; }
-static inline bool jr_is_object(const struct jr_value *v) { return v && v->type == JR_OBJECT; }
+static inline bool jr_is_null(const struct jr_value *v)
+{
+	return v && v->type == JR_NULL;
+}
+static inline bool jr_is_bool(const struct jr_value *v)
+{
+	return v && v->type == JR_BOOL;
+}
+static inline bool jr_is_true(const struct jr_value *v)
+{
+	return v && v->type == JR_BOOL && v->b;
+}
+static inline bool jr_is_int(const struct jr_value *v)
+{
+	return v && v->type == JR_INT;
+}
+static inline bool jr_is_real(const struct jr_value *v)
+{
+	return v && v->type == JR_REAL;
+}
+static inline bool jr_is_number(const struct jr_value *v)
+{
+	return v && (v->type == JR_INT || v->type == JR_REAL);
+}
+static inline bool jr_is_string(const struct jr_value *v)
+{
+	return v && v->type == JR_STRING;
+}
+static inline bool jr_is_array(const struct jr_value *v)
+{
+	return v && v->type == JR_ARRAY;
+}
+static inline bool jr_is_object(const struct jr_value *v)
+{
+	return v && v->type == JR_OBJECT;
+}
 
 /* A string's decoded bytes (NUL-terminated; may hold NULs itself only with
  * JR_ALLOW_NUL, then use jr_str_len) or NULL. */
-static inline const char *jr_str(const struct jr_value *v) { return jr_is_string(v) ? v->u.s : NULL; }
-static inline size_t jr_str_len(const struct jr_value *v) { return jr_is_string(v) ? v->n : 0; }
+static inline const char *jr_str(const struct jr_value *v)
+{
+	return jr_is_string(v) ? v->u.s : NULL;
+}
+static inline size_t jr_str_len(const struct jr_value *v)
+{
+	return jr_is_string(v) ? v->n : 0;
+}
 /* An integer's value, else 0. */
-static inline int64_t jr_int(const struct jr_value *v) { return jr_is_int(v) ? v->u.i : 0; }
+static inline int64_t jr_int(const struct jr_value *v)
+{
+	return jr_is_int(v) ? v->u.i : 0;
+}
 /* A number's value as a double (integers converted), else 0. */
 static inline double jr_real(const struct jr_value *v)
 {
@@ -138,7 +174,7 @@ static inline const struct jr_value *jr_get(const struct jr_value *obj, const ch
 }
 
 /* for (i, k, v) over an object's members in document order. */
-#define jr_object_foreach(obj, i, k, v)                                                   \
+#define jr_object_foreach(obj, i, k, v)                                                                      \
 	for ((i) = 0; ((k) = jr_key_at((obj), (i))) && ((v) = jr_value_at((obj), (i))); (i)++)
 /* for (i, e) over an array's elements. */
 #define jr_array_foreach(arr, i, e) for ((i) = 0; ((e) = jr_at((arr), (i))); (i)++)

@@ -103,14 +103,15 @@ static int jrd_same(const struct jr_value *v, json_t *j, const char *text, char 
 			if (!m)
 				return snprintf(why, whyn, "key \"%s\" unknown to jansson", jr_str(k)), -1;
 			if (jr_get(v, jr_str(k)) != jr_value_at(v, i))
-				return snprintf(why, whyn, "jr_get(\"%s\") misses member %zu", jr_str(k), i), -1;
+				return snprintf(why, whyn, "jr_get(\"%s\") misses member %zu", jr_str(k), i),
+				       -1;
 			if (jrd_same(jr_value_at(v, i), m, text, why, whyn))
 				return -1;
 		}
 		return 0;
 	}
-	return snprintf(why, whyn, "value at [%u, %u) differs (jread type %d, jansson type %d)", v->start, v->end,
-			v->type, (int)json_typeof(j)),
+	return snprintf(why, whyn, "value at [%u, %u) differs (jread type %d, jansson type %d)", v->start,
+	                v->end, v->type, (int)json_typeof(j)),
 	       -1;
 }
 
@@ -131,8 +132,8 @@ static int jrd_compare(const char *text, size_t len, bool allow_nul, char *why, 
 	struct jr_options o = {2048, 0, allow_nul ? JR_ALLOW_NUL : 0};
 	int rc = jr_parse(a, text, len, &o, &r, &e);
 	json_error_t je;
-	json_t *j = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | (allow_nul ? JSON_ALLOW_NUL : 0),
-			       &je);
+	json_t *j = json_loadb(
+	    text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | (allow_nul ? JSON_ALLOW_NUL : 0), &je);
 	int out = -1;
 	if (rc != KR_OK && rc != KR_EINVAL && rc != KR_ETOOBIG)
 		snprintf(why, whyn, "jr_parse returned %d", rc);
@@ -144,12 +145,12 @@ static int jrd_compare(const char *text, size_t len, bool allow_nul, char *why, 
 			out = jrd_compare(less, len - 1, allow_nul, why, whyn);
 			free(less);
 		}
-	}
-	else if ((rc == KR_OK) != (j != NULL))
-		snprintf(why, whyn, "jread %s (%s), jansson %s (%s)", rc ? "rejects" : "accepts", rc ? e.text : "-",
-			 j ? "accepts" : "rejects", j ? "-" : je.text);
+	} else if ((rc == KR_OK) != (j != NULL))
+		snprintf(why, whyn, "jread %s (%s), jansson %s (%s)", rc ? "rejects" : "accepts",
+		         rc ? e.text : "-", j ? "accepts" : "rejects", j ? "-" : je.text);
 	else if (rc != KR_OK && (r != NULL || !e.text[0] || e.line < 1 || e.column < 1 || e.offset > len))
-		snprintf(why, whyn, "bad error report: \"%s\" %d:%d @%zu", e.text, e.line, e.column, e.offset);
+		snprintf(why, whyn, "bad error report: \"%s\" %d:%d @%zu", e.text, e.line, e.column,
+		         e.offset);
 	else
 		out = rc != KR_OK ? 0 : jrd_same(r, j, text, why, whyn);
 	json_decref(j);

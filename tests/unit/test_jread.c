@@ -35,9 +35,10 @@ static void parse_bad_n(const char *text, size_t len, int want_rc, const char *n
 	struct jr_error e;
 	struct jr_options o = {32, 1024 * 1024, 0};
 	int rc = jr_parse(a, text, len, &o, &r, &e);
-	if (rc != want_rc || r != NULL || !strstr(e.text, needle) || (line && (e.line != line || e.column != column)))
-		fail_msg("%.60s: rc %d (want %d), \"%s\" at %d:%d (want \"%s\" at %d:%d)", text, rc, want_rc, e.text,
-			 e.line, e.column, needle, line, column);
+	if (rc != want_rc || r != NULL || !strstr(e.text, needle) ||
+	    (line && (e.line != line || e.column != column)))
+		fail_msg("%.60s: rc %d (want %d), \"%s\" at %d:%d (want \"%s\" at %d:%d)", text, rc, want_rc,
+		         e.text, e.line, e.column, needle, line, column);
 	arena_free(a);
 }
 
@@ -50,10 +51,12 @@ static void test_values(void **state)
 {
 	(void)state;
 	struct arena *a = arena_new();
-	const struct jr_value *r = parse_ok(a, " {\"s\": \"h\\u00e9llo\", \"i\": -42, \"r\": 2.5e1, \"t\": true,"
-					       " \"f\": false, \"n\": null, \"a\": [1, [], {}], \"o\": {\"k\": \"v\"},"
-					       " \"e\": \"\"}\n",
-				       0);
+	const struct jr_value *r =
+	    parse_ok(a,
+	             " {\"s\": \"h\\u00e9llo\", \"i\": -42, \"r\": 2.5e1, \"t\": true,"
+	             " \"f\": false, \"n\": null, \"a\": [1, [], {}], \"o\": {\"k\": \"v\"},"
+	             " \"e\": \"\"}\n",
+	             0);
 	assert_true(jr_is_object(r));
 	assert_int_equal(jr_len(r), 9);
 	assert_string_equal(jr_str(jr_get(r, "s")), "h\xc3\xa9llo");
@@ -88,14 +91,14 @@ static void test_values(void **state)
 	static const char *const order[] = {"s", "i", "r", "t", "f", "n", "a", "o", "e"};
 	size_t i;
 	const struct jr_value *k, *v;
-	jr_object_foreach (r, i, k, v) {
+	jr_object_foreach(r, i, k, v)
+	{
 		assert_string_equal(jr_str(k), order[i]);
 		assert_ptr_equal(v, jr_get(r, order[i]));
 	}
 	assert_int_equal(i, 9);
 	const struct jr_value *e;
-	jr_array_foreach (arr, i, e)
-		assert_ptr_equal(e, jr_at(arr, i));
+	jr_array_foreach(arr, i, e) assert_ptr_equal(e, jr_at(arr, i));
 	assert_int_equal(i, 3);
 	/* any value at the top */
 	assert_true(jr_is_int(parse_ok(a, "5", 0)));
@@ -103,11 +106,14 @@ static void test_values(void **state)
 	assert_string_equal(jr_str(parse_ok(a, "\"x\"", 0)), "x");
 	/* escapes */
 	r = parse_ok(a, "\"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u0041\\u00e9\\u20ac\\ud83d\\ude00\\uD834\\uDD1E\"", 0);
-	assert_string_equal(jr_str(r), "\"\\/\b\f\n\r\tA\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xf0\x9d\x84\x9e");
+	assert_string_equal(jr_str(r),
+	                    "\"\\/\b\f\n\r\tA\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xf0\x9d\x84\x9e");
 	/* raw UTF-8 of every length, at the edges of the valid ranges */
-	r = parse_ok(a, "[\"\xc2\x80\", \"\xdf\xbf\", \"\xe0\xa0\x80\", \"\xed\x9f\xbf\", \"\xee\x80\x80\", \"\xef\xbf\xbf\","
-			" \"\xf0\x90\x80\x80\", \"\xf4\x8f\xbf\xbf\", \"\x7f\"]",
-		     0);
+	r = parse_ok(a,
+	             "[\"\xc2\x80\", \"\xdf\xbf\", \"\xe0\xa0\x80\", \"\xed\x9f\xbf\", \"\xee\x80\x80\", "
+	             "\"\xef\xbf\xbf\","
+	             " \"\xf0\x90\x80\x80\", \"\xf4\x8f\xbf\xbf\", \"\x7f\"]",
+	             0);
 	assert_int_equal(jr_len(r), 9);
 	assert_int_equal(jr_str_len(jr_at(r, 7)), 4);
 	/* numbers */
@@ -192,19 +198,19 @@ static void test_rejections(void **state)
 	parse_bad("{\"a\\u0000\":1}", "\\u0000 in an object key", 1, 4);
 	/* invalid UTF-8: positions count characters, not bytes */
 	parse_bad("[\"\xc3\xa9\xff\"]", "invalid UTF-8", 1, 4);
-	parse_bad("\"\xc0\xaf\"", "invalid UTF-8", 1, 2);             /* overlong '/' */
-	parse_bad("\"\xc1\xbf\"", "invalid UTF-8", 1, 2);             /* overlong */
-	parse_bad("\"\xe0\x80\xaf\"", "invalid UTF-8", 1, 2);         /* overlong, 3 bytes */
-	parse_bad("\"\xf0\x80\x80\xaf\"", "invalid UTF-8", 1, 2);     /* overlong, 4 bytes */
-	parse_bad("\"\xed\xa0\x80\"", "invalid UTF-8", 1, 2);         /* U+D800 encoded */
-	parse_bad("\"\xed\xbf\xbf\"", "invalid UTF-8", 1, 2);         /* U+DFFF encoded */
-	parse_bad("\"\xf4\x90\x80\x80\"", "invalid UTF-8", 1, 2);     /* U+110000 */
+	parse_bad("\"\xc0\xaf\"", "invalid UTF-8", 1, 2);         /* overlong '/' */
+	parse_bad("\"\xc1\xbf\"", "invalid UTF-8", 1, 2);         /* overlong */
+	parse_bad("\"\xe0\x80\xaf\"", "invalid UTF-8", 1, 2);     /* overlong, 3 bytes */
+	parse_bad("\"\xf0\x80\x80\xaf\"", "invalid UTF-8", 1, 2); /* overlong, 4 bytes */
+	parse_bad("\"\xed\xa0\x80\"", "invalid UTF-8", 1, 2);     /* U+D800 encoded */
+	parse_bad("\"\xed\xbf\xbf\"", "invalid UTF-8", 1, 2);     /* U+DFFF encoded */
+	parse_bad("\"\xf4\x90\x80\x80\"", "invalid UTF-8", 1, 2); /* U+110000 */
 	parse_bad("\"\xf5\x80\x80\x80\"", "invalid UTF-8", 1, 2);
-	parse_bad("\"\x80\"", "invalid UTF-8", 1, 2);                 /* lone continuation */
-	parse_bad("\"\xe2\x82\"", "invalid UTF-8", 1, 2);             /* truncated */
-	parse_bad("\"\xe2\x82", "invalid UTF-8", 1, 2);               /* truncated at the end */
-	parse_bad("\"\\n\xe2\x82\"", "invalid UTF-8", 1, 4);          /* after an escape */
-	parse_bad("[\xc3\xa9]", "unexpected byte 0xc3", 1, 2);        /* outside a string */
+	parse_bad("\"\x80\"", "invalid UTF-8", 1, 2);          /* lone continuation */
+	parse_bad("\"\xe2\x82\"", "invalid UTF-8", 1, 2);      /* truncated */
+	parse_bad("\"\xe2\x82", "invalid UTF-8", 1, 2);        /* truncated at the end */
+	parse_bad("\"\\n\xe2\x82\"", "invalid UTF-8", 1, 4);   /* after an escape */
+	parse_bad("[\xc3\xa9]", "unexpected byte 0xc3", 1, 2); /* outside a string */
 	parse_bad("{\"\xc3\xa9\":1,\n\"\xc3\xa9\xff\":2}", "invalid UTF-8", 2, 3);
 	/* a raw NUL byte is a control character, or stray */
 	parse_bad_n("\"a\0b\"", 5, KR_EINVAL, "control character 0x00", 1, 3);
@@ -245,8 +251,9 @@ static void test_duplicates(void **state)
 	parse_ok(a, "{\"ab\":1,\"a\":2,\"abc\":3,\"abd\":4,\"\":5}", 0);
 	parse_bad("{\"\":1,\"\":2}", "duplicate object key \"\"", 1, 7);
 	/* a long key is shown cut short */
-	parse_bad("{\"0123456789012345678901234567890123456789XYZ\":1,\"0123456789012345678901234567890123456789XYZ\":2}",
-		  "duplicate object key \"0123456789012345678901234567890123456789\"...", 1, 50);
+	parse_bad("{\"0123456789012345678901234567890123456789XYZ\":1,"
+	          "\"0123456789012345678901234567890123456789XYZ\":2}",
+	          "duplicate object key \"0123456789012345678901234567890123456789\"...", 1, 50);
 	/* large objects (the sorted path): no duplicate, one near the end,
 	 * the earliest of several reported */
 	for (int variant = 0; variant < 3; variant++) {
@@ -274,9 +281,10 @@ static void test_duplicates(void **state)
 		buf_free(&b);
 	}
 	/* 17 members: the first large object size */
-	parse_bad("{\"a\":0,\"b\":0,\"c\":0,\"d\":0,\"e\":0,\"f\":0,\"g\":0,\"h\":0,\"i\":0,\"j\":0,\"k\":0,\"l\":0,\"m\":0,"
-		  "\"n\":0,\"o\":0,\"p\":0,\"a\":1}",
-		  "duplicate object key \"a\"", 1, 98);
+	parse_bad("{\"a\":0,\"b\":0,\"c\":0,\"d\":0,\"e\":0,\"f\":0,\"g\":0,\"h\":0,\"i\":0,\"j\":0,\"k\":0,"
+	          "\"l\":0,\"m\":0,"
+	          "\"n\":0,\"o\":0,\"p\":0,\"a\":1}",
+	          "duplicate object key \"a\"", 1, 98);
 	arena_free(a);
 }
 
@@ -394,25 +402,140 @@ static void test_against_jansson(void **state)
 {
 	(void)state;
 	static const char *const texts[] = {
-		"", " ", "[", "]", "{", "}", "[]", "{}", "[[]]", "[{}]", "{\"a\":[]}", "0", "-0", "-0.0", "0e0", "0E+0",
-		"1e-0", "01", "-01", "00", "1.", ".1", "1.e1", "1e", "1e+", "1e-", "+1", "--1", "-", "1.5e308",
-		"1.8e308", "-1.8e308", "4.9e-324", "2e-324", "1e-400", "9223372036854775807", "9223372036854775808",
-		"-9223372036854775808", "-9223372036854775809", "18446744073709551616", "123456789012345678901234567890.5",
-		"true", "false", "null", "tru", "True", "NULL", "nulll", "[true,false,null]", "[1,]", "[,1]", "[1,,2]",
-		"{\"a\":1,}", "{,\"a\":1}", "{\"a\"}", "{\"a\":}", "{\"a\"::1}", "{a:1}", "{'a':1}", "{\"a\":1 \"b\":2}",
-		"\"\"", "\"\\\"\"", "\"\\\\\"", "\"\\/\"", "\"\\b\\f\\n\\r\\t\"", "\"\\u0041\"", "\"\\u00e9\"",
-		"\"\\u20AC\"", "\"\\uFFFF\"", "\"\\uFFFE\"", "\"\\ud83d\\ude00\"", "\"\\uD83D\\uDE00\"", "\"\\ud800\"",
-		"\"\\udc00\"", "\"\\ud800\\u0041\"", "\"\\ud800\\ud800\"", "\"\\udbff\\udfff\"", "\"\\ud800\\\"",
-		"\"\\u0000\"", "\"a\\u0000\"", "{\"\\u0000\":1}", "{\"a\\u0000b\":1}", "\"\\x\"", "\"\\'\"", "\"\\u12\"",
-		"\"\\u12G4\"", "\"\t\"", "\"\x7f\"", "\"\xc2\x80\"", "\"\xc0\x80\"", "\"\xc1\xbf\"", "\"\xe0\x9f\xbf\"",
-		"\"\xe0\xa0\x80\"", "\"\xed\x9f\xbf\"", "\"\xed\xa0\x80\"", "\"\xef\xbf\xbf\"", "\"\xf0\x8f\xbf\xbf\"",
-		"\"\xf0\x90\x80\x80\"", "\"\xf4\x8f\xbf\xbf\"", "\"\xf4\x90\x80\x80\"", "\"\xf8\x88\x80\x80\x80\"",
-		"\"\xfe\"", "\"\xff\"", "\"\x80\"", "\"\xc3\"", "\xef\xbb\xbf\"\"", "[1] ", "[1]x", " [1]\n", "[1][2]",
-		"{\"a\":1,\"a\":1}", "{\"a\":1,\"\\u0061\":1}", "{\"a\":{\"a\":1}}", "{\"\":1,\"\":2}",
-		"{\"a\":1,\"b\":{\"c\":[1,{\"d\":null,\"d\":0}]}}", "[\"a\",\"a\"]", "NaN", "Infinity", "-Infinity",
-		"[1/**/]", "// x\n1", "#1", "\"\\u00\"", "[\"x\"\"y\"]", "[1 2]", "{\"a\" 1}", "\"abc", "\"abc\\",
-		" \r\n\t[\r\n\t1\r\n\t]\r\n\t", "\f[]", "\v[]", "\xa0[]", "[\"\\u0000\\u0001\\u001f\"]",
-		"{\"k\":\"v\",\"k2\":[0.5,-1e10,3E-3,\"\\ud834\\udd1e\"]}",
+	    "",
+	    " ",
+	    "[",
+	    "]",
+	    "{",
+	    "}",
+	    "[]",
+	    "{}",
+	    "[[]]",
+	    "[{}]",
+	    "{\"a\":[]}",
+	    "0",
+	    "-0",
+	    "-0.0",
+	    "0e0",
+	    "0E+0",
+	    "1e-0",
+	    "01",
+	    "-01",
+	    "00",
+	    "1.",
+	    ".1",
+	    "1.e1",
+	    "1e",
+	    "1e+",
+	    "1e-",
+	    "+1",
+	    "--1",
+	    "-",
+	    "1.5e308",
+	    "1.8e308",
+	    "-1.8e308",
+	    "4.9e-324",
+	    "2e-324",
+	    "1e-400",
+	    "9223372036854775807",
+	    "9223372036854775808",
+	    "-9223372036854775808",
+	    "-9223372036854775809",
+	    "18446744073709551616",
+	    "123456789012345678901234567890.5",
+	    "true",
+	    "false",
+	    "null",
+	    "tru",
+	    "True",
+	    "NULL",
+	    "nulll",
+	    "[true,false,null]",
+	    "[1,]",
+	    "[,1]",
+	    "[1,,2]",
+	    "{\"a\":1,}",
+	    "{,\"a\":1}",
+	    "{\"a\"}",
+	    "{\"a\":}",
+	    "{\"a\"::1}",
+	    "{a:1}",
+	    "{'a':1}",
+	    "{\"a\":1 \"b\":2}",
+	    "\"\"",
+	    "\"\\\"\"",
+	    "\"\\\\\"",
+	    "\"\\/\"",
+	    "\"\\b\\f\\n\\r\\t\"",
+	    "\"\\u0041\"",
+	    "\"\\u00e9\"",
+	    "\"\\u20AC\"",
+	    "\"\\uFFFF\"",
+	    "\"\\uFFFE\"",
+	    "\"\\ud83d\\ude00\"",
+	    "\"\\uD83D\\uDE00\"",
+	    "\"\\ud800\"",
+	    "\"\\udc00\"",
+	    "\"\\ud800\\u0041\"",
+	    "\"\\ud800\\ud800\"",
+	    "\"\\udbff\\udfff\"",
+	    "\"\\ud800\\\"",
+	    "\"\\u0000\"",
+	    "\"a\\u0000\"",
+	    "{\"\\u0000\":1}",
+	    "{\"a\\u0000b\":1}",
+	    "\"\\x\"",
+	    "\"\\'\"",
+	    "\"\\u12\"",
+	    "\"\\u12G4\"",
+	    "\"\t\"",
+	    "\"\x7f\"",
+	    "\"\xc2\x80\"",
+	    "\"\xc0\x80\"",
+	    "\"\xc1\xbf\"",
+	    "\"\xe0\x9f\xbf\"",
+	    "\"\xe0\xa0\x80\"",
+	    "\"\xed\x9f\xbf\"",
+	    "\"\xed\xa0\x80\"",
+	    "\"\xef\xbf\xbf\"",
+	    "\"\xf0\x8f\xbf\xbf\"",
+	    "\"\xf0\x90\x80\x80\"",
+	    "\"\xf4\x8f\xbf\xbf\"",
+	    "\"\xf4\x90\x80\x80\"",
+	    "\"\xf8\x88\x80\x80\x80\"",
+	    "\"\xfe\"",
+	    "\"\xff\"",
+	    "\"\x80\"",
+	    "\"\xc3\"",
+	    "\xef\xbb\xbf\"\"",
+	    "[1] ",
+	    "[1]x",
+	    " [1]\n",
+	    "[1][2]",
+	    "{\"a\":1,\"a\":1}",
+	    "{\"a\":1,\"\\u0061\":1}",
+	    "{\"a\":{\"a\":1}}",
+	    "{\"\":1,\"\":2}",
+	    "{\"a\":1,\"b\":{\"c\":[1,{\"d\":null,\"d\":0}]}}",
+	    "[\"a\",\"a\"]",
+	    "NaN",
+	    "Infinity",
+	    "-Infinity",
+	    "[1/**/]",
+	    "// x\n1",
+	    "#1",
+	    "\"\\u00\"",
+	    "[\"x\"\"y\"]",
+	    "[1 2]",
+	    "{\"a\" 1}",
+	    "\"abc",
+	    "\"abc\\",
+	    " \r\n\t[\r\n\t1\r\n\t]\r\n\t",
+	    "\f[]",
+	    "\v[]",
+	    "\xa0[]",
+	    "[\"\\u0000\\u0001\\u001f\"]",
+	    "{\"k\":\"v\",\"k2\":[0.5,-1e10,3E-3,\"\\ud834\\udd1e\"]}",
 	};
 	char why[300];
 	for (size_t i = 0; i < KR_ARRAY_LEN(texts); i++)
@@ -423,9 +546,17 @@ static void test_against_jansson(void **state)
 	static const struct {
 		const char *s;
 		size_t n;
-	} raw[] = {{"\0", 1},         {"[\0]", 3},    {"\"\0\"", 3},          {"[1]\0", 4},
-		   {"1\0", 2},         {"[1\0,2]", 6}, {"{\"a\":true\0}", 11}, {"[1\0\0]", 5},
-		   {"[\"a\"\0]", 6},    {"[1 \0]", 5},  {"[-1.5e3\0,null\0]", 15}};
+	} raw[] = {{"\0", 1},
+	           {"[\0]", 3},
+	           {"\"\0\"", 3},
+	           {"[1]\0", 4},
+	           {"1\0", 2},
+	           {"[1\0,2]", 6},
+	           {"{\"a\":true\0}", 11},
+	           {"[1\0\0]", 5},
+	           {"[\"a\"\0]", 6},
+	           {"[1 \0]", 5},
+	           {"[-1.5e3\0,null\0]", 15}};
 	for (size_t i = 0; i < KR_ARRAY_LEN(raw); i++)
 		if (jrd_compare(raw[i].s, raw[i].n, false, why, sizeof why))
 			fail_msg("raw %zu: %s", i, why);
@@ -451,8 +582,9 @@ static void test_envelope(void **state)
 	struct buf b = BUF_INIT;
 	buf_adds(&b, "{\"objects\":[\n");
 	for (int i = 0; i < 2000; i++)
-		buf_printf(&b, "%s{\"type\":\"indicator\",\"id\":\"indicator--%08d\",\"n\":%d,\"l\":[\"a\",\"b\"]}",
-			   i ? ",\n" : "", i, i);
+		buf_printf(
+		    &b, "%s{\"type\":\"indicator\",\"id\":\"indicator--%08d\",\"n\":%d,\"l\":[\"a\",\"b\"]}",
+		    i ? ",\n" : "", i, i);
 	buf_adds(&b, "\n]}");
 	const struct jr_value *r = parse_ok(a, b.p, 0);
 	const struct jr_value *objs = jr_get(r, "objects");
@@ -460,8 +592,9 @@ static void test_envelope(void **state)
 	for (int i = 0; i < 2000; i++) {
 		const struct jr_value *o = jr_at(objs, (size_t)i);
 		char want[128];
-		int n = snprintf(want, sizeof want,
-				 "{\"type\":\"indicator\",\"id\":\"indicator--%08d\",\"n\":%d,\"l\":[\"a\",\"b\"]}", i, i);
+		int n = snprintf(
+		    want, sizeof want,
+		    "{\"type\":\"indicator\",\"id\":\"indicator--%08d\",\"n\":%d,\"l\":[\"a\",\"b\"]}", i, i);
 		assert_int_equal(o->end - o->start, n);
 		assert_memory_equal(b.p + o->start, want, (size_t)n);
 		assert_int_equal(jr_int(jr_get(o, "n")), i);
@@ -476,9 +609,11 @@ static void test_envelope(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_values),     cmocka_unit_test(test_int64),  cmocka_unit_test(test_rejections),
-		cmocka_unit_test(test_nul),        cmocka_unit_test(test_duplicates), cmocka_unit_test(test_spans),
-		cmocka_unit_test(test_caps),       cmocka_unit_test(test_against_jansson), cmocka_unit_test(test_envelope),
+	    cmocka_unit_test(test_values),     cmocka_unit_test(test_int64),
+	    cmocka_unit_test(test_rejections), cmocka_unit_test(test_nul),
+	    cmocka_unit_test(test_duplicates), cmocka_unit_test(test_spans),
+	    cmocka_unit_test(test_caps),       cmocka_unit_test(test_against_jansson),
+	    cmocka_unit_test(test_envelope),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
