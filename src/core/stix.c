@@ -22,6 +22,7 @@
 #include "core/stix_walk.h"
 #include "lib/arena.h"
 #include "lib/buf.h"
+#include "lib/jread.h"
 #include "lib/util.h"
 #include "store/db.h"
 
@@ -184,6 +185,11 @@ static bool valid_identifier(const char *s, const char *want_type)
 
 enum kind { K_SDO, K_SRO, K_SCO, K_META };
 
+/* strcmp's equality behind a first-byte test: the type tables are
+ * scanned once or twice per object of a 10000-object document, and
+ * almost every entry differs in its first byte. */
+static inline bool name_is(const char *a, const char *b) { return a[0] == b[0] && !strcmp(a, b); }
+
 static const char *const sco_types[] = {
 	"artifact", "autonomous-system", "directory", "domain-name", "email-addr", "email-message",
 	"file", "ipv4-addr", "ipv6-addr", "mac-addr", "mutex", "network-traffic", "process",
@@ -193,7 +199,7 @@ static const char *const sco_types[] = {
 static enum kind kind_of(const char *type)
 {
 	for (size_t i = 0; i < KR_ARRAY_LEN(sco_types); i++)
-		if (!strcmp(type, sco_types[i]))
+		if (name_is(type, sco_types[i]))
 			return K_SCO;
 	if (!strcmp(type, "relationship") || !strcmp(type, "sighting"))
 		return K_SRO;
@@ -265,104 +271,104 @@ struct check {
 #define fail(k, fmt, arg) ((k)->reason = arena_printf((k)->a, fmt, str_or_empty(arg)), KR_EINVAL)
 static const char *str_or_empty(const char *s) { return s ? s : ""; }
 
-static bool is_str(json_t *o, const char *key) { return json_is_string(json_object_get(o, key)); }
+static bool is_str(const struct jr_value *o, const char *key) { return jr_is_string(jr_get(o, key)); }
 
-static int check_time_prop(struct check *k, json_t *o, const char *key, int64_t *us)
+static int check_time_prop(struct check *k, const struct jr_value *o, const char *key, int64_t *us)
 {
-	json_t *v = json_object_get(o, key);
+	const struct jr_value *v = jr_get(o, key);
 	if (!v)
 		return KR_OK;
-	if (!json_is_string(v) || stix_parse_time(json_string_value(v), us))
+	if (!jr_is_string(v) || stix_parse_time(jr_str(v), us))
 		return fail(k, "%s is not an RFC 3339 UTC timestamp (YYYY-MM-DDTHH:MM:SS[.s]Z)", key);
 	return KR_OK;
 }
 
-static int check_object(struct check *k, json_t *o)
+static int check_object(struct check *k, const struct jr_value *o)
 {
-	if (!json_is_object(o))
+	if (!jr_is_object(o))
 		return fail(k, "an object must be a JSON object%s", NULL);
-	json_t *tv = json_object_get(o, "type");
-	if (!json_is_string(tv))
+	const struct jr_value *tv = jr_get(o, "type");
+	if (!jr_is_string(tv))
 		return fail(k, "missing required property: type%s", NULL);
-	const char *type = json_string_value(tv);
+	const char *type = jr_str(tv);
 	if (!valid_type_name(type))
 		return fail(k, "type \"%s\" breaks the type-name rules (3-250 of a-z 0-9 -)", type);
 	if (!strcmp(type, "bundle"))
 		return fail(k, "a bundle cannot contain a bundle%s", NULL);
-	json_t *idv = json_object_get(o, "id");
+	const struct jr_value *idv = jr_get(o, "id");
 	if (!idv)
 		return fail(k, "missing required property: id%s", NULL);
-	if (!json_is_string(idv) || !valid_identifier(json_string_value(idv), type))
+	if (!jr_is_string(idv) || !valid_identifier(jr_str(idv), type))
 		return fail(k, "id must be \"%s--\" followed by a lowercase RFC 4122 UUID", type);
 	enum kind kind = kind_of(type);
-	json_t *sv = json_object_get(o, "spec_version");
+	const struct jr_value *sv = jr_get(o, "spec_version");
 	if (sv || kind != K_SCO) {
 		if (!sv)
 			return fail(k, "missing required property: spec_version%s", NULL);
-		if (!json_is_string(sv) || strcmp(json_string_value(sv), "2.1") != 0)
+		if (!jr_is_string(sv) || strcmp(jr_str(sv), "2.1") != 0)
 			return fail(k, "spec_version must be \"2.1\"%s", NULL);
 	}
 	int64_t created = 0, modified = 0, t1 = 0, t2 = 0;
 	if (kind != K_SCO) {
-		if (!json_object_get(o, "created"))
+		if (!jr_get(o, "created"))
 			return fail(k, "missing required property: created%s", NULL);
 		if (kind != K_META || !strcmp(type, "language-content") || !strcmp(type, "extension-definition"))
-			if (!json_object_get(o, "modified"))
+			if (!jr_get(o, "modified"))
 				return fail(k, "missing required property: modified%s", NULL);
 	}
 	for (size_t i = 0; i < KR_ARRAY_LEN(time_props); i++) {
 		int64_t us = 0;
 		if (check_time_prop(k, o, time_props[i], &us))
 			return KR_EINVAL;
-		if (!strcmp(time_props[i], "created"))
+		if (i == 0) /* time_props[0] is "created", [1] "modified" */
 			created = us;
-		else if (!strcmp(time_props[i], "modified"))
+		else if (i == 1)
 			modified = us;
 	}
-	if (json_object_get(o, "modified") && json_object_get(o, "created") && modified < created)
+	if (jr_get(o, "modified") && jr_get(o, "created") && modified < created)
 		return fail(k, "modified is earlier than created%s", NULL);
 	for (size_t i = 0; i < KR_ARRAY_LEN(required); i++) {
-		if (strcmp(required[i].type, type) != 0)
+		if (!name_is(required[i].type, type))
 			continue;
 		for (int j = 0; j < 4 && required[i].props[j]; j++)
-			if (!json_object_get(o, required[i].props[j]))
+			if (!jr_get(o, required[i].props[j]))
 				return fail(k, "missing required property: %s", required[i].props[j]);
 	}
 	for (size_t i = 0; i < KR_ARRAY_LEN(ref_props); i++) {
-		json_t *v = json_object_get(o, ref_props[i]);
-		if (v && (!json_is_string(v) || !valid_identifier(json_string_value(v), NULL)))
+		const struct jr_value *v = jr_get(o, ref_props[i]);
+		if (v && (!jr_is_string(v) || !valid_identifier(jr_str(v), NULL)))
 			return fail(k, "%s must be an identifier (type--UUID)", ref_props[i]);
 	}
 	for (size_t i = 0; i < KR_ARRAY_LEN(refs_props); i++) {
-		json_t *v = json_object_get(o, refs_props[i]);
+		const struct jr_value *v = jr_get(o, refs_props[i]);
 		if (!v)
 			continue;
-		if (!json_is_array(v))
+		if (!jr_is_array(v))
 			return fail(k, "%s must be a list of identifiers", refs_props[i]);
 		bool marking = !strcmp(refs_props[i], "object_marking_refs");
-		if (!strcmp(refs_props[i], "object_refs") && json_array_size(v) == 0)
+		if (!strcmp(refs_props[i], "object_refs") && jr_len(v) == 0)
 			return fail(k, "object_refs must not be empty%s", NULL);
 		size_t x;
-		json_t *e;
-		json_array_foreach (v, x, e)
-			if (!json_is_string(e) ||
-			    !valid_identifier(json_string_value(e), marking ? "marking-definition" : NULL))
+		const struct jr_value *e;
+		jr_array_foreach (v, x, e)
+			if (!jr_is_string(e) ||
+			    !valid_identifier(jr_str(e), marking ? "marking-definition" : NULL))
 				return fail(k, "%s must be a list of identifiers", refs_props[i]);
 	}
-	json_t *cv = json_object_get(o, "confidence");
-	if (cv && (!json_is_integer(cv) || json_integer_value(cv) < 0 || json_integer_value(cv) > 100))
+	const struct jr_value *cv = jr_get(o, "confidence");
+	if (cv && (!jr_is_int(cv) || jr_int(cv) < 0 || jr_int(cv) > 100))
 		return fail(k, "confidence must be an integer from 0 to 100%s", NULL);
-	json_t *rv = json_object_get(o, "revoked");
-	if (rv && !json_is_boolean(rv))
+	const struct jr_value *rv = jr_get(o, "revoked");
+	if (rv && !jr_is_bool(rv))
 		return fail(k, "revoked must be a boolean%s", NULL);
-	json_t *lv = json_object_get(o, "labels");
+	const struct jr_value *lv = jr_get(o, "labels");
 	if (lv) {
 		size_t x;
-		json_t *e;
-		if (!json_is_array(lv))
+		const struct jr_value *e;
+		if (!jr_is_array(lv))
 			return fail(k, "labels must be a list of strings%s", NULL);
-		json_array_foreach (lv, x, e)
-			if (!json_is_string(e))
+		jr_array_foreach (lv, x, e)
+			if (!jr_is_string(e))
 				return fail(k, "labels must be a list of strings%s", NULL);
 	}
 
@@ -371,40 +377,40 @@ static int check_object(struct check *k, json_t *o)
 		if (!is_str(o, "pattern") || !is_str(o, "pattern_type"))
 			return fail(k, "pattern and pattern_type must be strings%s", NULL);
 		check_time_prop(k, o, "valid_from", &t1);
-		if (json_object_get(o, "valid_until")) {
+		if (jr_get(o, "valid_until")) {
 			check_time_prop(k, o, "valid_until", &t2);
 			if (t2 <= t1)
 				return fail(k, "valid_until must be later than valid_from%s", NULL);
 		}
-		if (!strcmp(json_string_value(json_object_get(o, "pattern_type")), "stix")) {
-			json_t *pv = json_object_get(o, "pattern");
+		if (!strcmp(jr_str(jr_get(o, "pattern_type")), "stix")) {
+			const struct jr_value *pv = jr_get(o, "pattern");
 			struct stix_pattern *p;
 			struct stix_error err;
-			if (stix_pattern_parse(k->a, json_string_value(pv), json_string_length(pv), &p, &err))
+			if (stix_pattern_parse(k->a, jr_str(pv), jr_str_len(pv), &p, &err))
 				return fail(k, "invalid STIX pattern: %s", err.msg);
 			k->pattern = p;
 		}
 	} else if (!strcmp(type, "malware")) {
-		json_t *f = json_object_get(o, "is_family");
-		if (!json_is_boolean(f))
+		const struct jr_value *f = jr_get(o, "is_family");
+		if (!jr_is_bool(f))
 			return fail(k, "is_family must be a boolean%s", NULL);
-		if (json_is_true(f) && !is_str(o, "name"))
+		if (jr_is_true(f) && !is_str(o, "name"))
 			return fail(k, "missing required property: name (is_family is true)%s", NULL);
 	} else if (!strcmp(type, "observed-data")) {
-		json_t *n = json_object_get(o, "number_observed");
-		if (!json_is_integer(n) || json_integer_value(n) < 1 || json_integer_value(n) > 999999999)
+		const struct jr_value *n = jr_get(o, "number_observed");
+		if (!jr_is_int(n) || jr_int(n) < 1 || jr_int(n) > 999999999)
 			return fail(k, "number_observed must be an integer from 1 to 999999999%s", NULL);
-		if (!json_object_get(o, "object_refs") && !json_object_get(o, "objects"))
+		if (!jr_get(o, "object_refs") && !jr_get(o, "objects"))
 			return fail(k, "missing required property: object_refs%s", NULL);
 		check_time_prop(k, o, "first_observed", &t1);
 		check_time_prop(k, o, "last_observed", &t2);
 		if (t2 < t1)
 			return fail(k, "last_observed is earlier than first_observed%s", NULL);
 	} else if (!strcmp(type, "sighting")) {
-		json_t *n = json_object_get(o, "count");
-		if (n && (!json_is_integer(n) || json_integer_value(n) < 0 || json_integer_value(n) > 999999999))
+		const struct jr_value *n = jr_get(o, "count");
+		if (n && (!jr_is_int(n) || jr_int(n) < 0 || jr_int(n) > 999999999))
 			return fail(k, "count must be an integer from 0 to 999999999%s", NULL);
-		const char *of = json_string_value(json_object_get(o, "sighting_of_ref"));
+		const char *of = jr_str(jr_get(o, "sighting_of_ref"));
 		char st[64];
 		const char *sep = strstr(of, "--");
 		snprintf(st, sizeof st, "%.*s", (int)(sep - of), of);
@@ -414,67 +420,35 @@ static int check_object(struct check *k, json_t *o)
 		if (!is_str(o, "relationship_type"))
 			return fail(k, "relationship_type must be a string%s", NULL);
 	} else if (!strcmp(type, "marking-definition")) {
-		if (!json_object_get(o, "definition_type") && !json_object_get(o, "extensions"))
+		if (!jr_get(o, "definition_type") && !jr_get(o, "extensions"))
 			return fail(k, "missing required property: definition_type (or extensions)%s", NULL);
 	} else if (!strcmp(type, "file")) {
-		if (!json_object_get(o, "hashes") && !json_object_get(o, "name"))
+		if (!jr_get(o, "hashes") && !jr_get(o, "name"))
 			return fail(k, "a file needs hashes or name%s", NULL);
-	} else if (kind == K_SCO && json_object_get(o, "value") && !is_str(o, "value")) {
+	} else if (kind == K_SCO && jr_get(o, "value") && !is_str(o, "value")) {
 		return fail(k, "value must be a string%s", NULL);
 	}
-	json_t *h = json_object_get(o, "hashes");
+	const struct jr_value *h = jr_get(o, "hashes");
 	if (h) {
-		const char *hk;
-		json_t *hv;
-		if (!json_is_object(h) || json_object_size(h) == 0)
+		size_t x;
+		const struct jr_value *hk, *hv;
+		if (!jr_is_object(h) || jr_len(h) == 0)
 			return fail(k, "hashes must be a non-empty dictionary%s", NULL);
-		json_object_foreach (h, hk, hv)
-			if (!json_is_string(hv))
-				return fail(k, "hash %s must be a string", hk);
+		jr_object_foreach (h, x, hk, hv)
+			if (!jr_is_string(hv))
+				return fail(k, "hash %s must be a string", jr_str(hk));
 	}
 	return KR_OK;
 }
 
 /* ---- documents ---- */
 
-/* Nesting depth and the longest string of the raw text, in one pass
- * before jansson sees it (jansson's own depth limit is 2048). */
-static int prescan(const char *s, size_t n, const char **why)
+static const char *version_of(const struct jr_value *o)
 {
-	int depth = 0;
-	bool in_str = false;
-	size_t str_start = 0;
-	for (size_t i = 0; i < n; i++) {
-		char ch = s[i];
-		if (in_str) {
-			if (ch == '\\')
-				i++;
-			else if (ch == '"') {
-				in_str = false;
-				if (i - str_start > STIX_MAX_STRING)
-					return *why = "a string is longer than 1 MiB", KR_ETOOBIG;
-			}
-			continue;
-		}
-		if (ch == '"') {
-			in_str = true;
-			str_start = i;
-		} else if (ch == '{' || ch == '[') {
-			if (++depth > STIX_MAX_DEPTH)
-				return *why = "nested deeper than 32 levels", KR_ETOOBIG;
-		} else if (ch == '}' || ch == ']') {
-			depth--;
-		}
-	}
-	return KR_OK;
-}
-
-static const char *version_of(json_t *o)
-{
-	json_t *v = json_object_get(o, "modified");
-	if (!json_is_string(v))
-		v = json_object_get(o, "created");
-	return json_is_string(v) ? json_string_value(v) : NULL;
+	const struct jr_value *v = jr_get(o, "modified");
+	if (!jr_is_string(v))
+		v = jr_get(o, "created");
+	return jr_str(v);
 }
 
 static int item_key_cmp(const struct stix_item *a, const struct stix_item *b)
@@ -491,63 +465,65 @@ static int item_cmp(const void *x, const void *y)
 	return c ? c : (a < b ? -1 : a > b);
 }
 
-/* Parse and check; on success *root is the parsed document (caller
- * decrefs) and st->items describe each object. */
+/* The reader's limits are the documents': over the depth or string cap
+ * is reported in the caps' own words ("nested deeper than 32 levels", "a
+ * string is longer than 1 MiB"), anything else as not JSON. */
+static const struct jr_options stix_json = {STIX_MAX_DEPTH, STIX_MAX_STRING, 0};
+
+/* Parse and check; on success *root is the parsed document (in a, like
+ * everything st points to) and st->items describe each object. */
 static int parse_doc(struct arena *a, const char *doc, size_t len, enum stix_doc kind,
-		     struct stix_status *st, json_t **root)
+		     struct stix_status *st, const struct jr_value **root)
 {
 	memset(st, 0, sizeof *st);
 	*root = NULL;
-	const char *why = NULL;
 	if (len > STIX_MAX_DOC)
 		return st->error = "the document is larger than 32 MiB", KR_EINVAL;
-	if (prescan(doc, len, &why))
-		return st->error = why, KR_EINVAL;
-	json_error_t jerr;
+	struct jr_error jerr;
 	/* Any JSON value parses, so that 5 or null is "not an envelope"
 	 * (TAXII: 422) rather than "not JSON" (400). */
-	json_t *j = json_loadb(doc, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
-	if (!j)
-		return st->error = arena_printf(a, "not valid JSON: %s (line %d, column %d)", jerr.text,
-						jerr.line, jerr.column),
+	const struct jr_value *j;
+	int prc = jr_parse(a, doc, len, &stix_json, &j, &jerr);
+	if (prc == KR_ETOOBIG)
+		return st->error = arena_strdup(a, jerr.text), KR_EINVAL;
+	if (prc)
+		return st->error = arena_printf(a, "not valid JSON: %s (line %d, column %d)", jerr.text, jerr.line,
+						jerr.column),
 		       KR_EINVAL;
 	*root = j;
-	json_t *objs = json_is_object(j) ? json_object_get(j, "objects") : NULL;
+	const struct jr_value *objs = jr_get(j, "objects");
 	if (kind == STIX_DOC_ENVELOPE) {
-		if (!json_is_object(j) || json_object_get(j, "type") || (objs && !json_is_array(objs)))
+		if (!jr_is_object(j) || jr_get(j, "type") || (objs && !jr_is_array(objs)))
 			return st->not_envelope = true,
 			       st->error = "the body is not a TAXII 2.1 envelope ({\"objects\": [...]})", KR_EINVAL;
 	} else {
-		json_t *t = json_is_object(j) ? json_object_get(j, "type") : NULL;
-		json_t *id = json_is_object(j) ? json_object_get(j, "id") : NULL;
-		if (!json_is_string(t) || strcmp(json_string_value(t), "bundle") != 0)
+		const struct jr_value *t = jr_get(j, "type"), *id = jr_get(j, "id");
+		if (!jr_is_string(t) || strcmp(jr_str(t), "bundle") != 0)
 			return st->not_envelope = true, st->error = "the document is not a STIX bundle", KR_EINVAL;
-		if (!json_is_string(id) || !valid_identifier(json_string_value(id), "bundle"))
+		if (!jr_is_string(id) || !valid_identifier(jr_str(id), "bundle"))
 			return st->error = "the bundle's id must be \"bundle--\" followed by a UUID", KR_EINVAL;
-		if (objs && !json_is_array(objs))
+		if (objs && !jr_is_array(objs))
 			return st->error = "the bundle's objects must be a list", KR_EINVAL;
 	}
-	size_t n = objs ? json_array_size(objs) : 0;
+	size_t n = jr_len(objs);
 	if (n > STIX_MAX_OBJECTS)
 		return st->error = "more than 100000 objects in one document", KR_EINVAL;
 	/* A list entry that is not a JSON object makes the document itself
 	 * malformed (TAXII 3.7: objects holds STIX objects): 422, not a
 	 * per-object failure that a status resource would have to name. */
 	for (size_t i = 0; i < n; i++)
-		if (!json_is_object(json_array_get(objs, i)))
+		if (!jr_is_object(jr_at(objs, i)))
 			return st->not_envelope = true,
 			       st->error = arena_printf(a, "objects[%zu] is not a JSON object", i), KR_EINVAL;
 	st->total = n;
 	st->items = arena_alloc(a, sizeof(struct stix_item) * (n + 1));
 	struct check k = {a, NULL, NULL};
 	for (size_t i = 0; i < n; i++) {
-		json_t *o = json_array_get(objs, i);
+		const struct jr_value *o = jr_at(objs, i);
 		struct stix_item *it = &st->items[i];
-		if (json_is_object(o)) {
-			json_t *idv = json_object_get(o, "id");
-			it->id = json_is_string(idv) ? arena_strdup(a, json_string_value(idv)) : NULL;
-			it->version = arena_strdup(a, version_of(o));
-		}
+		/* the tree lives in a too: no copies */
+		it->id = jr_str(jr_get(o, "id"));
+		it->version = version_of(o);
 		k.reason = NULL;
 		k.pattern = NULL;
 		if (check_object(&k, o))
@@ -576,25 +552,26 @@ static int parse_doc(struct arena *a, const char *doc, size_t len, enum stix_doc
 
 int stix_check(struct arena *a, const char *doc, size_t len, enum stix_doc kind, struct stix_status *st)
 {
-	json_t *root;
-	int rc = parse_doc(a, doc, len, kind, st, &root);
-	json_decref(root);
-	return rc;
+	const struct jr_value *root;
+	return parse_doc(a, doc, len, kind, st, &root);
 }
 
 int stix_check_object(struct arena *a, const char *json, size_t len, const char **reason)
 {
 	*reason = NULL;
-	const char *why;
-	if (prescan(json, len, &why))
-		return *reason = why, KR_EINVAL;
-	json_error_t jerr;
-	json_t *j = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!j)
+	struct jr_error jerr;
+	const struct jr_value *j;
+	int prc = jr_parse(a, json, len, &stix_json, &j, &jerr);
+	if (prc == KR_ETOOBIG)
+		return *reason = arena_strdup(a, jerr.text), KR_EINVAL;
+	if (prc)
 		return *reason = arena_printf(a, "not valid JSON: %s", jerr.text), KR_EINVAL;
+	/* An object's text is an object or array, as jansson's default
+	 * (no JSON_DECODE_ANY) had it. */
+	if (!jr_is_object(j) && !jr_is_array(j))
+		return *reason = "not valid JSON: '[' or '{' expected", KR_EINVAL;
 	struct check k = {a, NULL, NULL};
 	int rc = check_object(&k, j);
-	json_decref(j);
 	*reason = k.reason;
 	return rc;
 }
@@ -639,9 +616,10 @@ static void lower(char *s)
 
 /* pattern: the indicator's pattern as validation parsed it (NULL for
  * other objects and other pattern languages). */
-static void extract_values(struct arena *a, json_t *o, const struct stix_pattern *pattern, struct values *v)
+static void extract_values(struct arena *a, const struct jr_value *o, const struct stix_pattern *pattern,
+			   struct values *v)
 {
-	const char *type = json_string_value(json_object_get(o, "type"));
+	const char *type = jr_str(jr_get(o, "type"));
 	if (!strcmp(type, "indicator")) {
 		if (pattern)
 			stix_pattern_values(pattern, add_value, v);
@@ -650,15 +628,15 @@ static void extract_values(struct arena *a, json_t *o, const struct stix_pattern
 	static const char *const simple[] = {"ipv4-addr", "ipv6-addr", "domain-name", "url", "email-addr"};
 	for (size_t i = 0; i < KR_ARRAY_LEN(simple); i++)
 		if (!strcmp(type, simple[i]) && is_str(o, "value"))
-			add_value(v, type, json_string_value(json_object_get(o, "value")));
+			add_value(v, type, jr_str(jr_get(o, "value")));
 	if (!strcmp(type, "file")) {
 		if (is_str(o, "name"))
-			add_value(v, "file-name", json_string_value(json_object_get(o, "name")));
-		json_t *h = json_object_get(o, "hashes");
-		const char *hk;
-		json_t *hv;
-		json_object_foreach (h, hk, hv) {
-			char *k = arena_strdup(a, hk), *val = arena_strdup(a, json_string_value(hv));
+			add_value(v, "file-name", jr_str(jr_get(o, "name")));
+		const struct jr_value *h = jr_get(o, "hashes");
+		size_t i;
+		const struct jr_value *hk, *hv;
+		jr_object_foreach (h, i, hk, hv) {
+			char *k = arena_strdup(a, jr_str(hk)), *val = arena_strdup(a, jr_str(hv));
 			lower(k);
 			lower(val);
 			add_value(v, k, val);
@@ -666,16 +644,16 @@ static void extract_values(struct arena *a, json_t *o, const struct stix_pattern
 	}
 }
 
-static enum stix_tlp tlp_of(json_t *o)
+static enum stix_tlp tlp_of(const struct jr_value *o)
 {
-	json_t *refs = json_object_get(o, "object_marking_refs");
+	const struct jr_value *refs = jr_get(o, "object_marking_refs");
 	enum stix_tlp t = STIX_TLP_GREEN; /* the collection default */
 	bool marked = false;
 	size_t i;
-	json_t *e;
-	json_array_foreach (refs, i, e) {
+	const struct jr_value *e;
+	jr_array_foreach (refs, i, e) {
 		for (size_t x = 0; x < KR_ARRAY_LEN(tlp_ids); x++) {
-			if (strcmp(json_string_value(e), tlp_ids[x].id) != 0)
+			if (strcmp(jr_str(e), tlp_ids[x].id) != 0)
 				continue;
 			if (!marked || tlp_ids[x].tlp > t)
 				t = tlp_ids[x].tlp;
@@ -697,54 +675,6 @@ static const char *collection_uuid(struct arena *a, int64_t space, const char *s
 	h[12] = '4';                                     /* version nibble */
 	h[16] = "89ab"[(h[16] >= 'a' ? h[16] - 'a' + 10 : h[16] - '0') & 3]; /* RFC 4122 variant */
 	return arena_printf(a, "%.8s-%.4s-%.4s-%.4s-%.12s", h, h + 8, h + 12, h + 16, h + 20);
-}
-
-/* The byte ranges of the members of the top-level "objects" array of a
- * document jansson has accepted (so strings and nesting are well formed):
- * each stored object keeps the text it was received as, without a parse
- * and re-serialisation.  Returns how many were found, at most max; a
- * document that spells the key with escapes finds none, and the caller
- * then serialises the parsed object instead. */
-static size_t object_slices(const char *s, size_t n, size_t *start, size_t *end, size_t max)
-{
-	int depth = 0;
-	bool key_pos = false, in_objects = false;
-	size_t found = 0;
-	for (size_t i = 0; i < n; i++) {
-		char ch = s[i];
-		if (ch == '"') {
-			size_t j = i + 1;
-			while (j < n && s[j] != '"')
-				j += s[j] == '\\' ? 2 : 1;
-			if (depth == 1 && key_pos) {
-				size_t k = j + 1;
-				while (k < n && (s[k] == ' ' || s[k] == '\t' || s[k] == '\n' || s[k] == '\r'))
-					k++;
-				if (j - i - 1 == 7 && !memcmp(s + i + 1, "objects", 7) && k < n && s[k] == ':')
-					in_objects = true;
-				key_pos = false;
-			}
-			i = j;
-			continue;
-		}
-		if (ch == '{' || ch == '[') {
-			if (depth == 2 && in_objects && ch == '{' && found < max)
-				start[found] = i;
-			depth++;
-			if (depth == 1)
-				key_pos = ch == '{';
-		} else if (ch == '}' || ch == ']') {
-			depth--;
-			if (depth == 2 && in_objects && ch == '}' && found < max)
-				end[found++] = i + 1;
-			if (depth == 1)
-				in_objects = false;
-		} else if (ch == ',' && depth == 1) {
-			key_pos = true;
-			in_objects = false;
-		}
-	}
-	return found;
 }
 
 /* s[0..n) without the whitespace between tokens. */
@@ -866,13 +796,14 @@ static int probe_versions(struct ctx *c, int64_t community_id, const struct stix
 	return rc;
 }
 
-/* text: the object as received, compacted (object_slices); known: what
+/* text: the object as received, compacted (its span); known: what
  * is stored of its id (NULL: probe here). */
-static int store_object(struct ctx *c, int64_t community_id, json_t *o, const struct stix_pattern *pattern,
-			int64_t added_us, const char *text, const struct known_versions *known)
+static int store_object(struct ctx *c, int64_t community_id, const struct jr_value *o,
+			const struct stix_pattern *pattern, int64_t added_us, const char *text,
+			const struct known_versions *known)
 {
-	const char *type = json_string_value(json_object_get(o, "type"));
-	const char *sid = json_string_value(json_object_get(o, "id"));
+	const char *type = jr_str(jr_get(o, "type"));
+	const char *sid = jr_str(jr_get(o, "id"));
 	const char *ver = version_of(o);
 	/* An object without timestamps (an SCO: its id is derived from its
 	 * contents) has a single version; posting it again changes nothing. */
@@ -880,13 +811,13 @@ static int store_object(struct ctx *c, int64_t community_id, json_t *o, const st
 	if (ver)
 		stix_parse_time(ver, &ver_us);
 	int64_t tmp;
-	bool has_vf = is_str(o, "valid_from") && !stix_parse_time(json_string_value(json_object_get(o, "valid_from")), &tmp);
+	bool has_vf = is_str(o, "valid_from") && !stix_parse_time(jr_str(jr_get(o, "valid_from")), &tmp);
 	if (has_vf)
 		vf = tmp / 1000;
-	bool has_vu = is_str(o, "valid_until") && !stix_parse_time(json_string_value(json_object_get(o, "valid_until")), &tmp);
+	bool has_vu = is_str(o, "valid_until") && !stix_parse_time(jr_str(jr_get(o, "valid_until")), &tmp);
 	if (has_vu)
 		vu = tmp / 1000;
-	json_t *cv = json_object_get(o, "confidence");
+	const struct jr_value *cv = jr_get(o, "confidence");
 	struct db_stmt *st = NULL;
 	int64_t row = 0, nver = 0, vmin = 0, vmax = 0;
 	/* Where the new version falls among the stored versions of its id:
@@ -947,10 +878,10 @@ static int store_object(struct ctx *c, int64_t community_id, json_t *o, const st
 		db_bind_int(st, 2, community_id);
 		db_bind_text(st, 3, sid);
 		db_bind_text(st, 4, type);
-		json_t *sv = json_object_get(o, "spec_version");
-		db_bind_text(st, 5, json_is_string(sv) ? json_string_value(sv) : "2.1");
-		db_bind_text(st, 6, json_string_value(json_object_get(o, "created")));
-		db_bind_text(st, 7, json_string_value(json_object_get(o, "modified")));
+		const struct jr_value *sv = jr_get(o, "spec_version");
+		db_bind_text(st, 5, jr_is_string(sv) ? jr_str(sv) : "2.1");
+		db_bind_text(st, 6, jr_str(jr_get(o, "created")));
+		db_bind_text(st, 7, jr_str(jr_get(o, "modified")));
 		db_bind_int(st, 8, ver_us);
 		db_bind_int(st, 9, added_us);
 		db_bind_int(st, 10, c->who.org_id);
@@ -959,8 +890,8 @@ static int store_object(struct ctx *c, int64_t community_id, json_t *o, const st
 		else
 			db_bind_null(st, 11);
 		db_bind_text(st, 12, stix_tlp_name(tlp_of(o)));
-		if (json_is_integer(cv))
-			db_bind_int(st, 13, json_integer_value(cv));
+		if (jr_is_int(cv))
+			db_bind_int(st, 13, jr_int(cv));
 		else
 			db_bind_null(st, 13);
 		if (has_vf)
@@ -1141,55 +1072,35 @@ int stix_ingest(struct ctx *c, const char *collection, const char *doc, size_t l
 		return rc;
 	if (!cm.can_post)
 		return KR_EPERM;
-	json_t *root = NULL;
+	const struct jr_value *root = NULL;
 	int vrc = parse_doc(c->a, doc, len, kind, st, &root);
-	if (st->error) {
-		json_decref(root);
+	if (st->error)
 		return KR_EINVAL;
-	}
 	/* Everything or nothing is stored, in one transaction with the
 	 * status resource that reports it; the date added is taken inside it
 	 * (collection_clock), so dates follow commit order. */
 	bool stored = vrc == KR_OK;
-	if ((rc = tx_begin(c))) {
-		json_decref(root);
+	if ((rc = tx_begin(c)))
 		return rc;
-	}
 	int64_t req_us = 0;
 	if ((rc = collection_clock(c, cm.id, &req_us))) {
 		tx_end(c, rc);
-		json_decref(root);
 		return rc;
 	}
 	st->request_us = req_us;
-	json_t *objs = json_object_get(root, "objects");
+	const struct jr_value *objs = jr_get(root, "objects");
 	if (stored && st->total > 0) {
-		size_t *from = malloc(sizeof *from * st->total), *to = malloc(sizeof *to * st->total);
-		size_t nslices = from && to ? object_slices(doc, len, from, to, st->total) : 0;
 		struct known_versions *known = calloc(st->total, sizeof *known);
 		rc = known ? probe_versions(c, cm.id, st, known) : KR_ENOMEM;
 		struct buf text = BUF_INIT;
 		for (size_t i = 0; i < st->total && rc == KR_OK; i++) {
-			json_t *o = json_array_get(objs, i);
-			if (nslices == st->total) {
-				compact_json(&text, doc + from[i], to[i] - from[i]);
-			} else {
-				char *t = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-				buf_reset(&text);
-				if (t)
-					buf_adds(&text, t);
-				free(t);
-				if (!t) {
-					rc = KR_ENOMEM;
-					break;
-				}
-			}
+			/* kept as received: the object's own span of the text */
+			const struct jr_value *o = jr_at(objs, i);
+			compact_json(&text, doc + o->start, o->end - o->start);
 			rc = store_object(c, cm.id, o, st->items[i].pattern, req_us, text.p, &known[i]);
 		}
 		buf_free(&text);
 		free(known);
-		free(from);
-		free(to);
 	}
 	if (rc == KR_OK)
 		rc = record_status(c, cm.id, st, stored);
@@ -1199,7 +1110,6 @@ int stix_ingest(struct ctx *c, const char *collection, const char *doc, size_t l
 		rc = audit(c, stored ? "stix.ingest" : "stix.reject", "community", cm.slug, c->who.org_id, detail);
 	}
 	rc = tx_end(c, rc);
-	json_decref(root);
 	if (rc)
 		return rc;
 	if (!stored) {

@@ -270,13 +270,20 @@ static int store_chunks(struct ctx *pc, const struct import_row *row, const char
 			rc = KR_ENOMEM;
 			break;
 		}
+		/* Each chunk's parse tree lives in an arena of its own (jread
+		 * keeps it in the arena it is given): a long import stays the
+		 * size of one chunk, not of every chunk together. */
 		struct stix_status st;
+		struct arena *job_a = pc->a;
+		pc->a = arena_new();
 		rc = stix_ingest(pc, row->slug, text, strlen(text), STIX_DOC_ENVELOPE, &st);
 		free(text);
 		if (rc == KR_EINVAL)
-			*errors = reasons(pc->a, &st, false, i);
+			*errors = reasons(job_a, &st, false, i);
 		else if (rc == KR_OK)
-			*status_uuid = st.uuid;
+			*status_uuid = arena_strdup(job_a, st.uuid);
+		arena_free(pc->a);
+		pc->a = job_a;
 		size_t done = i + IMPORT_CHUNK < total ? i + IMPORT_CHUNK : total;
 		live_set(row->id, (int64_t)done, (int64_t)total);
 	}
