@@ -132,6 +132,7 @@ int cmd_serve(int argc, char **argv)
 	http_stop();
 	jobs_worker_stop();
 	db_thread_close();
+	db_writer_close();
 	db_background_stop();
 	arena_free(perm);
 	log_info("msg=\"stopped\"");

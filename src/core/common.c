@@ -151,6 +151,29 @@ int tx_begin(struct ctx *c)
 	return rc;
 }
 
+struct db *tx_writer_take(struct ctx *c)
+{
+	struct db *own = c->db;
+	if (c->tx_depth > 0 || !own)
+		return own;
+	struct db *w = db_writer_lock();
+	if (!w)
+		return own;
+	/* a read snapshot of our own would hide what we write */
+	if (db_in_tx(own))
+		db_rollback(own);
+	c->db = w;
+	return own;
+}
+
+void tx_writer_release(struct ctx *c, struct db *own)
+{
+	if (c->db != own) {
+		db_writer_unlock(c->db);
+		c->db = own;
+	}
+}
+
 int tx_end(struct ctx *c, int rc)
 {
 	if (c->tx_depth <= 0)

@@ -35,5 +35,13 @@ const char *like_pattern(struct arena *a, const char *q);
 int tx_begin(struct ctx *c);
 /* Commit when rc == KR_OK, else roll back; returns the final status. */
 int tx_end(struct ctx *c, int rc);
+/* For a use case that writes a lot in one transaction (a STIX ingest):
+ * move c onto the process's shared writer connection (db_writer_lock;
+ * its page cache stays warm between such writes) until
+ * tx_writer_release.  Outside any transaction of c only; when there is
+ * no shared writer (PostgreSQL) c keeps its own connection.  Returns what
+ * tx_writer_release needs. */
+struct db *tx_writer_take(struct ctx *c);
+void tx_writer_release(struct ctx *c, struct db *own);
 
 #endif

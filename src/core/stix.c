@@ -966,7 +966,7 @@ static json_t *status_details(struct stix_status *st, bool stored)
 		if (it->reason || !stored) {
 			json_object_set_new(e, "message",
 					    json_string(it->reason ? it->reason
-								   : "not stored: another object of the document is invalid"));
+								   : STIX_NOT_STORED));
 			json_array_append_new(failv, e);
 		} else {
 			json_array_append_new(succ, e);
@@ -1080,11 +1080,17 @@ int stix_ingest(struct ctx *c, const char *collection, const char *doc, size_t l
 	 * status resource that reports it; the date added is taken inside it
 	 * (collection_clock), so dates follow commit order. */
 	bool stored = vrc == KR_OK;
-	if ((rc = tx_begin(c)))
+	/* on the shared writer, whose cache still holds the index pages the
+	 * last ingest touched (tx_writer_take) */
+	struct db *own = tx_writer_take(c);
+	if ((rc = tx_begin(c))) {
+		tx_writer_release(c, own);
 		return rc;
+	}
 	int64_t req_us = 0;
 	if ((rc = collection_clock(c, cm.id, &req_us))) {
 		tx_end(c, rc);
+		tx_writer_release(c, own);
 		return rc;
 	}
 	st->request_us = req_us;
@@ -1110,6 +1116,7 @@ int stix_ingest(struct ctx *c, const char *collection, const char *doc, size_t l
 		rc = audit(c, stored ? "stix.ingest" : "stix.reject", "community", cm.slug, c->who.org_id, detail);
 	}
 	rc = tx_end(c, rc);
+	tx_writer_release(c, own);
 	if (rc)
 		return rc;
 	if (!stored) {

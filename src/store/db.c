@@ -35,6 +35,7 @@ struct db {
 	const char *tx_sql[TX_STMTS];
 	void *tx_stmt[TX_STMTS];
 	uint64_t snapshot; /* db_read_snapshot() */
+	bool warm;         /* db_writer_lock's: the write-sized cache stays */
 };
 
 /* Ids of read transactions, unique across connections. */
@@ -42,7 +43,14 @@ static _Atomic uint64_t snapshot_ids;
 
 static const char *site_url;
 
-void db_set_url(const char *url) { site_url = url; }
+void db_set_url(const char *url)
+{
+	/* A shared writer of another database must not take this one's
+	 * writes (tests open a fresh file at the same path). */
+	if (site_url != url && (!site_url || !url || strcmp(site_url, url) != 0))
+		db_writer_close();
+	site_url = url;
+}
 const char *db_get_url(void) { return site_url; }
 
 bool db_url_is_pg(const char *url)
@@ -76,6 +84,52 @@ int db_open(const char *url, struct db **out)
 	db->conn = conn;
 	*out = db;
 	return KR_OK;
+}
+
+/* ---- the shared writer connection (db_writer_lock) ---- */
+
+static pthread_mutex_t writer_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct db *writer;
+static bool writer_failed;
+
+struct db *db_writer_lock(void)
+{
+	if (!site_url || db_url_is_pg(site_url))
+		return NULL;
+	pthread_mutex_lock(&writer_mu);
+	if (writer && !writer->eng->alive(writer->conn)) {
+		db_close(writer);
+		writer = NULL;
+	}
+	if (!writer && !writer_failed) {
+		if (db_open(site_url, &writer) == KR_OK) {
+			writer->warm = true;
+			if (writer->eng->write_tx) /* the write-sized cache, for good */
+				writer->eng->write_tx(writer->conn, true);
+		} else {
+			writer_failed = true; /* logged by db_open; the caller writes on its own */
+		}
+	}
+	if (!writer) {
+		pthread_mutex_unlock(&writer_mu);
+		return NULL;
+	}
+	return writer;
+}
+
+void db_writer_unlock(struct db *w)
+{
+	if (w)
+		pthread_mutex_unlock(&writer_mu);
+}
+
+void db_writer_close(void)
+{
+	pthread_mutex_lock(&writer_mu);
+	db_close(writer);
+	writer = NULL;
+	writer_failed = false;
+	pthread_mutex_unlock(&writer_mu);
 }
 
 static const struct db_engine *background_eng;
@@ -345,7 +399,7 @@ static void tx_ended(struct db *db)
 {
 	bool write = db->snapshot == 0;
 	db->in_tx = false;
-	if (write && db->eng->write_tx)
+	if (write && db->eng->write_tx && !db->warm)
 		db->eng->write_tx(db->conn, false);
 }
 
@@ -357,7 +411,7 @@ int db_begin(struct db *db)
 	if (rc == KR_OK) {
 		db->in_tx = true;
 		db->snapshot = 0;
-		if (db->eng->write_tx)
+		if (db->eng->write_tx && !db->warm)
 			db->eng->write_tx(db->conn, true);
 	}
 	return rc;

@@ -52,6 +52,21 @@ int db_background_start(const char *url);
 void db_background_stop(void);
 /* How many checkpoints the background thread has run (tests). */
 uint64_t db_background_checkpoints(void);
+/* The process's one connection for large writes (a TAXII POST, an
+ * import chunk): on SQLite its page cache stays write-sized (256 MB) and
+ * warm between transactions, where each worker's own connection grows its
+ * cache for a write and drops it again afterwards - re-reading, and
+ * re-allocating page by page, the same index pages on every large POST.
+ * SQLite writes one transaction at a time anyway, so sharing one writer
+ * costs no concurrency.  Held exclusively between db_writer_lock and
+ * db_writer_unlock (never call it while the caller's own connection is
+ * inside a write transaction: that holds SQLite's write lock).  NULL
+ * when the site is on PostgreSQL (the server caches) or the connection
+ * cannot be opened: write on your own connection then.  db_writer_close
+ * at shutdown. */
+struct db *db_writer_lock(void);
+void db_writer_unlock(struct db *w);
+void db_writer_close(void);
 /* This thread's connection, opened on first use; NULL when the database is
  * unreachable (the caller answers 503).  A lost PostgreSQL connection is
  * re-opened on the next call. */

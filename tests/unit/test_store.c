@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -589,6 +590,50 @@ static void test_background_checkpoint(void **state)
 	assert_int_equal(count_vals(e->db, "bg:"), 3000);
 }
 
+static void *writer_thread(void *arg)
+{
+	atomic_int *got = arg;
+	struct db *w = db_writer_lock();
+	atomic_store(got, w ? 1 : 2);
+	db_writer_unlock(w);
+	return NULL;
+}
+
+/* The shared writer: one connection, held by one thread at a time, whose
+ * page cache stays write-sized after a commit (the workers' own drop
+ * back, test_read_tx); none on PostgreSQL. */
+static void test_writer(void **state)
+{
+	struct env *e = *state;
+	struct db *w = db_writer_lock();
+	if (is_pg(e->db)) {
+		assert_null(w);
+		return;
+	}
+	assert_non_null(w);
+	assert_true(w != e->db);
+	assert_int_equal(cache_size(w), -262144);
+	assert_int_equal(db_begin(w), KR_OK);
+	assert_int_equal(put_val(w, "wr:1", 1), KR_DONE);
+	assert_int_equal(db_commit(w), KR_OK);
+	assert_int_equal(cache_size(w), -262144);
+	assert_int_equal(count_vals(e->db, "wr:"), 1);
+	/* another thread waits for it */
+	atomic_int got = 0;
+	pthread_t t;
+	assert_int_equal(pthread_create(&t, NULL, writer_thread, &got), 0);
+	nanosleep(&(struct timespec){0, 100000000}, NULL);
+	assert_int_equal(atomic_load(&got), 0);
+	db_writer_unlock(w);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(atomic_load(&got), 1);
+	/* the same connection the next time, until closed */
+	struct db *again = db_writer_lock();
+	assert_ptr_equal(again, w);
+	db_writer_unlock(again);
+	db_writer_close();
+}
+
 /* One literal, one address: the helper's statement is the cache key. */
 static int list_by_prefix(struct db *db, const char *prefix, struct db_stmt **out)
 {
@@ -985,7 +1030,7 @@ int main(void)
 	    T(test_translate),    T(test_errors),
 	    T(test_ping),         T(test_threads),
 	    T(test_migrate_race), T(test_reconnect_pg),
-	    T(test_background_checkpoint),
+	    T(test_background_checkpoint), T(test_writer),
 	};
 	int failed = cmocka_run_group_tests_name("store/sqlite", tests, setup_sqlite, teardown);
 	if (getenv("KAIRAN_TEST_PG_URL"))
