@@ -468,7 +468,7 @@ static int item_cmp(const void *x, const void *y)
 /* The reader's limits are the documents': over the depth or string cap
  * is reported in the caps' own words ("nested deeper than 32 levels", "a
  * string is longer than 1 MiB"), anything else as not JSON. */
-static const struct jr_options stix_json = {STIX_MAX_DEPTH, STIX_MAX_STRING, 0};
+static const struct jr_options stix_json = {STIX_MAX_DEPTH, STIX_MAX_STRING, 0, STIX_MAX_VALUES};
 
 /* Parse and check; on success *root is the parsed document (in a, like
  * everything st points to) and st->items describe each object. */

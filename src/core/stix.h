@@ -34,6 +34,10 @@ struct stix_pattern;
 #define STIX_MAX_DEPTH 32
 #define STIX_MAX_OBJECTS 100000
 #define STIX_MAX_STRING (1024 * 1024)
+/* JSON values in one document: a 32 MiB body of "[0,0,0..." would
+ * otherwise cost ~800 MB of parse tree and scratch; real STIX averages
+ * one value per 15-20 bytes, so this leaves room for any 32 MiB bundle. */
+#define STIX_MAX_VALUES 4000000
 #define STIX_MAX_MATCH 16       /* values per match[...] filter */
 #define STIX_PAGE_DEFAULT 100
 #define STIX_PAGE_MAX 1000

@@ -37,6 +37,7 @@ struct parser {
 	size_t len;
 	int max_depth;
 	size_t max_string;
+	size_t max_values, nvalues;
 	unsigned flags;
 	struct jr_value *stack;
 	size_t top, cap;
@@ -491,6 +492,8 @@ static int parse(struct parser *p)
 	struct jr_value *v;
 value:
 	i = skip_ws(s, i);
+	if (p->max_values && ++p->nvalues > p->max_values)
+		return fail(p, KR_ETOOBIG, i, "more than %zu values in one document", p->max_values);
 	if (p->top == p->cap && (rc = grow_stack(p)))
 		return rc;
 	v = &p->stack[p->top];
@@ -600,6 +603,7 @@ int jr_parse(struct arena *a, const char *text, size_t len, const struct jr_opti
 	struct parser p = {.a = a, .src = text, .len = len, .err = err};
 	p.max_depth = opt && opt->max_depth > 0 ? opt->max_depth : JR_DEFAULT_DEPTH;
 	p.max_string = opt ? opt->max_string : 0;
+	p.max_values = opt ? opt->max_values : 0;
 	p.flags = opt ? opt->flags : 0;
 	if (err)
 		memset(err, 0, sizeof *err);

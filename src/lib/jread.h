@@ -65,6 +65,9 @@ struct jr_options {
 	size_t max_string; /* a string (or key) whose text between the quotes is longer fails
 	                      ("a string is longer than ..."); 0: no cap */
 	unsigned flags;    /* enum jr_flags */
+	size_t max_values; /* more values (keys not counted) fail ("more than N values in one
+	                      document"): bounds the tree of a hostile document of tiny values,
+	                      32 bytes per value and key; 0: no cap */
 };
 
 struct jr_error {

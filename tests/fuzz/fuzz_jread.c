@@ -27,7 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct arena *a = arena_new();
 	const struct jr_value *r;
 	struct jr_error e;
-	struct jr_options stix = {32, 1024 * 1024, 0};
+	struct jr_options stix = {.max_depth = 32, .max_string = 1024 * 1024, .max_values = 4000000};
 	int rc = jr_parse(a, text, size, &stix, &r, &e);
 	if (rc != KR_OK && rc != KR_EINVAL && rc != KR_ETOOBIG)
 		abort();

@@ -129,7 +129,7 @@ static int jrd_compare(const char *text, size_t len, bool allow_nul, char *why, 
 	struct arena *a = arena_new();
 	const struct jr_value *r = NULL;
 	struct jr_error e;
-	struct jr_options o = {2048, 0, allow_nul ? JR_ALLOW_NUL : 0};
+	struct jr_options o = {.max_depth = 2048, .flags = allow_nul ? JR_ALLOW_NUL : 0};
 	int rc = jr_parse(a, text, len, &o, &r, &e);
 	json_error_t je;
 	json_t *j = json_loadb(

@@ -19,7 +19,7 @@ static const struct jr_value *parse_ok(struct arena *a, const char *text, unsign
 {
 	const struct jr_value *r = NULL;
 	struct jr_error e;
-	struct jr_options o = {32, 1024 * 1024, flags};
+	struct jr_options o = {.max_depth = 32, .max_string = 1024 * 1024, .flags = flags};
 	int rc = jr_parse(a, text, strlen(text), &o, &r, &e);
 	if (rc != KR_OK)
 		fail_msg("rejected %s: %s (%d:%d)", text, e.text, e.line, e.column);
@@ -33,7 +33,7 @@ static void parse_bad_n(const char *text, size_t len, int want_rc, const char *n
 	struct arena *a = arena_new();
 	const struct jr_value *r = (const void *)1;
 	struct jr_error e;
-	struct jr_options o = {32, 1024 * 1024, 0};
+	struct jr_options o = {.max_depth = 32, .max_string = 1024 * 1024};
 	int rc = jr_parse(a, text, len, &o, &r, &e);
 	if (rc != want_rc || r != NULL || !strstr(e.text, needle) ||
 	    (line && (e.line != line || e.column != column)))
@@ -230,7 +230,7 @@ static void test_nul(void **state)
 	/* never in a key, even when allowed in values */
 	const struct jr_value *x;
 	struct jr_error e;
-	struct jr_options o = {0, 0, JR_ALLOW_NUL};
+	struct jr_options o = {.flags = JR_ALLOW_NUL};
 	assert_int_equal(jr_parse(a, "{\"\\u0000\":1}", 12, &o, &x, &e), KR_EINVAL);
 	assert_non_null(strstr(e.text, "object key"));
 	arena_free(a);
@@ -366,7 +366,7 @@ static void test_caps(void **state)
 	/* other cap sizes are spelled out; 0 means no cap */
 	const struct jr_value *x;
 	struct jr_error e;
-	struct jr_options o = {2, 10, 0};
+	struct jr_options o = {.max_depth = 2, .max_string = 10};
 	assert_int_equal(jr_parse(a, "\"12345678901\"", 13, &o, &x, &e), KR_ETOOBIG);
 	assert_string_equal(e.text, "a string is longer than 10 bytes");
 	assert_int_equal(jr_parse(a, "[[[]]]", 6, &o, &x, &e), KR_ETOOBIG);
@@ -374,6 +374,13 @@ static void test_caps(void **state)
 	assert_int_equal(jr_parse(a, "[[]]", 4, &o, &x, &e), KR_OK);
 	o.max_string = 2048;
 	assert_int_equal(jr_parse(a, "\"12345678901\"", 13, &o, &x, &e), KR_OK);
+	/* the value cap counts every value (keys not), containers included */
+	o.max_values = 4;
+	assert_int_equal(jr_parse(a, "[1,[2]]", 7, &o, &x, &e), KR_OK);
+	assert_int_equal(jr_parse(a, "{\"a\":1,\"b\":[2,3]}", 17, &o, &x, &e), KR_ETOOBIG);
+	assert_string_equal(e.text, "more than 4 values in one document");
+	assert_int_equal(jr_parse(a, "[1,2,3,4]", 9, &o, &x, &e), KR_ETOOBIG);
+	assert_null(x);
 	/* the default depth is jansson's 2048 */
 	buf_reset(&b);
 	for (int i = 0; i < 2048; i++)
