@@ -650,6 +650,7 @@ def test_hostile_bodies_are_refused_whole(server, rail1, bank1, coll):
         ("deep nesting inside an object", ('{"objects":[%s]}' % deep_text).encode(), (400, 422)),
         ("a 2 MiB string", json.dumps({"objects": [good, huge]}).encode(), (400, 422)),
         ("100001 objects", too_many, (400, 413, 422)),
+        ("4M tiny values", b'{"objects":[{"type":"indicator","x":[' + b",".join([b"0"] * 4000001) + b"]}]}", (400,)),
         ("bad UTF-8", json.dumps({"objects": [good]}).encode().replace(b"bad address", b"bad \xff\xfe addr"), (400, 422)),
         ("overlong UTF-8", json.dumps({"objects": [good]}).encode().replace(b"bad address", b"bad \xc0\xaf"), (400, 422)),
         ("raw NUL byte", json.dumps({"objects": [good]}).encode().replace(b"bad address", b"bad\x00address"), (400, 422)),
