@@ -213,6 +213,8 @@ extern const char db_m9_stix_imports[];
 extern const char db_m10_stix_clock[];
 extern const char db_m11_stix_keys_sqlite[];
 extern const char db_m11_stix_keys_pg[];
+extern const char db_m12_search_compound_sqlite[];
+extern const char db_m12_search_compound_pg[];
 
 const struct db_migration db_migrations[] = {
 	{1, "identity", m1_identity, NULL},
@@ -226,5 +228,6 @@ const struct db_migration db_migrations[] = {
 	{9, "stix_imports", db_m9_stix_imports, NULL},
 	{10, "stix_clock", db_m10_stix_clock, NULL},
 	{11, "stix_keys", db_m11_stix_keys_sqlite, db_m11_stix_keys_pg},
+	{12, "search_compound", db_m12_search_compound_sqlite, db_m12_search_compound_pg},
 };
 const size_t db_nmigrations = sizeof(db_migrations) / sizeof(db_migrations[0]);
