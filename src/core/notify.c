@@ -507,11 +507,21 @@ int notify_run_job(struct ctx *c, const struct job *j)
 	if (str_eq(j->kind, "stix_import"))
 		return stix_import_run_job(c, j);
 	if (str_eq(j->kind, "incident_reindex")) {
-		/* Queued by migration 6 on a site that already had cases. */
+		/* Queued by migration 6 on a site that already had cases,
+		 * and by migration 13 on a PostgreSQL one. */
 		int64_t n = 0;
 		int rc = incident_reindex_all(c, &n);
 		if (rc == KR_OK)
 			log_info("msg=\"cases reindexed\" cases=%lld", (long long)n);
+		return rc;
+	}
+	if (str_eq(j->kind, "topic_reindex")) {
+		/* Queued by migration 13 (compound search tokens) on a
+		 * PostgreSQL site that already had topics. */
+		int64_t n = 0;
+		int rc = topic_reindex_all(c, &n);
+		if (rc == KR_OK)
+			log_info("msg=\"topics reindexed\" topics=%lld", (long long)n);
 		return rc;
 	}
 	log_warn("msg=\"unknown job kind\" kind=%s", j->kind);

@@ -1761,8 +1761,14 @@ int topic_reindex_all(struct ctx *c, int64_t *n)
 			return KR_OK;
 		if ((rc = tx_begin(c)))
 			return rc;
+		/* Each batch's copies and tsvector literals in an arena of
+		 * its own: a whole site's would be gigabytes on PostgreSQL. */
+		struct arena *keep = c->a;
+		c->a = arena_new();
 		for (size_t i = 0; rc == KR_OK && i < k; i++)
 			rc = topic_reindex(c, ids[i]);
+		arena_free(c->a);
+		c->a = keep;
 		if ((rc = tx_end(c, rc)))
 			return rc;
 		*n += (int64_t)k;

@@ -207,7 +207,151 @@ static int emit(tok_cb cb, void *ctx, const uint32_t *cps, size_t ncp, size_t st
 	size_t len = 0;
 	for (size_t i = 0; i < ncp; i++)
 		len += utf8_encode(cps[i], b + len);
-	struct tok t = {b, len, start, end, colocated, single};
+	struct tok t = {b, len, start, end, colocated, single, false};
+	return cb(ctx, &t);
+}
+
+/* ---- compounds: ASCII words joined by . - _ : or :: (see tokenize.h) ---- */
+
+static bool is_joiner(uint32_t c) { return c == '.' || c == '-' || c == '_' || c == ':'; }
+
+/* The word at s[i] as a compound part: its length in characters (= folded
+ * bytes, all ASCII) when it is 1..TOK_MAX ASCII letters and digits up to
+ * the end of its word run, 0 otherwise.  *end: the byte after it. */
+static size_t part_at(const unsigned char *s, size_t n, size_t i, size_t *end)
+{
+	size_t cnt = 0;
+	struct fch c;
+	while (i < n) {
+		size_t next = next_char(s, n, i, &c);
+		if (classify(c.cp) != C_WORD)
+			break;
+		if (c.cp >= 0x80 || ++cnt > TOK_MAX)
+			return 0;
+		i = next;
+	}
+	*end = i;
+	return cnt;
+}
+
+/* After a part ending at s[i]: when a joiner and another part follow, the
+ * joiner's folded text (1 or 2 bytes) in jt/jl and the next part's start;
+ * 0 when the compound ends here. */
+static size_t joiner_at(const unsigned char *s, size_t n, size_t i, char jt[2], size_t *jl)
+{
+	struct fch c;
+	if (i >= n)
+		return 0;
+	size_t p = next_char(s, n, i, &c);
+	if (!is_joiner(c.cp))
+		return 0;
+	jt[0] = (char)c.cp;
+	*jl = 1;
+	if (c.cp == ':' && p < n) {
+		struct fch d;
+		size_t q = next_char(s, n, p, &d);
+		if (d.cp == ':') { /* IPv6 "::" */
+			jt[1] = ':';
+			*jl = 2;
+			p = q;
+		}
+	}
+	size_t end;
+	return part_at(s, n, p, &end) ? p : 0;
+}
+
+/* The folded text of s[from..to) (a stretch of a compound: ASCII only),
+ * at most TOK_MAX bytes into out; returns its length. */
+static size_t fold_span(const unsigned char *s, size_t from, size_t to, char *out)
+{
+	size_t len = 0;
+	struct fch c;
+	while (from < to && len < TOK_MAX) {
+		from = next_char(s, to, from, &c);
+		out[len++] = (char)c.cp;
+	}
+	return len;
+}
+
+/* A compound being read in a document.  A suffix of at most TOK_MAX bytes
+ * has at most TOK_MAX / 2 parts (a part and its joiner take 2 bytes or
+ * more), so the ring remembers enough parts for every suffix token. */
+#define RUN_RING (TOK_MAX / 2 + 2)
+
+struct run {
+	size_t k;          /* parts so far; 0: no compound under way */
+	size_t expect;     /* where the next part starts */
+	char jt[2];        /* the joiner before it */
+	size_t jl;
+	size_t flen;       /* folded length so far */
+	size_t start;      /* source offset of the first part */
+	char pre[TOK_MAX]; /* the first TOK_MAX folded bytes */
+	struct {
+		size_t src, foff; /* source start, offset in the folded text */
+	} ring[RUN_RING];
+};
+
+static void run_add(struct run *r, const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++, r->flen++)
+		if (r->flen < TOK_MAX)
+			r->pre[r->flen] = p[i];
+}
+
+/* The compound ended with the part that ended at source offset end:
+ * every suffix of two parts or more that fits in TOK_MAX (the whole one
+ * was the last prefix), colocated with that last part. */
+static int run_suffixes(const unsigned char *s, struct run *r, size_t end, tok_cb cb, void *ctx)
+{
+	if (r->k < 3)
+		return 0;
+	size_t first = r->k > RUN_RING ? r->k - RUN_RING : 1;
+	while (first <= r->k - 2 && r->flen - r->ring[first % RUN_RING].foff > TOK_MAX)
+		first++;
+	if (first > r->k - 2)
+		return 0;
+	char b[TOK_MAX];
+	size_t base = r->ring[first % RUN_RING].foff;
+	size_t len = fold_span(s, r->ring[first % RUN_RING].src, end, b);
+	for (size_t j = first; j <= r->k - 2; j++) {
+		size_t off = r->ring[j % RUN_RING].foff - base;
+		struct tok t = {b + off, len - off, r->ring[j % RUN_RING].src, end, true, false, true};
+		int rc = cb(ctx, &t);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* Query mode: the compound starting at s[i] as one token when it has two
+ * parts or more and fits in TOK_MAX.  Returns the callback's result;
+ * *end is where the compound ends (when it has one part or is too long,
+ * nothing is emitted and the caller tokenizes its parts one by one). */
+static int query_compound(const unsigned char *s, size_t n, size_t i, tok_cb cb, void *ctx, size_t *end,
+			  bool *emitted)
+{
+	size_t k = 0, flen = 0, pend = i, p = i;
+	char jt[2];
+	size_t jl = 0;
+	*emitted = false;
+	for (;;) {
+		size_t cnt = part_at(s, n, p, &pend);
+		if (!cnt)
+			break;
+		flen += (k ? jl : 0) + cnt;
+		k++;
+		size_t nx = joiner_at(s, n, pend, jt, &jl);
+		if (!nx)
+			break;
+		p = nx;
+	}
+	*end = pend;
+	if (k < 2 || flen > TOK_MAX)
+		return 0;
+	char b[TOK_MAX];
+	size_t len = fold_span(s, i, pend, b);
+	struct tok t = {b, len, i, pend, false, false, true};
+	*emitted = true;
 	return cb(ctx, &t);
 }
 
@@ -215,20 +359,36 @@ int tokenize(const char *src, size_t n, enum tok_mode mode, tok_cb cb, void *ctx
 {
 	const unsigned char *s = (const unsigned char *)src;
 	size_t i = 0;
+	size_t plain_until = 0; /* query: inside a compound too long to be one token */
 	struct fch c;
+	struct run run;
 	int rc;
 	if (!s)
 		return 0;
+	run.k = 0;
 	while (i < n) {
 		size_t next = next_char(s, n, i, &c);
 		enum cls k = classify(c.cp);
 		if (k == C_WORD) {
+			if (mode == TOK_QUERY && c.start >= plain_until && c.cp < 0x80) {
+				size_t cend;
+				bool emitted;
+				if ((rc = query_compound(s, n, c.start, cb, ctx, &cend, &emitted)))
+					return rc;
+				if (emitted) {
+					i = cend;
+					continue;
+				}
+				plain_until = cend;
+			}
 			char w[TOK_MAX];
 			size_t wl = 0, wstart = c.start, wend = c.end;
-			bool full = false;
+			bool full = false, ascii = true;
 			for (;;) {
 				char e[4];
 				size_t el = utf8_encode(c.cp, e);
+				if (c.cp >= 0x80)
+					ascii = false;
 				if (!full && wl + el <= TOK_MAX) {
 					memcpy(w + wl, e, el);
 					wl += el;
@@ -243,10 +403,41 @@ int tokenize(const char *src, size_t n, enum tok_mode mode, tok_cb cb, void *ctx
 				if (classify(c.cp) != C_WORD)
 					break;
 			}
-			struct tok t = {w, wl, wstart, wend, false, false};
+			struct tok t = {w, wl, wstart, wend, false, false, false};
 			if ((rc = cb(ctx, &t)))
 				return rc;
+			if (mode != TOK_DOC)
+				continue;
+			if (!ascii || full) {
+				run.k = 0;
+				continue;
+			}
+			/* A compound part: extend the compound (its joiner was
+			 * checked when the previous part ended) or begin one. */
+			if (run.k && run.expect == wstart) {
+				run_add(&run, run.jt, run.jl);
+			} else {
+				run.k = 0;
+				run.flen = 0;
+				run.start = wstart;
+			}
+			run.ring[run.k % RUN_RING].src = wstart;
+			run.ring[run.k % RUN_RING].foff = run.flen;
+			run_add(&run, w, wl);
+			run.k++;
+			if (run.k >= 2 && run.flen <= TOK_MAX) {
+				struct tok pt = {run.pre, run.flen, run.start, wend, true, false, true};
+				if ((rc = cb(ctx, &pt)))
+					return rc;
+			}
+			run.expect = joiner_at(s, n, i, run.jt, &run.jl);
+			if (!run.expect) {
+				if ((rc = run_suffixes(s, &run, wend, cb, ctx)))
+					return rc;
+				run.k = 0;
+			}
 		} else if (k == C_CJK) {
+			run.k = 0;
 			struct fch prev = c;
 			size_t count = 1;
 			i = next;
@@ -277,8 +468,11 @@ int tokenize(const char *src, size_t n, enum tok_mode mode, tok_cb cb, void *ctx
 /* ---- query and document builders ---- */
 
 struct word_toks {
-	struct buf *out;
-	size_t ntok;
+	struct buf *out;   /* the word's phrase: its tokens, compounds as their parts */
+	struct buf *extra; /* " AND \"compound\"" for each compound in the word */
+	size_t ntok;       /* tokens in the phrase */
+	size_t ncompound;
+	size_t ntoks_seen; /* tokens the tokenizer gave */
 	bool last_single;
 	bool pg;
 };
@@ -295,24 +489,52 @@ static void add_quoted_pg(struct buf *b, const char *p, size_t n)
 	buf_addc(b, '\'');
 }
 
-static int word_tok_cb(void *ctx, const struct tok *t)
+static void phrase_add(struct word_toks *w, const char *p, size_t n)
 {
-	struct word_toks *w = ctx;
 	if (w->ntok)
 		buf_adds(w->out, w->pg ? " <-> " : " ");
 	if (w->pg)
-		add_quoted_pg(w->out, t->text, t->len);
+		add_quoted_pg(w->out, p, n);
 	else
-		buf_add(w->out, t->text, t->len);
+		buf_add(w->out, p, n);
 	w->ntok++;
+}
+
+static int word_tok_cb(void *ctx, const struct tok *t)
+{
+	struct word_toks *w = ctx;
+	w->ntoks_seen++;
 	w->last_single = t->cjk_single;
+	if (!t->compound) {
+		phrase_add(w, t->text, t->len);
+		return 0;
+	}
+	/* The phrase keeps the parts (they stand next to each other in the
+	 * document) and the compound itself is searched too: its short list
+	 * is what makes the search fast. */
+	size_t from = 0;
+	for (size_t i = 0; i <= t->len; i++)
+		if (i == t->len || is_joiner((unsigned char)t->text[i])) {
+			if (i > from)
+				phrase_add(w, t->text + from, i - from);
+			from = i + 1;
+		}
+	buf_adds(w->extra, w->pg ? " & " : " AND ");
+	if (w->pg) {
+		add_quoted_pg(w->extra, t->text, t->len);
+	} else {
+		buf_addc(w->extra, '"');
+		buf_add(w->extra, t->text, t->len);
+		buf_addc(w->extra, '"');
+	}
+	w->ncompound++;
 	return 0;
 }
 
 static char *build_query(struct arena *a, const char *q, size_t n, bool pg)
 {
 	const unsigned char *s = (const unsigned char *)q;
-	struct buf out = BUF_INIT, phrase = BUF_INIT;
+	struct buf out = BUF_INIT, phrase = BUF_INIT, extra = BUF_INIT;
 	size_t i = 0, words = 0;
 	char *res = NULL;
 	if (!q)
@@ -334,12 +556,19 @@ static char *build_query(struct arena *a, const char *q, size_t n, bool pg)
 			i = next;
 		}
 		buf_reset(&phrase);
-		struct word_toks w = {&phrase, 0, false, pg};
+		buf_reset(&extra);
+		struct word_toks w = {&phrase, &extra, 0, 0, 0, false, pg};
 		tokenize(q + ws, we - ws, TOK_QUERY, word_tok_cb, &w);
 		if (!w.ntok)
 			continue;
 		if (words++)
 			buf_adds(&out, pg ? " & " : " AND ");
+		if (w.ntoks_seen == 1 && w.ncompound == 1) {
+			/* The word is one compound: its token alone (extra
+			 * without its leading " AND " / " & "). */
+			buf_add(&out, extra.p + (pg ? 3 : 5), extra.len - (pg ? 3 : 5));
+			continue;
+		}
 		if (pg) {
 			if (w.ntok > 1)
 				buf_adds(&out, "( ");
@@ -355,11 +584,13 @@ static char *build_query(struct arena *a, const char *q, size_t n, bool pg)
 			if (w.last_single)
 				buf_addc(&out, '*');
 		}
+		buf_add(&out, extra.p, extra.len);
 	}
 	if (words)
 		res = arena_strndup(a, out.p, out.len);
 	buf_free(&out);
 	buf_free(&phrase);
+	buf_free(&extra);
 	return res;
 }
 

@@ -3,7 +3,8 @@
  * write ONE literal, ACL-filtered search query for both engines.
  * Store-internal (core/ uses db_fts_query / db_fts_doc from db.h).
  *
- * Tokenization is lib/tokenize's (CJK bigrams, Latin words; see
+ * Tokenization is lib/tokenize's (CJK bigrams, Latin words, compounds such
+ * as 203.0.113.66 or cve-2021-44228 as one token; see
  * tokenize.h), the same on both engines, so a query finds the same rows.
  *
  * ---- Schema: one FTS table per searchable kind, named <kind>_fts ----

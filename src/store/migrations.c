@@ -214,6 +214,8 @@ extern const char db_m10_stix_clock[];
 extern const char db_m11_stix_keys_sqlite[];
 extern const char db_m11_stix_keys_pg[];
 extern const char db_m12_attachment_order[];
+extern const char db_m13_search_compound_sqlite[];
+extern const char db_m13_search_compound_pg[];
 
 const struct db_migration db_migrations[] = {
 	{1, "identity", m1_identity, NULL},
@@ -228,5 +230,6 @@ const struct db_migration db_migrations[] = {
 	{10, "stix_clock", db_m10_stix_clock, NULL},
 	{11, "stix_keys", db_m11_stix_keys_sqlite, db_m11_stix_keys_pg},
 	{12, "attachment_order", db_m12_attachment_order, NULL},
+	{13, "search_compound", db_m13_search_compound_sqlite, db_m13_search_compound_pg},
 };
 const size_t db_nmigrations = sizeof(db_migrations) / sizeof(db_migrations[0]);

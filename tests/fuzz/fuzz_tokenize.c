@@ -1,9 +1,11 @@
 /* fuzz_tokenize.c - libFuzzer target for lib/tokenize and the search query
  * builders: any bytes must tokenize into valid, punctuation-free UTF-8
  * tokens inside the input's bounds, query tokens must survive being
- * tokenized again (FTS5 re-tokenizes the quoted phrases we hand it), and
+ * tokenized again (FTS5 re-tokenizes the quoted phrases we hand it),
+ * compound tokens must be well formed (parts joined by . - _ : or ::),
  * every MATCH expression built from the input must be accepted by a real
- * FTS5 table using the kairan tokenizer. */
+ * FTS5 table using the kairan tokenizer, and a document must be found by
+ * the query made of its own text. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,11 +59,31 @@ static int check_cb(void *ctx, const struct tok *t)
 		abort();
 	if (!valid_utf8((const unsigned char *)t->text, t->len))
 		abort();
+	bool prev_joiner = true; /* no joiner first */
+	size_t joiners = 0;
 	for (size_t i = 0; i < t->len; i++) {
 		unsigned char ch = (unsigned char)t->text[i];
-		if (ch < 0x80 && !((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')))
-			abort();
+		bool alnum = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9');
+		if (ch >= 0x80 && t->compound)
+			abort(); /* compounds are ASCII */
+		if (ch < 0x80 && !alnum) {
+			if (!t->compound || !(ch == '.' || ch == '-' || ch == '_' || ch == ':'))
+				abort();
+			/* Between parts; only ":" may come twice ("::"). */
+			if (prev_joiner && !(ch == ':' && i > 1 && t->text[i - 1] == ':' &&
+					     t->text[i - 2] != ':'))
+				abort();
+			joiners++;
+			prev_joiner = true;
+		} else {
+			prev_joiner = false;
+		}
 	}
+	if (t->compound && (prev_joiner || !joiners))
+		abort();
+	/* Documents put compounds next to a part, queries never do. */
+	if (t->compound && t->colocated != (c->mode == TOK_DOC))
+		abort();
 	c->count++;
 	if (c->mode == TOK_QUERY) {
 		/* A query token tokenizes to itself, alone. */
@@ -100,23 +122,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *dv = tok_doc_tsvector(a, s, size);
 	if ((q == NULL) != (tq == NULL) || !dv)
 		abort();
-	if (q) {
-		if (!valid_utf8((const unsigned char *)q, strlen(q)))
-			abort();
-		/* The real parser must accept it (matching nothing is fine). */
-		struct db_stmt *st;
-		if (db_prepare(fuzz_db(), "SELECT rowid FROM f_fts WHERE f_fts MATCH ?1 ORDER BY rank",
-			       &st) != KR_OK)
-			abort();
-		db_bind_text(st, 1, q);
-		int rc;
-		while ((rc = db_step(st)) == KR_ROW)
-			;
-		db_done(st);
-		if (rc != KR_DONE)
-			abort();
-	}
 	/* Indexing the input as a document must work too. */
+	bool indexed = false;
 	if (size <= 4096) {
 		struct db_stmt *st;
 		if (db_prepare(fuzz_db(), "INSERT INTO f_fts(rowid, title, body) VALUES (2, ?1, ?1)", &st) !=
@@ -127,6 +134,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		db_done(st);
 		if (rc != KR_DONE)
 			abort();
+		indexed = true;
+	}
+	if (q) {
+		if (!valid_utf8((const unsigned char *)q, strlen(q)))
+			abort();
+		/* The real parser must accept it, and the input itself (when
+		 * indexed, with NULs cut: SQLite text ends there) matches. */
+		bool self = indexed && !memchr(s, 0, size);
+		struct db_stmt *st;
+		if (db_prepare(fuzz_db(), "SELECT rowid FROM f_fts WHERE f_fts MATCH ?1 ORDER BY rank",
+			       &st) != KR_OK)
+			abort();
+		db_bind_text(st, 1, q);
+		int rc;
+		bool found = false;
+		while ((rc = db_step(st)) == KR_ROW)
+			found |= db_col_int(st, 0) == 2;
+		db_done(st);
+		if (rc != KR_DONE || (self && !found))
+			abort();
+	}
+	if (indexed) {
+		struct db_stmt *st;
+		int rc;
 		if (db_prepare(fuzz_db(), "DELETE FROM f_fts WHERE rowid = 2", &st) != KR_OK)
 			abort();
 		rc = db_step(st);

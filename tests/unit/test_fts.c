@@ -20,7 +20,7 @@
 /* ---- tokenizer ---- */
 
 struct toks {
-	char s[4096]; /* tokens joined by '|', colocated ones prefixed with '=' */
+	char s[16384]; /* tokens joined by '|', colocated ones prefixed with '=' */
 	size_t ntok;
 };
 
@@ -63,10 +63,13 @@ static void test_tokenize_latin(void **state)
 {
 	(void)state;
 	assert_string_equal(toks("DDoS #OpBoycottOlympics", TOK_DOC), "ddos|opboycottolympics");
+	/* Compounds add tokens colocated with their parts (test_tokenize_compound). */
 	assert_string_equal(toks("https://www.Example.COM/login?x=1", TOK_DOC),
-			    "https|www|example|com|login|x|1");
-	assert_string_equal(toks("CVE-2021-1234 192.0.2.1 a_b user@example.jp", TOK_DOC),
-			    "cve|2021|1234|192|0|2|1|a|b|user|example|jp");
+			    "https|www|example|=www.example|com|=www.example.com|=example.com|login|x|1");
+	assert_string_equal(toks("CVE-2021-1234 a_b user@example.jp", TOK_DOC),
+			    "cve|2021|=cve-2021|1234|=cve-2021-1234|=2021-1234|a|b|=a_b|user|example|jp|"
+			    "=example.jp");
+	assert_string_equal(toks("a/b @c", TOK_DOC), "a|b|c");
 	assert_string_equal(toks("Ünïcode ÀÉ", TOK_DOC), "ünïcode|àé");
 	assert_string_equal(toks("", TOK_DOC), "");
 	assert_string_equal(toks("  ,.;!?\"'()[]{}*^ ", TOK_DOC), "");
@@ -89,7 +92,8 @@ static void test_tokenize_fold(void **state)
 {
 	(void)state;
 	/* Full-width ASCII -> ASCII, lower-cased. */
-	assert_string_equal(toks("ＤＤｏＳ　ＣＶＥ－２０２１", TOK_DOC), "ddos|cve|2021");
+	assert_string_equal(toks("ＤＤｏＳ　ＣＶＥ－２０２１", TOK_DOC), "ddos|cve|2021|=cve-2021");
+	assert_string_equal(toks("２０３．０．１１３．６６", TOK_QUERY), "203.0.113.66");
 	/* Half-width katakana -> full-width with voiced marks composed. */
 	assert_string_equal(toks("ｻｰﾊﾞｰ", TOK_QUERY), toks("サーバー", TOK_QUERY));
 	assert_string_equal(toks("ｶﾞｲﾄﾞﾗｲﾝ", TOK_QUERY), "ガイ|イド|ドラ|ライ|イン");
@@ -108,6 +112,83 @@ static void test_tokenize_invalid_utf8(void **state)
 	assert_string_equal(toks("\xed\xa0\x80" "y", TOK_DOC), "y"); /* surrogate */
 }
 
+static void test_tokenize_compound(void **state)
+{
+	(void)state;
+	/* IPv4: every part, every prefix and suffix of two parts or more;
+	 * a query gets the whole address as one token. */
+	assert_string_equal(toks("203.0.113.66", TOK_DOC),
+			    "203|0|=203.0|113|=203.0.113|66|=203.0.113.66|=0.113.66|=113.66");
+	assert_string_equal(toks("203.0.113.66", TOK_QUERY), "203.0.113.66");
+	/* IPv6, with "::" as one joiner. */
+	assert_string_equal(toks("2001:DB8::1", TOK_DOC), "2001|db8|=2001:db8|1|=2001:db8::1|=db8::1");
+	assert_string_equal(toks("2001:db8::1", TOK_QUERY), "2001:db8::1");
+	assert_string_equal(toks("fe80::1%eth0", TOK_QUERY), "fe80::1|eth0");
+	assert_string_equal(toks("::1", TOK_DOC), "1");
+	/* A domain with a hyphen, a CVE id, a version, a time. */
+	assert_string_equal(toks("evil-host.example.com", TOK_DOC),
+			    "evil|host|=evil-host|example|=evil-host.example|com|=evil-host.example.com"
+			    "|=host.example.com|=example.com");
+	assert_string_equal(toks("Evil-Host.Example.COM", TOK_QUERY), "evil-host.example.com");
+	assert_string_equal(toks("CVE-2021-44228", TOK_QUERY), "cve-2021-44228");
+	assert_string_equal(toks("v1.2.3", TOK_DOC), "v1|2|=v1.2|3|=v1.2.3|=2.3");
+	assert_string_equal(toks("10:30", TOK_QUERY), "10:30");
+	/* A hash is one word anyway; with a label it is a compound. */
+	const char *sha = "E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855";
+	const char *shal = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+	assert_string_equal(toks(sha, TOK_DOC), shal);
+	assert_string_equal(toks(sha, TOK_QUERY), shal);
+	char lab[100];
+	snprintf(lab, sizeof lab, "sha256:%s", sha);
+	char want[200];
+	snprintf(want, sizeof want, "sha256|%s|=sha256:%s", shal, shal);
+	assert_string_equal(toks(lab, TOK_DOC), want);
+	/* Joiners count only between two parts. */
+	assert_string_equal(toks("end.", TOK_DOC), "end");
+	assert_string_equal(toks("...", TOK_DOC), "");
+	assert_string_equal(toks(".com -x- _y_ :z:", TOK_DOC), "com|x|y|z");
+	assert_string_equal(toks("a..b a--b a.-b a:::b", TOK_DOC), "a|b|a|b|a|b|a|b");
+	assert_string_equal(toks("a..b", TOK_QUERY), "a|b");
+	assert_string_equal(toks("the end. Next", TOK_DOC), "the|end|next");
+	/* Japanese and ASCII: the CJK run ends the compound on both sides. */
+	assert_string_equal(toks("障害203.0.113.66発生", TOK_DOC),
+			    "障害|=害|203|0|=203.0|113|=203.0.113|66|=203.0.113.66|=0.113.66|=113.66|発生|=生");
+	assert_string_equal(toks("障害203.0.113.66発生", TOK_QUERY), "障害|203.0.113.66|発生");
+	assert_string_equal(toks("障害.203", TOK_DOC), "障害|=害|203");
+	/* Non-ASCII letters are words but not parts. */
+	assert_string_equal(toks("café.example.com", TOK_DOC), "café|example|com|=example.com");
+	assert_string_equal(toks("café.example.com", TOK_QUERY), "café|example.com");
+	/* "/" and "@" are not joiners. */
+	assert_string_equal(toks("192.0.2.0/24", TOK_QUERY), "192.0.2.0|24");
+	assert_string_equal(toks("soc@example.org", TOK_QUERY), "soc|example.org");
+	/* A compound longer than TOK_MAX: a query gets its parts, a document
+	 * its parts and the prefixes and suffixes that fit. */
+	char lng[400] = "";
+	for (int i = 0; i < 100; i++)
+		strcat(lng, i ? ".ab" : "ab");
+	const char *q = toks(lng, TOK_QUERY);
+	assert_int_equal(strlen(q), 100 * 3 - 1); /* ab|ab|... */
+	assert_null(strchr(q, '.'));
+	const char *d = toks(lng, TOK_DOC);
+	size_t ncomp = 0, longest = 0;
+	for (const char *p = d; (p = strchr(p, '=')); p++) {
+		size_t l = strcspn(p + 1, "|");
+		ncomp++;
+		longest = l > longest ? l : longest;
+	}
+	/* "ab" + 42 times ".ab" = 128 bytes: 42 prefixes and 42 suffixes. */
+	assert_int_equal(ncomp, 84);
+	assert_int_equal(longest, 128);
+	/* A part of more than TOK_MAX bytes is cut as a word and ends compounds. */
+	char big[300];
+	memset(big, 'a', 200);
+	strcpy(big + 200, ".b.c");
+	d = toks(big, TOK_DOC);
+	assert_string_equal(d + TOK_MAX, "|b|c|=b.c");
+	q = toks(big, TOK_QUERY);
+	assert_string_equal(q + TOK_MAX, "|b.c");
+}
+
 struct span {
 	size_t start, end;
 };
@@ -116,6 +197,19 @@ static int first_span(void *ctx, const struct tok *t)
 {
 	*(struct span *)ctx = (struct span){t->start, t->end};
 	return 7; /* stop at once; tokenize hands the value back */
+}
+
+struct spans {
+	struct span *s;
+	size_t *n;
+};
+
+static int spans(void *ctx, const struct tok *t)
+{
+	struct spans *sp = ctx;
+	if (*sp->n < 16)
+		sp->s[(*sp->n)++] = (struct span){t->start, t->end};
+	return 0;
 }
 
 static void test_tokenize_offsets(void **state)
@@ -130,6 +224,21 @@ static void test_tokenize_offsets(void **state)
 	assert_int_equal(tokenize(h + 2, strlen(h + 2), TOK_DOC, first_span, &sp), 7);
 	assert_int_equal(sp.start, 0);
 	assert_int_equal(sp.end, 9); /* ｶ + ﾞ + ｲ: the bigram ガイ covers all three */
+	/* A compound's span is its own; a prefix ends with its last part. */
+	struct span all[16];
+	size_t nsp = 0;
+	const char *ip = "at 2001:db8::1.";
+	assert_int_equal(tokenize(ip, strlen(ip), TOK_QUERY, spans, &(struct spans){all, &nsp}), 0);
+	assert_int_equal(nsp, 2);
+	assert_int_equal(all[1].start, 3);
+	assert_int_equal(all[1].end, 14);
+	nsp = 0;
+	assert_int_equal(tokenize(ip, strlen(ip), TOK_DOC, spans, &(struct spans){all, &nsp}), 0);
+	assert_int_equal(nsp, 7); /* at 2001 db8 =2001:db8 1 =2001:db8::1 =db8::1 */
+	assert_int_equal(all[3].start, 3);
+	assert_int_equal(all[3].end, 11);
+	assert_int_equal(all[6].start, 8);
+	assert_int_equal(all[6].end, 14);
 }
 
 /* ---- query and document builders ---- */
@@ -143,8 +252,18 @@ static void test_query_fts5(void **state)
 	assert_string_equal(fts_query_sqlite(a, "障害、攻撃"), "\"障害\" AND \"攻撃\"");
 	assert_string_equal(fts_query_sqlite(a, "障"), "\"障\"*");
 	assert_string_equal(fts_query_sqlite(a, "web障"), "\"web 障\"*");
-	assert_string_equal(fts_query_sqlite(a, "www.example.com"), "\"www example com\"");
-	assert_string_equal(fts_query_sqlite(a, "CVE-2021-1234"), "\"cve 2021 1234\"");
+	/* A compound alone: its one token. */
+	assert_string_equal(fts_query_sqlite(a, "www.example.com"), "\"www.example.com\"");
+	assert_string_equal(fts_query_sqlite(a, "CVE-2021-1234"), "\"cve-2021-1234\"");
+	assert_string_equal(fts_query_sqlite(a, "203.0.113.66."), "\"203.0.113.66\"");
+	assert_string_equal(fts_query_sqlite(a, "2001:db8::1 障害"), "\"2001:db8::1\" AND \"障害\"");
+	/* A compound inside a longer word: the phrase of parts and the compound. */
+	assert_string_equal(fts_query_sqlite(a, "soc@example.org"), "\"soc example org\" AND \"example.org\"");
+	assert_string_equal(fts_query_sqlite(a, "hxxp://1.2.3.4/a.b"),
+			    "\"hxxp 1 2 3 4 a b\" AND \"1.2.3.4\" AND \"a.b\"");
+	assert_string_equal(fts_query_sqlite(a, "障害203.0.113.66発"),
+			    "\"障害 203 0 113 66 発\"* AND \"203.0.113.66\"");
+	assert_string_equal(fts_query_sqlite(a, "a..b"), "\"a b\"");
 	/* Operators and quotes are never operators. */
 	assert_string_equal(fts_query_sqlite(a, "a OR b"), "\"a\" AND \"or\" AND \"b\"");
 	assert_string_equal(fts_query_sqlite(a, "NEAR(\"x\" y*)"), "\"near\" AND \"x\" AND \"y\"");
@@ -171,13 +290,19 @@ static void test_query_pg(void **state)
 	struct arena *a = arena_new();
 	assert_string_equal(fts_query_pg(a, "障害"), "'障害'");
 	assert_string_equal(fts_query_pg(a, "改ざん 障"), "( '改ざ' <-> 'ざん' ) & '障':*");
-	assert_string_equal(fts_query_pg(a, "192.0.2.1"), "( '192' <-> '0' <-> '2' <-> '1' )");
+	assert_string_equal(fts_query_pg(a, "192.0.2.1"), "'192.0.2.1'");
+	assert_string_equal(fts_query_pg(a, "2001:DB8::1"), "'2001:db8::1'");
+	assert_string_equal(fts_query_pg(a, "soc@example.org 障"),
+			    "( 'soc' <-> 'example' <-> 'org' ) & 'example.org' & '障':*");
+	assert_string_equal(fts_query_pg(a, "1.2 3"), "'1.2' & '3'");
 	assert_string_equal(fts_query_pg(a, "it's \\ 'x'"), "'it' & 's' & 'x'");
 	assert_null(fts_query_pg(a, "'\\&|!<->():*"));
 	/* Documents: explicit positions, the run-final unigram shares the
 	 * position of the last bigram. */
 	assert_string_equal(fts_doc_pg(a, "Webサイト 改ざん"),
 			    "'web':1 'サイ':2 'イト':3 'ト':3 '改ざ':4 'ざん':5 'ん':5");
+	assert_string_equal(fts_doc_pg(a, "at 2001:db8::1"),
+			    "'at':1 '2001':2 'db8':3 '2001:db8':3 '1':4 '2001:db8::1':4 'db8::1':4");
 	assert_string_equal(fts_doc_pg(a, ""), "");
 	assert_string_equal(fts_doc_pg(a, NULL), "");
 	/* A huge document stays under PostgreSQL's limits. */
@@ -223,6 +348,12 @@ static const struct doc docs[] = {
 	 "今週は特に大きな事案はありませんでした。各組織からの報告をまとめます。"
 	 "一部で攻撃の兆候がありましたが、影響は確認されていません。引き続き監視を続けます。"},
 	{8, 1, "システム障害 (hidden)", "非公開のシステム障害報告"},
+	{9, 0, "IOC list",
+	 "C2: evil-host.test 198.51.100.23 and hxxp://203.0.113.66:8080/gate.php. Log4Shell is"
+	 " CVE-2021-44228 in log4j 2.14.1, fixed in 2.17.0. IPv6 source 2001:db8::1."},
+	/* The parts of the addresses of 9, but no address. */
+	{10, 0, "Counts", "Alerts per port: 198, 51, 100, 23. 件数: 203 件, 0 件, 113 件, 66 件"},
+	{11, 0, "Scattered", "198 hosts. 51 alerts. 100 tickets. 23 closed."},
 };
 
 static int setup(void **state)
@@ -397,6 +528,39 @@ static void test_search_latin(void **state)
 	assert_string_equal(found(f, "ransomware"), "");
 }
 
+static void test_search_compound(void **state)
+{
+	struct fx *f = *state;
+	/* An address finds where it is written, not where its parts are. */
+	assert_string_equal(found(f, "198.51.100.23"), "9");
+	assert_string_equal(found(f, "198.51.100.24"), "");
+	assert_string_equal(found(f, "203.0.113.66"), "9");
+	assert_string_equal(found(f, "203.0.113.66:8080"), "9");
+	assert_string_equal(found(f, "hxxp://203.0.113.66:8080/gate.php"), "9");
+	assert_string_equal(found(f, "2001:db8::1"), "9");
+	assert_string_equal(found(f, "2001:db8::2"), "");
+	/* The parts alone still find every text that has them. */
+	assert_string_equal(found(f, "100"), "9,10,11");
+	assert_string_equal(found(f, "113"), "9,10");
+	assert_string_equal(found(f, "gate"), "9");
+	/* Domains: the whole name, its parent domains, its first labels. */
+	assert_string_equal(found(f, "evil-host.test"), "9");
+	assert_string_equal(found(f, "host.test"), "9");
+	assert_string_equal(found(f, "evil-host"), "9");
+	assert_string_equal(found(f, "evil.test"), "");
+	/* CVE ids and versions, whole and as a leading part. */
+	assert_string_equal(found(f, "CVE-2021"), "3,5,9");
+	assert_string_equal(found(f, "cve-2021-44228"), "9");
+	assert_string_equal(found(f, "CVE-2021-4422"), "");
+	assert_string_equal(found(f, "2.17.0"), "9");
+	assert_string_equal(found(f, "2.17"), "9");
+	assert_string_equal(found(f, "2.1"), "3"); /* the end of 192.0.2.1 */
+	assert_string_equal(found(f, "log4j 2.14.1"), "9");
+	/* Japanese next to an address. */
+	assert_string_equal(found(f, "件数"), "10");
+	assert_string_equal(found(f, "件数203.0.113.66"), "");
+}
+
 static void test_search_hostile(void **state)
 {
 	struct fx *f = *state;
@@ -471,12 +635,14 @@ int main(void)
 		cmocka_unit_test(test_tokenize_latin),
 		cmocka_unit_test(test_tokenize_fold),
 		cmocka_unit_test(test_tokenize_invalid_utf8),
+		cmocka_unit_test(test_tokenize_compound),
 		cmocka_unit_test(test_tokenize_offsets),
 		cmocka_unit_test(test_query_fts5),
 		cmocka_unit_test(test_query_pg),
 		cmocka_unit_test_setup_teardown(test_search_japanese, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_search_width_variants, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_search_latin, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_search_compound, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_search_hostile, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_search_rank, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tokenizer_arguments, setup, teardown),
