@@ -1146,10 +1146,7 @@ static _Thread_local struct coll_hint coll_hints[COLL_HINTS];
 
 static struct coll_hint *coll_hint_slot(const char *uuid)
 {
-	uint32_t h = 2166136261u; /* FNV-1a: spreads the (already random) uuids */
-	for (const char *p = uuid; *p; p++)
-		h = (h ^ (unsigned char)*p) * 16777619u;
-	return &coll_hints[h % COLL_HINTS];
+	return &coll_hints[str_hash64(uuid) % COLL_HINTS];
 }
 
 static void coll_hint_put(const char *uuid, int64_t community_id)

@@ -12,17 +12,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include "lib/util.h"
+
 static const struct message **slots; /* open addressing, linear probing */
 static size_t nslots;                /* a power of two, at least twice the rows */
 static pthread_once_t index_once = PTHREAD_ONCE_INIT;
-
-static uint32_t key_hash(const char *s)
-{
-	uint32_t h = 2166136261u;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
 
 static void build_index(void)
 {
@@ -33,7 +27,7 @@ static void build_index(void)
 	if (!slots)
 		abort();
 	for (size_t i = 0; i < i18n_nmessages; i++) {
-		size_t j = key_hash(i18n_messages[i].key) & (nslots - 1);
+		size_t j = str_hash64(i18n_messages[i].key) & (nslots - 1);
 		while (slots[j] && strcmp(slots[j]->key, i18n_messages[i].key) != 0)
 			j = (j + 1) & (nslots - 1);
 		if (!slots[j]) /* a duplicate key keeps its first row (the unit test forbids them) */
@@ -46,7 +40,7 @@ static const struct message *find(const char *key)
 	if (!key)
 		return NULL;
 	pthread_once(&index_once, build_index);
-	for (size_t j = key_hash(key) & (nslots - 1); slots[j]; j = (j + 1) & (nslots - 1))
+	for (size_t j = str_hash64(key) & (nslots - 1); slots[j]; j = (j + 1) & (nslots - 1))
 		if (strcmp(slots[j]->key, key) == 0)
 			return slots[j];
 	return NULL;
