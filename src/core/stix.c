@@ -796,154 +796,246 @@ static int probe_versions(struct ctx *c, int64_t community_id, const struct stix
 	return rc;
 }
 
-/* text: the object as received, compacted (its span); known: what
- * is stored of its id (NULL: probe here). */
-static int store_object(struct ctx *c, int64_t community_id, const struct jr_value *o,
-			const struct stix_pattern *pattern, int64_t added_us, const char *text,
-			const struct known_versions *known)
+/* ---- storing the rows of a document ----
+ *
+ * Rows go in by statements of many rows: 16 objects, 32 values per
+ * INSERT.  On PostgreSQL every statement is a round trip (a 10k-object
+ * POST made 20k of them, most of its time); on SQLite it saves the
+ * per-statement work.  What does not fill a batch goes one row at a time. */
+#define OBJ_BATCH 16
+#define OBJ_PARAMS 18
+#define VALUE_BATCH 32
+
+#define STIX_OBJ_INSERT                                                                                \
+	"INSERT INTO stix_objects (space, community_id, stix_id, type, spec_version, created, modified,"   \
+	" version_us, is_latest, is_first, date_added_us, org_id, person_id, tlp, confidence, valid_from," \
+	" valid_until, json) VALUES "
+#define STIX_OBJ_TAIL " ON CONFLICT (community_id, stix_id, version_us) DO NOTHING RETURNING id, stix_id, version_us"
+/* The parameter numbers of OBJ_BATCH rows of OBJ_PARAMS and of
+ * VALUE_BATCH rows of 3, spelled out: SQL stays a literal (the build
+ * checks it) and PostgreSQL needs numbered parameters. */
+#define STIX_OBJ_ROWS_16 \
+	"(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)" \
+	", (?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36)" \
+	", (?37, ?38, ?39, ?40, ?41, ?42, ?43, ?44, ?45, ?46, ?47, ?48, ?49, ?50, ?51, ?52, ?53, ?54)" \
+	", (?55, ?56, ?57, ?58, ?59, ?60, ?61, ?62, ?63, ?64, ?65, ?66, ?67, ?68, ?69, ?70, ?71, ?72)" \
+	", (?73, ?74, ?75, ?76, ?77, ?78, ?79, ?80, ?81, ?82, ?83, ?84, ?85, ?86, ?87, ?88, ?89, ?90)" \
+	", (?91, ?92, ?93, ?94, ?95, ?96, ?97, ?98, ?99, ?100, ?101, ?102, ?103, ?104, ?105, ?106, ?107, ?108)" \
+	", (?109, ?110, ?111, ?112, ?113, ?114, ?115, ?116, ?117, ?118, ?119, ?120, ?121, ?122, ?123, ?124, ?125, ?126)" \
+	", (?127, ?128, ?129, ?130, ?131, ?132, ?133, ?134, ?135, ?136, ?137, ?138, ?139, ?140, ?141, ?142, ?143, ?144)" \
+	", (?145, ?146, ?147, ?148, ?149, ?150, ?151, ?152, ?153, ?154, ?155, ?156, ?157, ?158, ?159, ?160, ?161, ?162)" \
+	", (?163, ?164, ?165, ?166, ?167, ?168, ?169, ?170, ?171, ?172, ?173, ?174, ?175, ?176, ?177, ?178, ?179, ?180)" \
+	", (?181, ?182, ?183, ?184, ?185, ?186, ?187, ?188, ?189, ?190, ?191, ?192, ?193, ?194, ?195, ?196, ?197, ?198)" \
+	", (?199, ?200, ?201, ?202, ?203, ?204, ?205, ?206, ?207, ?208, ?209, ?210, ?211, ?212, ?213, ?214, ?215, ?216)" \
+	", (?217, ?218, ?219, ?220, ?221, ?222, ?223, ?224, ?225, ?226, ?227, ?228, ?229, ?230, ?231, ?232, ?233, ?234)" \
+	", (?235, ?236, ?237, ?238, ?239, ?240, ?241, ?242, ?243, ?244, ?245, ?246, ?247, ?248, ?249, ?250, ?251, ?252)" \
+	", (?253, ?254, ?255, ?256, ?257, ?258, ?259, ?260, ?261, ?262, ?263, ?264, ?265, ?266, ?267, ?268, ?269, ?270)" \
+	", (?271, ?272, ?273, ?274, ?275, ?276, ?277, ?278, ?279, ?280, ?281, ?282, ?283, ?284, ?285, ?286, ?287, ?288)"
+#define STIX_VALUE_ROWS_32 \
+	"(?1, ?2, ?3)" ", (?4, ?5, ?6)" ", (?7, ?8, ?9)" ", (?10, ?11, ?12)" \
+	", (?13, ?14, ?15)" ", (?16, ?17, ?18)" ", (?19, ?20, ?21)" ", (?22, ?23, ?24)" \
+	", (?25, ?26, ?27)" ", (?28, ?29, ?30)" ", (?31, ?32, ?33)" ", (?34, ?35, ?36)" \
+	", (?37, ?38, ?39)" ", (?40, ?41, ?42)" ", (?43, ?44, ?45)" ", (?46, ?47, ?48)" \
+	", (?49, ?50, ?51)" ", (?52, ?53, ?54)" ", (?55, ?56, ?57)" ", (?58, ?59, ?60)" \
+	", (?61, ?62, ?63)" ", (?64, ?65, ?66)" ", (?67, ?68, ?69)" ", (?70, ?71, ?72)" \
+	", (?73, ?74, ?75)" ", (?76, ?77, ?78)" ", (?79, ?80, ?81)" ", (?82, ?83, ?84)" \
+	", (?85, ?86, ?87)" ", (?88, ?89, ?90)" ", (?91, ?92, ?93)" ", (?94, ?95, ?96)"
+
+/* One object's row. */
+struct obj_row {
+	const struct jr_value *o;
+	const struct stix_pattern *pattern;
+	const char *sid, *type, *spec, *created, *modified, *tlp, *text;
+	int64_t ver_us, conf, vf, vu;
+	bool has_conf, has_vf, has_vu, latest, first;
+	int64_t id; /* stix_objects.id once inserted; 0 when it was already stored */
+};
+
+/* text: the object as received, compacted (its span, in the arena);
+ * known: where its version falls among its id's stored ones. */
+static void row_of(const struct jr_value *o, const struct stix_pattern *pattern, const char *text,
+		   const struct known_versions *known, struct obj_row *r)
 {
-	const char *type = jr_str(jr_get(o, "type"));
-	const char *sid = jr_str(jr_get(o, "id"));
-	const char *ver = version_of(o);
+	*r = (struct obj_row){.o = o, .pattern = pattern, .text = text};
+	r->sid = jr_str(jr_get(o, "id"));
+	r->type = jr_str(jr_get(o, "type"));
+	const struct jr_value *sv = jr_get(o, "spec_version");
+	r->spec = jr_is_string(sv) ? jr_str(sv) : "2.1";
+	r->created = jr_str(jr_get(o, "created"));
+	r->modified = jr_str(jr_get(o, "modified"));
+	r->tlp = stix_tlp_name(tlp_of(o));
 	/* An object without timestamps (an SCO: its id is derived from its
 	 * contents) has a single version; posting it again changes nothing. */
-	int64_t ver_us = 0, vf = 0, vu = 0;
+	const char *ver = version_of(o);
 	if (ver)
-		stix_parse_time(ver, &ver_us);
+		stix_parse_time(ver, &r->ver_us);
+	r->latest = r->ver_us >= known->max;
+	r->first = r->ver_us <= known->min;
 	int64_t tmp;
-	bool has_vf = is_str(o, "valid_from") && !stix_parse_time(jr_str(jr_get(o, "valid_from")), &tmp);
-	if (has_vf)
-		vf = tmp / 1000;
-	bool has_vu = is_str(o, "valid_until") && !stix_parse_time(jr_str(jr_get(o, "valid_until")), &tmp);
-	if (has_vu)
-		vu = tmp / 1000;
+	if ((r->has_vf = is_str(o, "valid_from") && !stix_parse_time(jr_str(jr_get(o, "valid_from")), &tmp)))
+		r->vf = tmp / 1000;
+	if ((r->has_vu = is_str(o, "valid_until") && !stix_parse_time(jr_str(jr_get(o, "valid_until")), &tmp)))
+		r->vu = tmp / 1000;
 	const struct jr_value *cv = jr_get(o, "confidence");
-	struct db_stmt *st = NULL;
-	int64_t row = 0, nver = 0, vmin = 0, vmax = 0;
-	/* Where the new version falls among the stored versions of its id:
-	 * from the document's batched probe, else one index probe. */
+	if ((r->has_conf = jr_is_int(cv)))
+		r->conf = jr_int(cv);
+}
+
+static void bind_opt(struct db_stmt *st, int idx, bool has, int64_t v)
+{
+	if (has)
+		db_bind_int(st, idx, v);
+	else
+		db_bind_null(st, idx);
+}
+
+/* Row r into parameters base+1 .. base+OBJ_PARAMS, in STIX_OBJ_INSERT's
+ * column order. */
+static void bind_row(struct ctx *c, struct db_stmt *st, int base, int64_t community_id, int64_t added_us,
+		     const struct obj_row *r)
+{
+	db_bind_int(st, base + 1, c->space);
+	db_bind_int(st, base + 2, community_id);
+	db_bind_text(st, base + 3, r->sid);
+	db_bind_text(st, base + 4, r->type);
+	db_bind_text(st, base + 5, r->spec);
+	db_bind_text(st, base + 6, r->created);
+	db_bind_text(st, base + 7, r->modified);
+	db_bind_int(st, base + 8, r->ver_us);
+	db_bind_int(st, base + 9, r->latest);
+	db_bind_int(st, base + 10, r->first);
+	db_bind_int(st, base + 11, added_us);
+	db_bind_int(st, base + 12, c->who.org_id);
+	bind_opt(st, base + 13, c->who.person_id > 0, c->who.person_id);
+	db_bind_text(st, base + 14, r->tlp);
+	bind_opt(st, base + 15, r->has_conf, r->conf);
+	bind_opt(st, base + 16, r->has_vf, r->vf);
+	bind_opt(st, base + 17, r->has_vu, r->vu);
+	db_bind_text(st, base + 18, r->text);
+}
+
+/* The ids RETURNING gave, onto their rows (the order of RETURNING rows
+ * is not promised; (stix_id, version) is unique within a document). */
+static int take_ids(struct db_stmt *st, struct obj_row *rows, size_t n)
+{
+	int rc;
+	while ((rc = db_step(st)) == KR_ROW) {
+		const char *sid = db_col_text(st, 1);
+		int64_t ver = db_col_int(st, 2);
+		for (size_t k = 0; k < n; k++)
+			if (!rows[k].id && rows[k].ver_us == ver && !strcmp(rows[k].sid, sid)) {
+				rows[k].id = db_col_int(st, 0);
+				break;
+			}
+	}
+	return rc == KR_DONE ? KR_OK : rc;
+}
+
+struct value_row {
+	int64_t object_id;
+	const char *kind, *value;
+};
+
+static int store_values(struct ctx *c, const struct value_row *v, size_t n)
+{
 	int rc = KR_OK;
-	if (known && known->update_stored) {
-		/* Stored versions of the id that the document's outrank: one
-		 * update for the whole document, before its rows go in. */
-		rc = db_prepare(c->db,
-				"UPDATE stix_objects SET is_latest = CASE WHEN version_us < ?3 THEN 0 ELSE is_latest END,"
-				" is_first = CASE WHEN version_us > ?4 THEN 0 ELSE is_first END"
-				" WHERE community_id = ?1 AND stix_id = ?2",
-				&st);
-		if (rc == KR_OK) {
-			db_bind_int(st, 1, community_id);
-			db_bind_text(st, 2, sid);
-			db_bind_int(st, 3, known->max);
-			db_bind_int(st, 4, known->min);
-			rc = db_step(st);
-			rc = rc == KR_DONE ? KR_OK : rc;
-			db_done(st);
+	size_t i = 0;
+	struct db_stmt *st;
+	for (; rc == KR_OK && n - i >= VALUE_BATCH; i += VALUE_BATCH) {
+		if ((rc = db_prepare(c->db,
+				     "INSERT INTO stix_values (object_id, kind, value) VALUES " STIX_VALUE_ROWS_32
+				     " ON CONFLICT DO NOTHING",
+				     &st)))
+			break;
+		for (int k = 0; k < VALUE_BATCH; k++) {
+			db_bind_int(st, 3 * k + 1, v[i + (size_t)k].object_id);
+			db_bind_text(st, 3 * k + 2, v[i + (size_t)k].kind);
+			db_bind_text(st, 3 * k + 3, v[i + (size_t)k].value);
 		}
-	}
-	if (!known) {
-		rc = db_prepare(c->db,
-				"SELECT COUNT(*), MIN(version_us), MAX(version_us) FROM stix_objects"
-				" WHERE community_id = ?1 AND stix_id = ?2",
-				&st);
-	}
-	if (rc == KR_OK && !known) {
-		db_bind_int(st, 1, community_id);
-		db_bind_text(st, 2, sid);
-		if ((rc = db_step(st)) == KR_ROW) {
-			nver = db_col_int(st, 0);
-			vmin = db_col_int(st, 1);
-			vmax = db_col_int(st, 2);
-			rc = KR_OK;
-		}
-		db_done(st);
-	}
-	if (rc == KR_OK)
-		rc = db_prepare(c->db,
-				"INSERT INTO stix_objects (space, community_id, stix_id, type, spec_version, created, modified,"
-				" version_us, is_latest, is_first, date_added_us, org_id, person_id, tlp, confidence, valid_from,"
-				" valid_until, json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?17, ?18,"
-				" ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
-				" ON CONFLICT (community_id, stix_id, version_us) DO NOTHING RETURNING id",
-				&st);
-	if (rc == KR_OK) {
-		if (known) {
-			db_bind_int(st, 17, ver_us >= known->max ? 1 : 0);
-			db_bind_int(st, 18, ver_us <= known->min ? 1 : 0);
-		} else {
-			db_bind_int(st, 17, nver == 0 || ver_us > vmax ? 1 : 0);
-			db_bind_int(st, 18, nver == 0 || ver_us < vmin ? 1 : 0);
-		}
-		db_bind_int(st, 1, c->space);
-		db_bind_int(st, 2, community_id);
-		db_bind_text(st, 3, sid);
-		db_bind_text(st, 4, type);
-		const struct jr_value *sv = jr_get(o, "spec_version");
-		db_bind_text(st, 5, jr_is_string(sv) ? jr_str(sv) : "2.1");
-		db_bind_text(st, 6, jr_str(jr_get(o, "created")));
-		db_bind_text(st, 7, jr_str(jr_get(o, "modified")));
-		db_bind_int(st, 8, ver_us);
-		db_bind_int(st, 9, added_us);
-		db_bind_int(st, 10, c->who.org_id);
-		if (c->who.person_id > 0)
-			db_bind_int(st, 11, c->who.person_id);
-		else
-			db_bind_null(st, 11);
-		db_bind_text(st, 12, stix_tlp_name(tlp_of(o)));
-		if (jr_is_int(cv))
-			db_bind_int(st, 13, jr_int(cv));
-		else
-			db_bind_null(st, 13);
-		if (has_vf)
-			db_bind_int(st, 14, vf);
-		else
-			db_bind_null(st, 14);
-		if (has_vu)
-			db_bind_int(st, 15, vu);
-		else
-			db_bind_null(st, 15);
-		db_bind_text(st, 16, text);
-		rc = db_step(st);
-		if (rc == KR_ROW) {
-			row = db_col_int(st, 0);
-			rc = KR_OK;
-		}
-	}
-	db_done(st);
-	if (rc < 0 || row == 0)
-		return rc < 0 ? rc : KR_OK; /* already stored: nothing more to do */
-	/* The new version may end another's reign as latest or first. */
-	if (!known && nver > 0)
-		rc = db_prepare(c->db,
-			"UPDATE stix_objects SET is_latest = CASE WHEN version_us < ?3 THEN 0 ELSE is_latest END,"
-			" is_first = CASE WHEN version_us > ?3 THEN 0 ELSE is_first END"
-			" WHERE community_id = ?1 AND stix_id = ?2 AND version_us <> ?3",
-			&st);
-	if (rc == KR_OK && !known && nver > 0) {
-		db_bind_int(st, 1, community_id);
-		db_bind_text(st, 2, sid);
-		db_bind_int(st, 3, ver_us);
 		rc = db_step(st);
 		rc = rc == KR_DONE ? KR_OK : rc;
 		db_done(st);
 	}
-	if (rc)
-		return rc;
-	struct values v = {c->a, NULL, NULL, 0, 0};
-	extract_values(c->a, o, pattern, &v);
-	for (size_t i = 0; i < v.n && rc == KR_OK; i++) {
-		rc = db_prepare(c->db, "INSERT INTO stix_values (object_id, kind, value) VALUES (?1, ?2, ?3)"
-				       " ON CONFLICT DO NOTHING", &st);
-		if (rc)
+	for (; rc == KR_OK && i < n; i++) {
+		if ((rc = db_prepare(c->db, "INSERT INTO stix_values (object_id, kind, value) VALUES (?1, ?2, ?3)"
+					    " ON CONFLICT DO NOTHING", &st)))
 			break;
-		db_bind_int(st, 1, row);
-		db_bind_text(st, 2, v.kind[i]);
-		db_bind_text(st, 3, v.value[i]);
+		db_bind_int(st, 1, v[i].object_id);
+		db_bind_text(st, 2, v[i].kind);
+		db_bind_text(st, 3, v[i].value);
 		rc = db_step(st);
 		rc = rc == KR_DONE ? KR_OK : rc;
 		db_done(st);
 	}
 	return rc;
+}
+
+/* rows[0..n) into stix_objects (a full batch in one statement, fewer one
+ * by one), then the values of those that were not stored before.
+ * *vals is scratch for the values, grown as needed (malloc'd). */
+static int store_rows(struct ctx *c, int64_t community_id, int64_t added_us, struct obj_row *rows, size_t n,
+		      struct value_row **vals, size_t *vcap)
+{
+	int rc = KR_OK;
+	struct db_stmt *st;
+	if (n == OBJ_BATCH) {
+		if ((rc = db_prepare(c->db, "" STIX_OBJ_INSERT STIX_OBJ_ROWS_16 STIX_OBJ_TAIL, &st)))
+			return rc;
+		for (size_t k = 0; k < n; k++)
+			bind_row(c, st, (int)k * OBJ_PARAMS, community_id, added_us, &rows[k]);
+		rc = take_ids(st, rows, n);
+		db_done(st);
+	} else {
+		for (size_t k = 0; k < n && rc == KR_OK; k++) {
+			if ((rc = db_prepare(c->db,
+					     "" STIX_OBJ_INSERT "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
+							     " ?15, ?16, ?17, ?18)" STIX_OBJ_TAIL,
+					     &st)))
+				break;
+			bind_row(c, st, 0, community_id, added_us, &rows[k]);
+			rc = take_ids(st, &rows[k], 1);
+			db_done(st);
+		}
+	}
+	size_t nv = 0;
+	for (size_t k = 0; k < n && rc == KR_OK; k++) {
+		if (!rows[k].id)
+			continue; /* already stored: nothing more to do */
+		struct values v = {c->a, NULL, NULL, 0, 0};
+		extract_values(c->a, rows[k].o, rows[k].pattern, &v);
+		if (nv + v.n > *vcap) {
+			size_t cap = (nv + v.n) * 2 + 64;
+			struct value_row *g = realloc(*vals, cap * sizeof *g);
+			if (!g)
+				return KR_ENOMEM;
+			*vals = g;
+			*vcap = cap;
+		}
+		for (size_t x = 0; x < v.n; x++)
+			(*vals)[nv++] = (struct value_row){rows[k].id, v.kind[x], v.value[x]};
+	}
+	return rc == KR_OK ? store_values(c, *vals, nv) : rc;
+}
+
+/* Stored versions of an id that the document's outrank lose their
+ * latest or first flag: one update per id, before its rows go in. */
+static int update_stored(struct ctx *c, int64_t community_id, const char *sid, const struct known_versions *known)
+{
+	struct db_stmt *st;
+	int rc = db_prepare(c->db,
+			    "UPDATE stix_objects SET is_latest = CASE WHEN version_us < ?3 THEN 0 ELSE is_latest END,"
+			    " is_first = CASE WHEN version_us > ?4 THEN 0 ELSE is_first END"
+			    " WHERE community_id = ?1 AND stix_id = ?2",
+			    &st);
+	if (rc)
+		return rc;
+	db_bind_int(st, 1, community_id);
+	db_bind_text(st, 2, sid);
+	db_bind_int(st, 3, known->max);
+	db_bind_int(st, 4, known->min);
+	rc = db_step(st);
+	db_done(st);
+	return rc == KR_DONE ? KR_OK : rc;
 }
 
 static int find_collection(struct ctx *c, const char *slug, struct community *cm)
@@ -1099,12 +1191,31 @@ int stix_ingest(struct ctx *c, const char *collection, const char *doc, size_t l
 		struct known_versions *known = calloc(st->total, sizeof *known);
 		rc = known ? probe_versions(c, cm.id, st, known) : KR_ENOMEM;
 		struct buf text = BUF_INIT;
+		struct obj_row rows[OBJ_BATCH];
+		struct value_row *vals = NULL;
+		size_t n = 0, vcap = 0;
 		for (size_t i = 0; i < st->total && rc == KR_OK; i++) {
-			/* kept as received: the object's own span of the text */
 			const struct jr_value *o = jr_at(objs, i);
+			if (known[i].update_stored) {
+				/* the rows before it first, to keep document order */
+				rc = store_rows(c, cm.id, req_us, rows, n, &vals, &vcap);
+				n = 0;
+				if (rc == KR_OK)
+					rc = update_stored(c, cm.id, st->items[i].id, &known[i]);
+				if (rc)
+					break;
+			}
+			/* kept as received: the object's own span of the text */
 			compact_json(&text, doc + o->start, o->end - o->start);
-			rc = store_object(c, cm.id, o, st->items[i].pattern, req_us, text.p, &known[i]);
+			row_of(o, st->items[i].pattern, arena_strdup(c->a, text.p), &known[i], &rows[n++]);
+			if (n == OBJ_BATCH) {
+				rc = store_rows(c, cm.id, req_us, rows, n, &vals, &vcap);
+				n = 0;
+			}
 		}
+		if (rc == KR_OK && n)
+			rc = store_rows(c, cm.id, req_us, rows, n, &vals, &vcap);
+		free(vals);
 		buf_free(&text);
 		free(known);
 	}

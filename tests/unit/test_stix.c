@@ -613,6 +613,99 @@ static void test_demo(void **state)
 	assert_int_equal(pg.n, 500);
 }
 
+/* Everything stored of one collection, in a canonical order: objects
+ * (without row ids and dates added) with their values. */
+static char *dump_collection(struct testenv *f, int64_t comm)
+{
+	struct buf b = BUF_INIT;
+	struct db_stmt *st;
+	assert_int_equal(db_prepare(f->db,
+				    "SELECT o.stix_id, o.version_us, o.is_latest, o.is_first, o.type, o.tlp,"
+				    " COALESCE(o.confidence, -1), COALESCE(o.valid_from, -1), o.json,"
+				    " COALESCE(v.kind, ''), COALESCE(v.value, '')"
+				    " FROM stix_objects o LEFT JOIN stix_values v ON v.object_id = o.id"
+				    " WHERE o.community_id = ?1 ORDER BY o.stix_id, o.version_us, v.kind, v.value",
+				    &st),
+			 KR_OK);
+	db_bind_int(st, 1, comm);
+	while (db_step(st) == KR_ROW)
+		buf_printf(&b, "%s|%lld|%lld|%lld|%s|%s|%lld|%lld|%s|%s|%s\n", db_col_text(st, 0),
+			   (long long)db_col_int(st, 1), (long long)db_col_int(st, 2), (long long)db_col_int(st, 3),
+			   db_col_text(st, 4), db_col_text(st, 5), (long long)db_col_int(st, 6),
+			   (long long)db_col_int(st, 7), db_col_text(st, 8), db_col_text(st, 9), db_col_text(st, 10));
+	db_done(st);
+	char *out = arena_strdup(f->a, b.p ? b.p : "");
+	buf_free(&b);
+	return out;
+}
+
+/* An indicator (two values) or a file (two hashes): version v of id n. */
+static const char *batch_obj(struct arena *a, int n, int v)
+{
+	if (n % 5 == 4)
+		return arena_printf(a,
+				    "{\"type\":\"file\",\"id\":\"file--0000%04d-1060-5ad4-9937-c26c97f1ca68\","
+				    "\"name\":\"f%d.exe\",\"hashes\":{\"MD5\":\"%032d\",\"SHA-1\":\"%040d\"}}",
+				    n, n, n, n);
+	return arena_printf(a,
+			    "{\"type\":\"indicator\",\"spec_version\":\"2.1\","
+			    "\"id\":\"indicator--0000%04d-17d4-4cbf-938f-98ee46b3cd3f\","
+			    "\"created\":\"2020-01-01T00:00:00.000Z\",\"modified\":\"2020-01-%02dT00:00:00.000Z\","
+			    "\"pattern\":\"[ipv4-addr:value = '198.51.100.%d'] OR [domain-name:value = 'h%d.example']\","
+			    "\"pattern_type\":\"stix\",\"valid_from\":\"2020-01-01T00:00:00Z\",\"confidence\":%d}",
+			    n, v, n % 250, n, n % 100);
+}
+
+/* A document's rows go in by statements of 16 objects and 32 values; what
+ * is stored must be exactly what storing each object in a document of
+ * its own stores (row by row), with stored ids updated mid-batch, exact
+ * repeats skipped, and a tail that does not fill a batch. */
+static void test_batched_rows(void **state)
+{
+	struct testenv *f = *state;
+	struct ctx rail1 = as(f, "rail1");
+	struct community cm = {.slug = "rail-b", .name_ja = "rail-b", .name_en = "Rail B", .description = "",
+			       .join_policy = "invite", .post_policy = "members"};
+	const char *bad = NULL;
+	assert_int_equal(community_create(&rail1, &cm, NULL, &bad), KR_OK);
+	/* stored first, in both: versions 1 of ids 0..4 */
+	struct buf pre = BUF_INIT;
+	for (int n = 0; n < 5; n++)
+		buf_printf(&pre, "%s%s", n ? "," : "", batch_obj(f->a, n, 1));
+	ingest(&rail1, "rail-isac", bundle(f->a, pre.p), KR_OK);
+	ingest(&rail1, "rail-b", bundle(f->a, pre.p), KR_OK);
+	buf_free(&pre);
+	/* then 45 objects: new versions of ids 1 and 3 (at 20 and 37: inside
+	 * a batch, and in the tail), a repeat of id 2 version 1 (at 8), an
+	 * older version of id 0, and new ids */
+	const char *objs[45];
+	for (int i = 0; i < 45; i++)
+		objs[i] = batch_obj(f->a, 100 + i, 1 + i % 20);
+	objs[8] = batch_obj(f->a, 2, 1);
+	objs[20] = batch_obj(f->a, 1, 9);
+	objs[30] = batch_obj(f->a, 0, 1); /* the same, stored: a repeat too */
+	objs[37] = batch_obj(f->a, 3, 7);
+	objs[40] = batch_obj(f->a, 3, 3);
+	struct buf all = BUF_INIT;
+	for (int i = 0; i < 45; i++)
+		buf_printf(&all, "%s%s", i ? "," : "", objs[i]);
+	struct stix_status st = ingest(&rail1, "rail-isac", bundle(f->a, all.p), KR_OK);
+	assert_int_equal(st.success, 45);
+	buf_free(&all);
+	for (int i = 0; i < 45; i++)
+		ingest(&rail1, "rail-b", bundle(f->a, objs[i]), KR_OK);
+	char *batched = dump_collection(f, coll_id(&rail1, "rail-isac"));
+	char *single = dump_collection(f, coll_id(&rail1, "rail-b"));
+	assert_string_equal(batched, single);
+	/* and it is what was meant: 5 + 43 rows (two repeats), two values each,
+	 * and a name besides for each of the 10 files */
+	size_t lines = 0;
+	for (const char *p = batched; *p; p++)
+		lines += *p == '\n';
+	assert_int_equal(lines, 2 * (5 + 43) + 10);
+	assert_non_null(strstr(batched, "indicator--00000003-17d4-4cbf-938f-98ee46b3cd3f|1578355200000000|1|0|"));
+}
+
 int main(void)
 {
 	log_set_level(getenv("KAIRAN_TEST_LOG") ? LOG_DEBUG : LOG_WARN);
@@ -622,6 +715,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hostile, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ingest_and_query, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stored_text, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batched_rows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_demo, setup_site, teardown),
 	};
 	int failed = cmocka_run_group_tests_name("stix/sqlite", tests, NULL, NULL);
