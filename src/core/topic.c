@@ -1907,7 +1907,6 @@ static char *lc_key(struct ctx *c, const struct topic_filter *f)
 	return k;
 }
 
-
 /* Copy a cached page into the request's arena, its pointers moved along. */
 static bool lc_get(struct ctx *c, const char *key, uint64_t h, const char *version, struct topic_page *out)
 {
