@@ -484,6 +484,8 @@ static int parse_doc(struct arena *a, const char *doc, size_t len, enum stix_doc
 	 * (TAXII: 422) rather than "not JSON" (400). */
 	const struct jr_value *j;
 	int prc = jr_parse(a, doc, len, &stix_json, &j, &jerr);
+	if (prc == KR_ENOMEM) /* the server's trouble, not the document's */
+		return KR_ENOMEM;
 	if (prc == KR_ETOOBIG)
 		return st->error = arena_strdup(a, jerr.text), KR_EINVAL;
 	if (prc)
@@ -562,6 +564,8 @@ int stix_check_object(struct arena *a, const char *json, size_t len, const char 
 	struct jr_error jerr;
 	const struct jr_value *j;
 	int prc = jr_parse(a, json, len, &stix_json, &j, &jerr);
+	if (prc == KR_ENOMEM)
+		return KR_ENOMEM;
 	if (prc == KR_ETOOBIG)
 		return *reason = arena_strdup(a, jerr.text), KR_EINVAL;
 	if (prc)
@@ -1168,6 +1172,8 @@ int stix_ingest(struct ctx *c, const char *collection, const char *doc, size_t l
 	int vrc = parse_doc(c->a, doc, len, kind, st, &root);
 	if (st->error)
 		return KR_EINVAL;
+	if (vrc == KR_ENOMEM)
+		return vrc;
 	/* Everything or nothing is stored, in one transaction with the
 	 * status resource that reports it; the date added is taken inside it
 	 * (collection_clock), so dates follow commit order. */

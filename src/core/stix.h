@@ -79,12 +79,13 @@ struct stix_status {
 
 /* Parse and validate doc[0..len) without storing anything.  Returns KR_OK
  * when every object is valid, KR_EINVAL otherwise (st->error or the items'
- * reasons say why).  All strings live in arena a. */
+ * reasons say why), KR_ENOMEM when the parse ran out of memory (nothing
+ * to blame on the document).  All strings live in arena a. */
 int stix_check(struct arena *a, const char *doc, size_t len, enum stix_doc kind,
 	       struct stix_status *st);
 
-/* Validate one object given as JSON text (tests, fuzzing): KR_OK or
- * KR_EINVAL with *reason (arena). */
+/* Validate one object given as JSON text (tests, fuzzing): KR_OK,
+ * KR_EINVAL with *reason (arena), or KR_ENOMEM. */
 int stix_check_object(struct arena *a, const char *json, size_t len, const char **reason);
 
 /* Store a bundle or envelope in the collection named by the community
@@ -93,7 +94,8 @@ int stix_check_object(struct arena *a, const char *json, size_t len, const char 
  * invalid nothing is stored and KR_EINVAL is returned with the reasons in
  * st; a version already stored counts as a success and is not duplicated.
  * On KR_OK (or KR_EINVAL with objects) a status resource is recorded
- * (st->uuid) for stix_status_get.  One transaction, audited. */
+ * (st->uuid) for stix_status_get.  One transaction, audited.  KR_ENOMEM
+ * (nothing stored, no status) when the parse ran out of memory. */
 int stix_ingest(struct ctx *c, const char *collection, const char *doc, size_t len,
 		enum stix_doc kind, struct stix_status *st);
 
